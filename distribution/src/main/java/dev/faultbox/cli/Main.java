@@ -1,0 +1,76 @@
+package dev.faultbox.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code faultbox} command. */
+@Command(
+    name = "faultbox",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Stand up in-process protocol mocks from a Starlark spec, drive them from tests, assert on their events.",
+    subcommands = {
+      TestCommand.class,
+      RunCommand.class,
+      CheckCommand.class,
+      PluginsCommand.class,
+      StdlibCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+  /** Exit code: every test passed, or the command succeeded. */
+  static final int OK = 0;
+  /** Exit code: the spec did not load, the command line was wrong, or no test matched. */
+  static final int USAGE = 1;
+  /** Exit code: a test failed. */
+  static final int FAILED = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line with the given streams; returns the exit code. */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    // Quiet library logging unless asked: the console belongs to test output.
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+        System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+    System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setParameterExceptionHandler((ex, a) -> {
+      err.println("error: " + ex.getMessage());
+      err.println("run 'faultbox " + (ex.getCommandLine().getCommandName().equals("faultbox") ? "" : ex.getCommandLine().getCommandName() + " ") + "--help' for usage");
+      return USAGE;
+    });
+    cli.setExecutionExceptionHandler((ex, c, parsed) -> {
+      err.println("error: internal: " + ex);
+      if (Boolean.getBoolean("faultbox.debug")) {
+        ex.printStackTrace(err);
+      }
+      return USAGE;
+    });
+    return cli.execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** The distribution's version, from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"faultbox " + version() + " (SPI " + dev.faultbox.spi.SpiVersion.CURRENT + ")"};
+    }
+
+    static String version() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return v == null ? "dev" : v;
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package dev.faultbox.cli;
+
+import dev.faultbox.kernel.SpecException;
+import dev.faultbox.kernel.plugin.PluginRegistry;
+import dev.faultbox.kernel.spec.SpecSession;
+import dev.faultbox.kernel.spec.Stdlib;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The spec argument and the options shared by commands that load one. */
+final class SpecOptions {
+  @Parameters(index = "0", paramLabel = "SPEC", description = "The Starlark spec file, e.g. examples/quickstart.star.")
+  String spec;
+
+  @Option(names = "--bind", paramLabel = "ADDR", description = "Address mocks listen on (default: ${DEFAULT-VALUE}).",
+      defaultValue = "127.0.0.1")
+  String bind;
+
+  /** Loads the spec with the plugins and stdlib on the class path. */
+  SpecSession load(PrintStream printOut) throws SpecException {
+    Path file = Path.of(spec);
+    if (!Files.isRegularFile(file)) {
+      throw new SpecException(null, "spec file " + spec + " not found");
+    }
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(bind);
+    } catch (UnknownHostException e) {
+      throw new SpecException(null, "--bind " + bind + ": not an address of this machine");
+    }
+    ClassLoader loader = SpecOptions.class.getClassLoader();
+    PluginRegistry plugins = PluginRegistry.load(loader);
+    for (PluginRegistry.Skipped s : plugins.skipped()) {
+      System.err.println("warning: plugin " + s.name() + " skipped: " + s.reason());
+    }
+    Stdlib stdlib = Stdlib.load(loader, plugins.libraries());
+    return SpecSession.load(file, spec, plugins, stdlib,
+        new SpecSession.Options(address, printOut, SpecSession.DEFAULT_HANDLER_STEPS));
+  }
+}

@@ -1,0 +1,63 @@
+package dev.faultbox.cli;
+
+import dev.faultbox.kernel.SpecException;
+import dev.faultbox.kernel.runner.Reports;
+import dev.faultbox.kernel.runner.TestResult;
+import dev.faultbox.kernel.runner.TestRunner;
+import dev.faultbox.kernel.spec.SpecSession;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "test", mixinStandardHelpOptions = true,
+    description = "Run the spec's test_* functions, each against freshly started mocks.",
+    footer = {"", "Exit codes: 0 all passed, 1 load or usage error or no test matched, 2 a test failed."})
+final class TestCommand implements Callable<Integer> {
+  enum Format { text, json }
+
+  @Mixin SpecOptions specOptions;
+
+  @Option(names = "--test", paramLabel = "PATTERN",
+      description = "Run only tests whose name matches: exact, without the test_ prefix, or a glob (test_http_*).")
+  String filter;
+
+  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+      description = "text (default) or json: the JSON report on stdout, progress on stderr.")
+  Format format;
+
+  @Spec picocli.CommandLine.Model.CommandSpec command;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = command.commandLine().getOut();
+    PrintWriter err = command.commandLine().getErr();
+    boolean json = format == Format.json;
+    PrintWriter human = json ? err : out;
+    PrintStream printTarget = json ? System.err : System.out;
+    long start = System.nanoTime();
+    try (SpecSession session = specOptions.load(printTarget)) {
+      TestRunner runner = new TestRunner(session);
+      List<String> names = runner.select(filter);
+      List<TestResult> results = runner.run(names, r -> {
+        human.print(Reports.console(r, specOptions.spec));
+        human.flush();
+      });
+      human.println();
+      human.println(Reports.totals(results));
+      human.flush();
+      if (json) {
+        out.println(Reports.json(specOptions.spec, (System.nanoTime() - start) / 1_000_000, results));
+        out.flush();
+      }
+      return results.stream().allMatch(TestResult::passed) ? Main.OK : Main.FAILED;
+    } catch (SpecException e) {
+      err.println("error: " + e.getMessage());
+      return Main.USAGE;
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package dev.faultbox.kernel.runner;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.faultbox.kernel.event.Event;
+import dev.faultbox.kernel.spec.Values;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Renders results: the console lines and the {@code --format json} document. */
+public final class Reports {
+  private Reports() {}
+
+  /** {@code --- PASS: test_x (12ms) ---}, and for a failure its reason, place and what the mocks saw. */
+  public static String console(TestResult r, String specName) {
+    StringBuilder b = new StringBuilder();
+    b.append("--- ").append(r.passed() ? "PASS" : "FAIL").append(": ").append(r.name())
+        .append(" (").append(r.durationMs()).append("ms) ---\n");
+    if (!r.passed()) {
+      b.append("  reason: ").append(r.reason()).append('\n');
+      if (!r.location().isEmpty()) {
+        b.append("  at: ").append(r.location()).append('\n');
+      }
+      b.append("  events: ").append(summary(r.events())).append('\n');
+      b.append("  replay: faultbox test ").append(specName).append(" --test ").append(r.name()).append('\n');
+    }
+    return b.toString();
+  }
+
+  /** The closing line: {@code N passed, M failed}. */
+  public static String totals(List<TestResult> results) {
+    long passed = results.stream().filter(TestResult::passed).count();
+    return passed + " passed, " + (results.size() - passed) + " failed";
+  }
+
+  /** Counts of events by service, interface and type: {@code statsd.main mock.recv: 2}. */
+  static String summary(List<Event> events) {
+    if (events.isEmpty()) {
+      return "none";
+    }
+    Map<String, Integer> counts = new TreeMap<>();
+    for (Event e : events) {
+      String key = e.service() + (e.iface().isEmpty() ? "" : "." + e.iface()) + " " + e.type();
+      counts.merge(key, 1, Integer::sum);
+    }
+    StringBuilder b = new StringBuilder();
+    counts.forEach((k, n) -> b.append(b.length() == 0 ? "" : ", ").append(k).append(": ").append(n));
+    return b.toString();
+  }
+
+  /** The JSON report of a run. */
+  public static String json(String specName, long durationMs, List<TestResult> results) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    long passed = results.stream().filter(TestResult::passed).count();
+    doc.put("version", 1);
+    doc.put("spec", specName);
+    doc.put("duration_ms", durationMs);
+    doc.put("passed", passed);
+    doc.put("failed", results.size() - passed);
+    doc.put("tests", results.stream().map(Reports::test).toList());
+    try {
+      return Values.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Map<String, Object> test(TestResult r) {
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("name", r.name());
+    t.put("result", r.passed() ? "pass" : "fail");
+    t.put("duration_ms", r.durationMs());
+    if (!r.passed()) {
+      t.put("reason", r.reason());
+      t.put("location", r.location());
+    }
+    t.put("events", r.events().stream().map(Reports::event).toList());
+    return t;
+  }
+
+  /** An event in the page's schema, with its sequence number and time. */
+  public static Map<String, Object> event(Event e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("seq", e.seq());
+    m.put("timestamp_ms", e.timestampMillis());
+    m.put("service", e.service());
+    m.put("interface", e.iface());
+    m.put("kind", e.kind());
+    m.put("type", e.type());
+    m.put("op", e.op());
+    m.put("fields", new TreeMap<>(e.fields()));
+    return m;
+  }
+}

@@ -1,0 +1,21 @@
+package dev.faultbox.kernel.runner;
+
+import dev.faultbox.kernel.event.Event;
+import java.util.List;
+
+/**
+ * The outcome of one test.
+ *
+ * @param reason why it failed, empty when it passed
+ * @param location {@code file:line:col} of the failure, empty when unknown or passed
+ * @param traceback the Starlark call stack of the failure, empty when none
+ * @param events what the mocks recorded during the test
+ */
+public record TestResult(
+    String name,
+    boolean passed,
+    long durationMs,
+    String reason,
+    String location,
+    String traceback,
+    List<Event> events) {}

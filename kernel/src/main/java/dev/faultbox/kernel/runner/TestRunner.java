@@ -1,0 +1,102 @@
+package dev.faultbox.kernel.runner;
+
+import dev.faultbox.kernel.SpecException;
+import dev.faultbox.kernel.event.Glob;
+import dev.faultbox.kernel.runtime.MockRuntime;
+import dev.faultbox.kernel.spec.EventQuery;
+import dev.faultbox.kernel.spec.SpecSession;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import net.starlark.java.eval.EvalException;
+import net.starlark.java.eval.Mutability;
+import net.starlark.java.eval.Starlark;
+import net.starlark.java.eval.StarlarkCallable;
+import net.starlark.java.eval.StarlarkThread;
+
+/**
+ * Runs a spec's {@code test_*} functions in name order. Each test gets freshly started mocks and
+ * an empty event log; its mocks are stopped, and their ports released, before the next starts.
+ */
+public final class TestRunner {
+
+  /** Hears each result as it happens, for live output. */
+  public interface Listener {
+    void finished(TestResult result);
+  }
+
+  private final SpecSession session;
+
+  public TestRunner(SpecSession session) {
+    this.session = session;
+  }
+
+  /**
+   * The tests a {@code --test} filter selects: an exact name, the name without its
+   * {@code test_} prefix, or a glob over names.
+   *
+   * @throws SpecException when nothing matches, naming the tests there are
+   */
+  public List<String> select(String filter) throws SpecException {
+    List<String> names = new ArrayList<>(session.tests().keySet());
+    if (names.isEmpty()) {
+      throw new SpecException(null, session.displayName() + " defines no tests; add a function named test_something()");
+    }
+    if (filter == null || filter.isEmpty()) {
+      return names;
+    }
+    Glob glob = Glob.compile(filter);
+    Glob prefixed = Glob.compile("test_" + filter);
+    List<String> out = names.stream().filter(n -> glob.matches(n) || prefixed.matches(n)).toList();
+    if (out.isEmpty()) {
+      throw new SpecException(null, "no test matched filter \"" + filter + "\" (available: " + String.join(", ", names) + ")");
+    }
+    return out;
+  }
+
+  /**
+   * Runs the named tests.
+   *
+   * @throws SpecException when mocks cannot start (a port in use): the run stops there
+   */
+  public List<TestResult> run(List<String> names, Listener listener) throws SpecException {
+    List<TestResult> results = new ArrayList<>();
+    for (String name : names) {
+      TestResult r = runOne(name, session.tests().get(name));
+      results.add(r);
+      listener.finished(r);
+    }
+    return results;
+  }
+
+  private TestResult runOne(String name, StarlarkCallable fn) throws SpecException {
+    session.events().clear();
+    long start = System.nanoTime();
+    String reason = "";
+    String location = "";
+    String traceback = "";
+    try (MockRuntime mocks = new MockRuntime(session)) {
+      mocks.start();
+      try (Mutability mu = Mutability.create(name)) {
+        StarlarkThread thread = session.newThread(mu);
+        Starlark.call(thread, fn, List.of(), Map.of());
+      } catch (EvalException e) {
+        SpecException d = session.describe(e);
+        reason = d.reason();
+        location = d.location() == null ? "" : d.location();
+        traceback = session.traceback(e);
+      } catch (EventQuery.PredicateFailure e) {
+        SpecException d = session.describe(e.getCause());
+        reason = d.reason();
+        location = d.location() == null ? "" : d.location();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        reason = "interrupted";
+      } catch (RuntimeException e) {
+        reason = "internal error: " + e;
+      }
+    }
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    return new TestResult(name, reason.isEmpty(), ms, reason, location, traceback, session.events().snapshot());
+  }
+}

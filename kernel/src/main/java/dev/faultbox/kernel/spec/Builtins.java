@@ -1,0 +1,463 @@
+package dev.faultbox.kernel.spec;
+
+import dev.faultbox.kernel.event.EventLog;
+import dev.faultbox.spi.InterfaceSpec;
+import dev.faultbox.spi.InvalidMockException;
+import dev.faultbox.spi.MockDefinition;
+import dev.faultbox.spi.MockProtocol;
+import dev.faultbox.spi.MockResponse;
+import dev.faultbox.spi.Route;
+import dev.faultbox.spi.SourceLocation;
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import net.starlark.java.annot.Param;
+import net.starlark.java.annot.ParamType;
+import net.starlark.java.annot.StarlarkMethod;
+import net.starlark.java.eval.Dict;
+import net.starlark.java.eval.EvalException;
+import net.starlark.java.eval.NoneType;
+import net.starlark.java.eval.Sequence;
+import net.starlark.java.eval.Starlark;
+import net.starlark.java.eval.StarlarkCallable;
+import net.starlark.java.eval.StarlarkInt;
+import net.starlark.java.eval.StarlarkThread;
+import net.starlark.java.eval.Tuple;
+
+/**
+ * The spec language's kernel builtins. Each reaches the run through the {@link SpecSession}
+ * stored on the calling thread. Values handed to specs are immutable.
+ */
+public final class Builtins {
+  private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final Pattern UNEXPECTED_KEYWORD =
+      Pattern.compile("^(\\w+)\\(\\) got unexpected keyword argument '(\\w+)'(.*)$", Pattern.DOTALL);
+
+  static final Builtins INSTANCE = new Builtins();
+
+  private Builtins() {}
+
+  // ---- topology --------------------------------------------------------------------------
+
+  @StarlarkMethod(
+      name = "interface",
+      doc = "Declares an interface: a name, a protocol and a port.",
+      parameters = {@Param(name = "name", named = true), @Param(name = "protocol", named = true), @Param(name = "port", named = true)})
+  public InterfaceDecl iface(String name, String protocol, StarlarkInt port) throws EvalException {
+    if (name.isEmpty() || name.equals("name")) {
+      throw Starlark.errorf("interface() name must be a non-empty name other than 'name', got %s", Starlark.repr(name));
+    }
+    int p = port.toInt("port");
+    if (p < 1 || p > 65535) {
+      throw Starlark.errorf("interface(%s) port must be between 1 and 65535, got %d", Starlark.repr(name), p);
+    }
+    return new InterfaceDecl(new InterfaceSpec(name, protocol, p));
+  }
+
+  @StarlarkMethod(
+      name = "mock_service",
+      doc = "Declares a mock: one in-process listener per interface, answering from routes.",
+      parameters = {
+        @Param(name = "name", named = true),
+        @Param(name = "routes", named = true, positional = false, defaultValue = "{}"),
+        @Param(name = "default", named = true, positional = false, defaultValue = "None",
+            allowedTypes = {@ParamType(type = ResponseValue.class), @ParamType(type = NoneType.class)}),
+        @Param(name = "tls", named = true, positional = false, defaultValue = "False"),
+        @Param(name = "config", named = true, positional = false, defaultValue = "{}"),
+        @Param(name = "depends_on", named = true, positional = false, defaultValue = "[]"),
+      },
+      extraPositionals = @Param(name = "interfaces"),
+      useStarlarkThread = true)
+  public ServiceValue mockService(
+      String name,
+      Dict<?, ?> routes,
+      Object defaultResponse,
+      Boolean tls,
+      Dict<?, ?> config,
+      Sequence<?> dependsOn,
+      Tuple interfaces,
+      StarlarkThread thread)
+      throws EvalException {
+    SpecSession session = SpecSession.of(thread);
+    if (name.isEmpty() || name.chars().anyMatch(Character::isWhitespace)) {
+      throw Starlark.errorf("mock_service() name must be non-empty without spaces, got %s", Starlark.repr(name));
+    }
+    if (interfaces.isEmpty()) {
+      throw Starlark.errorf("mock_service(%s) needs at least one interface(name, protocol, port)", Starlark.repr(name));
+    }
+    List<InterfaceSpec> specs = new ArrayList<>();
+    Set<String> seen = new LinkedHashSet<>();
+    for (int i = 0; i < interfaces.size(); i++) {
+      if (!(interfaces.get(i) instanceof InterfaceDecl d)) {
+        throw Starlark.errorf("mock_service(%s) argument %d must be interface(name, protocol, port), got %s",
+            Starlark.repr(name), i + 2, Starlark.type(interfaces.get(i)));
+      }
+      if (!seen.add(d.spec().name())) {
+        throw Starlark.errorf("mock_service(%s) declares interface %s twice", Starlark.repr(name), Starlark.repr(d.spec().name()));
+      }
+      specs.add(d.spec());
+    }
+    List<Route> routeList = new ArrayList<>();
+    for (Map.Entry<?, ?> e : routes.entrySet()) {
+      if (!(e.getKey() instanceof String key)) {
+        throw Starlark.errorf("mock_service(%s) routes keys must be strings, got %s", Starlark.repr(name), Starlark.type(e.getKey()));
+      }
+      routeList.add(new Route(key, response(e.getValue(), "routes[" + Starlark.repr(key) + "]")));
+    }
+    Optional<MockResponse> dflt = defaultResponse == Starlark.NONE
+        ? Optional.empty()
+        : Optional.of(((ResponseValue) defaultResponse).response());
+    @SuppressWarnings("unchecked")
+    Map<String, Object> cfg = (Map<String, Object>) Values.toJava(config, "mock_service() config");
+    List<String> deps = new ArrayList<>();
+    for (Object d : dependsOn) {
+      if (d instanceof ServiceValue s) {
+        deps.add(s.name());
+      } else if (d instanceof String s) {
+        deps.add(s);
+      } else {
+        throw Starlark.errorf("mock_service(%s) depends_on must list services or their names, got %s",
+            Starlark.repr(name), Starlark.type(d));
+      }
+    }
+
+    SourceLocation at = session.location(thread.getCallerLocation());
+    List<MockDefinition> defs = new ArrayList<>();
+    List<InterfaceRef> refs = new ArrayList<>();
+    for (InterfaceSpec spec : specs) {
+      MockProtocol plugin = session.plugins().find(spec.protocol()).orElseThrow(() -> Starlark.errorf(
+          "protocol \"%s\" has no mock plugin; installed: %s",
+          spec.protocol(), String.join(", ", session.plugins().protocols())));
+      MockDefinition def = new MockDefinition(
+          name, spec, routeList, dflt, tls, cfg, session.specDirectory(), at);
+      try {
+        plugin.validate(def);
+      } catch (InvalidMockException e) {
+        throw Starlark.errorf("mock_service(%s) interface %s: %s", Starlark.repr(name), Starlark.repr(spec.name()), e.getMessage());
+      }
+      defs.add(def);
+      refs.add(new InterfaceRef(name, spec, plugin.steps(spec.protocol()), session.dialHost()));
+    }
+    ServiceValue value = new ServiceValue(name, refs);
+    session.register(new ServiceDecl(name, defs, deps, at));
+    return value;
+  }
+
+  private static MockResponse response(Object v, String what) throws EvalException {
+    if (v instanceof ResponseValue r) {
+      return r.response();
+    }
+    throw Starlark.errorf("%s must be a response such as json_response(...), bytes_response(...) or dynamic(fn), got %s",
+        what, Starlark.type(v));
+  }
+
+  // ---- responses -------------------------------------------------------------------------
+
+  @StarlarkMethod(
+      name = "json_response",
+      doc = "A response whose body is the JSON encoding of body, with Content-Type application/json.",
+      parameters = {
+        @Param(name = "status", named = true, defaultValue = "200"),
+        @Param(name = "body", named = true, defaultValue = "None"),
+        @Param(name = "headers", named = true, defaultValue = "{}"),
+      })
+  public ResponseValue jsonResponse(StarlarkInt status, Object body, Dict<?, ?> headers) throws EvalException {
+    return fixed(status, headers, Values.toJson(body, "json_response() body"), "application/json", "json_response");
+  }
+
+  @StarlarkMethod(
+      name = "text_response",
+      doc = "A plain-text response.",
+      parameters = {
+        @Param(name = "status", named = true, defaultValue = "200"),
+        @Param(name = "body", named = true, defaultValue = "''"),
+        @Param(name = "headers", named = true, defaultValue = "{}"),
+      })
+  public ResponseValue textResponse(StarlarkInt status, String body, Dict<?, ?> headers) throws EvalException {
+    return fixed(status, headers, body.getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8", "text_response");
+  }
+
+  @StarlarkMethod(
+      name = "bytes_response",
+      doc = "Raw bytes, for line and datagram protocols: written exactly as given.",
+      parameters = {
+        @Param(name = "status", named = true, defaultValue = "0"),
+        @Param(name = "data", named = true, defaultValue = "''"),
+      })
+  public ResponseValue bytesResponse(StarlarkInt status, String data) throws EvalException {
+    return fixed(status, Dict.empty(), data.getBytes(StandardCharsets.UTF_8), null, "bytes_response");
+  }
+
+  @StarlarkMethod(
+      name = "status_only",
+      doc = "A response with a status and an empty body.",
+      parameters = {@Param(name = "code", named = true)})
+  public ResponseValue statusOnly(StarlarkInt code) throws EvalException {
+    return fixed(code, Dict.empty(), new byte[0], null, "status_only");
+  }
+
+  @StarlarkMethod(
+      name = "redirect",
+      doc = "A redirect to location.",
+      parameters = {@Param(name = "location", named = true), @Param(name = "status", named = true, defaultValue = "302")})
+  public ResponseValue redirect(String location, StarlarkInt status) throws EvalException {
+    int s = status.toInt("status");
+    if (s < 300 || s > 399) {
+      throw Starlark.errorf("redirect() status must be a 3xx code, got %d", s);
+    }
+    Map<String, String> h = Map.of("Location", location);
+    return new ResponseValue(new MockResponse.Static(s, h, new byte[0], Optional.empty()));
+  }
+
+  @StarlarkMethod(
+      name = "dynamic",
+      doc = "A response computed per request by fn(req), where req has method, path, headers, query, body.",
+      parameters = {@Param(name = "fn", named = true)},
+      useStarlarkThread = true)
+  public ResponseValue dynamic(Object fn, StarlarkThread thread) throws EvalException {
+    if (!(fn instanceof StarlarkCallable callable)) {
+      throw Starlark.errorf("dynamic() wants a function such as lambda req: json_response(...), got %s", Starlark.type(fn));
+    }
+    SpecSession session = SpecSession.of(thread);
+    return new ResponseValue(new MockResponse.Dynamic(
+        new StarlarkHandler(session, callable, session.location(thread.getCallerLocation()))));
+  }
+
+  private static ResponseValue fixed(StarlarkInt status, Dict<?, ?> headers, byte[] body, String type, String fn)
+      throws EvalException {
+    int s = status.toInt("status");
+    if (s < 0 || s > 999) {
+      throw Starlark.errorf("%s() status must be between 0 and 999, got %d", fn, s);
+    }
+    return new ResponseValue(new MockResponse.Static(
+        s, Values.stringMap(headers, fn + "() headers"), body, Optional.ofNullable(type)));
+  }
+
+  // ---- data ------------------------------------------------------------------------------
+
+  @StarlarkMethod(
+      name = "struct",
+      doc = "An immutable namespace of the given fields.",
+      extraKeywords = @Param(name = "fields"))
+  public StructValue struct(Dict<String, Object> fields) {
+    return new StructValue(fields);
+  }
+
+  @StarlarkMethod(
+      name = "load_json",
+      doc = "Reads a JSON file relative to the spec's directory.",
+      parameters = {@Param(name = "path", named = true)},
+      useStarlarkThread = true)
+  public Object loadJson(String path, StarlarkThread thread) throws EvalException {
+    byte[] bytes = read(path, "load_json", thread);
+    try {
+      return Values.toStarlark(Values.JSON.readValue(bytes, Object.class), thread.mutability());
+    } catch (IOException e) {
+      throw Starlark.errorf("load_json(%s): not valid JSON: %s", Starlark.repr(path), firstLine(e.getMessage()));
+    }
+  }
+
+  @StarlarkMethod(
+      name = "load_file",
+      doc = "Reads a text file relative to the spec's directory.",
+      parameters = {@Param(name = "path", named = true)},
+      useStarlarkThread = true)
+  public String loadFile(String path, StarlarkThread thread) throws EvalException {
+    return new String(read(path, "load_file", thread), StandardCharsets.UTF_8);
+  }
+
+  private static byte[] read(String path, String fn, StarlarkThread thread) throws EvalException {
+    var file = SpecSession.of(thread).resolve(path, fn);
+    try {
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw Starlark.errorf("%s(%s): cannot read %s", fn, Starlark.repr(path), file);
+    }
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  // ---- events and assertions -------------------------------------------------------------
+
+  @StarlarkMethod(
+      name = "events",
+      doc = "The events recorded so far in this test, optionally filtered like .where().",
+      parameters = {
+        @Param(name = "where", named = true, positional = false, defaultValue = "None",
+            allowedTypes = {@ParamType(type = StarlarkCallable.class), @ParamType(type = NoneType.class)})
+      },
+      extraKeywords = @Param(name = "attributes"),
+      useStarlarkThread = true)
+  public EventQuery events(Object where, Dict<String, Object> attributes, StarlarkThread thread) throws EvalException {
+    return EventQuery.create(SpecSession.of(thread).events(), where, attributes, thread);
+  }
+
+  @StarlarkMethod(
+      name = "assert_eq",
+      doc = "Fails unless got == want.",
+      parameters = {@Param(name = "got", named = true), @Param(name = "want", named = true), @Param(name = "msg", named = true, defaultValue = "None")})
+  public NoneType assertEq(Object got, Object want, Object msg) throws EvalException {
+    if (!got.equals(want)) {
+      throw Starlark.errorf("assert_eq failed: got %s, want %s%s", Starlark.repr(got), Starlark.repr(want), suffix(msg));
+    }
+    return Starlark.NONE;
+  }
+
+  @StarlarkMethod(
+      name = "assert_true",
+      doc = "Fails unless cond is truthy.",
+      parameters = {@Param(name = "cond", named = true), @Param(name = "msg", named = true, defaultValue = "None")})
+  public NoneType assertTrue(Object cond, Object msg) throws EvalException {
+    if (!Starlark.truth(cond)) {
+      throw Starlark.errorf("assert_true failed: got %s%s", Starlark.repr(cond), suffix(msg));
+    }
+    return Starlark.NONE;
+  }
+
+  @StarlarkMethod(
+      name = "assert_eventually",
+      doc = "Waits until cond holds, re-checking as events arrive; fails after timeout.",
+      parameters = {
+        @Param(name = "cond", named = true),
+        @Param(name = "timeout", named = true, defaultValue = "'5s'"),
+        @Param(name = "msg", named = true, defaultValue = "None"),
+      },
+      useStarlarkThread = true)
+  public NoneType assertEventually(Object cond, Object timeout, Object msg, StarlarkThread thread)
+      throws EvalException, InterruptedException {
+    Duration limit = Durations.parse(timeout, "assert_eventually() timeout");
+    Check check = new Check(cond, thread);
+    boolean held = SpecSession.of(thread).events().await(check::holds, limit.toNanos(), RECHECK_NANOS);
+    check.rethrow();
+    if (!held) {
+      throw Starlark.errorf("assert_eventually failed: still false after %s (last value: %s)%s",
+          Durations.format(limit), Starlark.repr(check.last), suffix(msg));
+    }
+    return Starlark.NONE;
+  }
+
+  @StarlarkMethod(
+      name = "assert_never",
+      doc = "Fails if cond becomes true at any point within the window.",
+      parameters = {
+        @Param(name = "cond", named = true),
+        @Param(name = "within", named = true, defaultValue = "'1s'"),
+        @Param(name = "msg", named = true, defaultValue = "None"),
+      },
+      useStarlarkThread = true)
+  public NoneType assertNever(Object cond, Object within, Object msg, StarlarkThread thread)
+      throws EvalException, InterruptedException {
+    Duration window = Durations.parse(within, "assert_never() within");
+    Check check = new Check(cond, thread);
+    long start = System.nanoTime();
+    boolean happened = SpecSession.of(thread).events().await(check::holds, window.toNanos(), RECHECK_NANOS);
+    check.rethrow();
+    if (happened) {
+      throw Starlark.errorf("assert_never failed: became true after %dms (value: %s)%s",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), Starlark.repr(check.last), suffix(msg));
+    }
+    return Starlark.NONE;
+  }
+
+  @StarlarkMethod(
+      name = "sleep",
+      doc = "Pauses the test, e.g. sleep(\"200ms\").",
+      parameters = {@Param(name = "duration", named = true)})
+  public NoneType sleep(Object duration) throws EvalException {
+    EventLog.pause(Durations.parse(duration, "sleep() duration").toNanos());
+    return Starlark.NONE;
+  }
+
+  private static String suffix(Object msg) {
+    return msg == Starlark.NONE ? "" : ": " + (msg instanceof String s ? s : Starlark.str(msg));
+  }
+
+  /** A condition re-evaluated by assert_eventually/assert_never: a value, or a function to call. */
+  private static final class Check {
+    private final Object cond;
+    private final StarlarkThread thread;
+    Object last = Starlark.NONE;
+    private EvalException error;
+    private InterruptedException interrupted;
+
+    Check(Object cond, StarlarkThread thread) {
+      this.cond = cond;
+      this.thread = thread;
+    }
+
+    boolean holds() {
+      try {
+        Object v = cond;
+        // The front-end wraps an expression argument in a function; a function-valued
+        // expression (assert_eventually(check)) yields a function that must be called too.
+        for (int depth = 0; depth < 2 && v instanceof StarlarkCallable fn; depth++) {
+          v = Starlark.call(thread, fn, List.of(), Map.of());
+        }
+        last = v;
+        return Starlark.truth(v);
+      } catch (EvalException e) {
+        error = e;
+        return true; // stop waiting; rethrow() reports it
+      } catch (InterruptedException e) {
+        interrupted = e;
+        return true;
+      }
+    }
+
+    void rethrow() throws EvalException, InterruptedException {
+      if (error != null) {
+        throw error;
+      }
+      if (interrupted != null) {
+        throw interrupted;
+      }
+    }
+  }
+
+  // ---- error text ------------------------------------------------------------------------
+
+  /**
+   * Adds the accepted keyword names to Starlark's "unexpected keyword" message for a builtin,
+   * so the user sees every option, not just the nearest one.
+   */
+  static String explain(String message) {
+    Matcher m = UNEXPECTED_KEYWORD.matcher(message);
+    if (!m.matches() || m.group(3).contains("accepted:")) {
+      return message;
+    }
+    List<String> accepted = parameters().get(m.group(1));
+    return accepted == null ? message : message + "; accepted: " + String.join(", ", accepted);
+  }
+
+  private static Map<String, List<String>> parameters;
+
+  private static synchronized Map<String, List<String>> parameters() {
+    if (parameters == null) {
+      Map<String, List<String>> out = new LinkedHashMap<>();
+      for (Map.Entry<Method, StarlarkMethod> e : Starlark.getMethodAnnotations(Builtins.class).entrySet()) {
+        List<String> names = new ArrayList<>();
+        for (Param p : e.getValue().parameters()) {
+          names.add(p.name());
+        }
+        out.put(e.getValue().name(), names);
+      }
+      parameters = out;
+    }
+    return parameters;
+  }
+}

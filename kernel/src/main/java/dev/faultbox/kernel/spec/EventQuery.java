@@ -1,0 +1,187 @@
+package dev.faultbox.kernel.spec;
+
+import dev.faultbox.kernel.event.Event;
+import dev.faultbox.kernel.event.EventLog;
+import dev.faultbox.kernel.event.Glob;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import net.starlark.java.annot.Param;
+import net.starlark.java.annot.StarlarkBuiltin;
+import net.starlark.java.annot.StarlarkMethod;
+import net.starlark.java.eval.Dict;
+import net.starlark.java.eval.EvalException;
+import net.starlark.java.eval.Printer;
+import net.starlark.java.eval.Starlark;
+import net.starlark.java.eval.StarlarkCallable;
+import net.starlark.java.eval.StarlarkIndexable;
+import net.starlark.java.eval.StarlarkInt;
+import net.starlark.java.eval.StarlarkIterable;
+import net.starlark.java.eval.StarlarkSemantics;
+import net.starlark.java.eval.StarlarkThread;
+
+/**
+ * {@code events()}: a live, filtered view of the event log. Every read looks at the log afresh,
+ * so {@code q = events().where(service = "statsd")} may be read again after more traffic.
+ */
+@StarlarkBuiltin(name = "events")
+public final class EventQuery implements StarlarkIterable<EventValue>, StarlarkIndexable {
+
+  /** One {@code .where(...)} clause: globs on attributes plus an optional predicate. */
+  private record Filter(List<Map.Entry<String, Glob>> globs, StarlarkCallable predicate) {}
+
+  private final EventLog log;
+  private final List<Filter> filters;
+  private final StarlarkThread thread; // evaluates where= predicates; the caller's thread
+
+  EventQuery(EventLog log, StarlarkThread thread) {
+    this(log, List.of(), thread);
+  }
+
+  private EventQuery(EventLog log, List<Filter> filters, StarlarkThread thread) {
+    this.log = log;
+    this.filters = filters;
+    this.thread = thread;
+  }
+
+  @StarlarkMethod(
+      name = "where",
+      doc = "Keeps events whose attributes match every glob given, and for which where(e) is true.",
+      parameters = {
+        @Param(name = "where", named = true, positional = false, defaultValue = "None",
+            allowedTypes = {@net.starlark.java.annot.ParamType(type = StarlarkCallable.class),
+                @net.starlark.java.annot.ParamType(type = net.starlark.java.eval.NoneType.class)})
+      },
+      extraKeywords = @Param(name = "attributes"),
+      useStarlarkThread = true)
+  public EventQuery where(Object where, Dict<String, Object> attributes, StarlarkThread thread)
+      throws EvalException {
+    return new EventQuery(log, with(filters, filter(where, attributes)), thread);
+  }
+
+  static Filter filter(Object where, Dict<String, Object> attributes) throws EvalException {
+    List<Map.Entry<String, Glob>> globs = new ArrayList<>();
+    for (Map.Entry<String, Object> e : attributes.entrySet()) {
+      Object v = e.getValue();
+      String text = v instanceof String s ? s : Starlark.str(v);
+      if (v instanceof Boolean b) {
+        text = b ? "true" : "false";
+      }
+      globs.add(Map.entry(e.getKey(), Glob.compile(text)));
+    }
+    return new Filter(globs, where == Starlark.NONE ? null : (StarlarkCallable) where);
+  }
+
+  private static List<Filter> with(List<Filter> base, Filter f) {
+    List<Filter> out = new ArrayList<>(base);
+    out.add(f);
+    return List.copyOf(out);
+  }
+
+  static EventQuery create(EventLog log, Object where, Dict<String, Object> attributes, StarlarkThread thread)
+      throws EvalException {
+    List<Filter> fs = attributes.isEmpty() && where == Starlark.NONE ? List.of() : List.of(filter(where, attributes));
+    return new EventQuery(log, fs, thread);
+  }
+
+  @StarlarkMethod(name = "count", doc = "The number of matching events.", useStarlarkThread = true)
+  public StarlarkInt count(StarlarkThread thread) throws EvalException, InterruptedException {
+    return StarlarkInt.of(select(thread).size());
+  }
+
+  @StarlarkMethod(name = "first", doc = "The first matching event, or None.",
+      useStarlarkThread = true)
+  public Object first(StarlarkThread thread) throws EvalException, InterruptedException {
+    List<EventValue> all = select(thread);
+    return all.isEmpty() ? Starlark.NONE : all.get(0);
+  }
+
+  @StarlarkMethod(name = "last", doc = "The last matching event, or None.",
+      useStarlarkThread = true)
+  public Object last(StarlarkThread thread) throws EvalException, InterruptedException {
+    List<EventValue> all = select(thread);
+    return all.isEmpty() ? Starlark.NONE : all.get(all.size() - 1);
+  }
+
+  /** The matching events now, in order. */
+  List<EventValue> select(StarlarkThread caller) throws EvalException, InterruptedException {
+    List<EventValue> out = new ArrayList<>();
+    for (Event e : log.snapshot()) {
+      if (matches(e, caller)) {
+        out.add(new EventValue(e));
+      }
+    }
+    return out;
+  }
+
+  private boolean matches(Event e, StarlarkThread caller) throws EvalException, InterruptedException {
+    for (Filter f : filters) {
+      for (Map.Entry<String, Glob> g : f.globs()) {
+        if (!g.getValue().matches(e.attribute(g.getKey()))) {
+          return false;
+        }
+      }
+      if (f.predicate() != null
+          && !Starlark.truth(Starlark.call(caller, f.predicate(), List.of(new EventValue(e)), Map.of()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private List<EventValue> selectUnchecked() {
+    try {
+      return select(thread);
+    } catch (EvalException e) {
+      throw new PredicateFailure(e); // iteration cannot throw checked; the runner unwraps it
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return List.of();
+    }
+  }
+
+  @Override
+  public Iterator<EventValue> iterator() {
+    return selectUnchecked().iterator();
+  }
+
+  @Override
+  public Object getIndex(StarlarkSemantics semantics, Object key) throws EvalException {
+    List<EventValue> all = selectUnchecked();
+    int i = Starlark.toInt(key, "events index");
+    int at = i < 0 ? all.size() + i : i;
+    if (at < 0 || at >= all.size()) {
+      throw Starlark.errorf("events index %d out of range (%d matching events)", i, all.size());
+    }
+    return all.get(at);
+  }
+
+  @Override
+  public boolean containsKey(StarlarkSemantics semantics, Object key) {
+    return key instanceof EventValue v && selectUnchecked().contains(v);
+  }
+
+  @Override
+  public boolean isImmutable() {
+    return true;
+  }
+
+  @Override
+  public void repr(Printer p) {
+    List<EventValue> all = selectUnchecked();
+    p.append("events(").append(Integer.toString(all.size())).append(" matching)");
+  }
+
+  /** A {@code where=} predicate failed while the log was iterated or indexed. */
+  public static final class PredicateFailure extends RuntimeException {
+    public PredicateFailure(EvalException cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
+
+    @Override
+    public synchronized EvalException getCause() {
+      return (EvalException) super.getCause();
+    }
+  }
+}

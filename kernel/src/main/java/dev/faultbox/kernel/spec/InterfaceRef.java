@@ -1,0 +1,82 @@
+package dev.faultbox.kernel.spec;
+
+import com.google.common.collect.ImmutableCollection;
+import com.google.common.collect.ImmutableList;
+import dev.faultbox.spi.Endpoint;
+import dev.faultbox.spi.InterfaceSpec;
+import dev.faultbox.spi.StepMethod;
+import java.util.Map;
+import java.util.TreeMap;
+import net.starlark.java.annot.StarlarkBuiltin;
+import net.starlark.java.eval.Printer;
+import net.starlark.java.eval.StarlarkInt;
+import net.starlark.java.eval.Structure;
+import net.starlark.java.spelling.SpellChecker;
+
+/**
+ * An interface of a declared service, {@code auth.main}: its addresses, for env wiring, and the
+ * protocol's step methods, for tests.
+ */
+@StarlarkBuiltin(name = "interface_ref")
+public final class InterfaceRef implements Structure {
+  private static final ImmutableList<String> ADDRESS_FIELDS =
+      ImmutableList.of("name", "service", "protocol", "host", "port", "addr", "internal_addr");
+
+  private final String service;
+  private final InterfaceSpec spec;
+  private final Map<String, StepCallable> steps = new TreeMap<>();
+
+  InterfaceRef(String service, InterfaceSpec spec, Map<String, StepMethod> methods, String dialHost) {
+    this.service = service;
+    this.spec = spec;
+    Endpoint target = new Endpoint(service, spec.name(), spec.protocol(), dialHost, spec.port());
+    methods.forEach((name, m) -> steps.put(name, new StepCallable(name, m, target)));
+  }
+
+  public String service() {
+    return service;
+  }
+
+  public InterfaceSpec spec() {
+    return spec;
+  }
+
+  Map<String, StepCallable> steps() {
+    return steps;
+  }
+
+  @Override
+  public Object getValue(String name) {
+    return switch (name) {
+      case "name" -> spec.name();
+      case "service" -> service;
+      case "protocol" -> spec.protocol();
+      case "host" -> "localhost";
+      case "port" -> StarlarkInt.of(spec.port());
+      case "addr", "internal_addr" -> "localhost:" + spec.port();
+      default -> steps.get(name);
+    };
+  }
+
+  @Override
+  public ImmutableCollection<String> getFieldNames() {
+    return ImmutableList.<String>builder().addAll(ADDRESS_FIELDS).addAll(steps.keySet()).build();
+  }
+
+  @Override
+  public String getErrorMessageForUnknownField(String field) {
+    return String.format("%s.%s (%s) has no field or step '%s'%s; it has %s",
+        service, spec.name(), spec.protocol(), field,
+        SpellChecker.didYouMean(field, getFieldNames()), String.join(", ", getFieldNames()));
+  }
+
+  @Override
+  public boolean isImmutable() {
+    return true;
+  }
+
+  @Override
+  public void repr(Printer p) {
+    p.append(service).append(".").append(spec.name());
+  }
+}

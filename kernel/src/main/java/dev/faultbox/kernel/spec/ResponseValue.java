@@ -1,0 +1,28 @@
+package dev.faultbox.kernel.spec;
+
+import dev.faultbox.spi.MockResponse;
+import net.starlark.java.annot.StarlarkBuiltin;
+import net.starlark.java.eval.Printer;
+import net.starlark.java.eval.StarlarkValue;
+
+/** A response built by {@code json_response()}, {@code bytes_response()}, {@code dynamic()}… */
+@StarlarkBuiltin(name = "mock_response")
+public record ResponseValue(MockResponse response) implements StarlarkValue {
+  @Override
+  public boolean isImmutable() {
+    return true;
+  }
+
+  @Override
+  public void repr(Printer p) {
+    if (response instanceof MockResponse.Static s) {
+      p.append("mock_response(status = ").append(Integer.toString(s.status()))
+          .append(", body_size = ").append(Integer.toString(s.body().length)).append(")");
+    } else if (response instanceof MockResponse.GrpcStatus g) {
+      p.append("grpc_error(code = ").append(Integer.toString(g.code())).append(", message = ")
+          .repr(g.message()).append(")");
+    } else {
+      p.append("dynamic(<function>)");
+    }
+  }
+}

@@ -1,0 +1,363 @@
+package dev.faultbox.kernel.spec;
+
+import dev.faultbox.kernel.SpecException;
+import dev.faultbox.kernel.event.EventLog;
+import dev.faultbox.kernel.frontend.FrontEnd;
+import dev.faultbox.kernel.frontend.Translation;
+import dev.faultbox.kernel.plugin.PluginRegistry;
+import dev.faultbox.spi.SourceLocation;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.starlark.java.eval.EvalException;
+import net.starlark.java.eval.Mutability;
+import net.starlark.java.eval.Starlark;
+import net.starlark.java.eval.StarlarkCallable;
+import net.starlark.java.eval.StarlarkThread;
+import net.starlark.java.syntax.Location;
+import net.starlark.java.syntax.Program;
+
+/**
+ * One run of one spec: the loaded topology and tests, the event log, and what executing Starlark
+ * needs (front-end, builtins, loader, script executor). Builtins find it on their thread.
+ */
+public final class SpecSession implements AutoCloseable {
+  /** Default step budget of one dynamic-handler call: generous for real work, quick to hit in a loop. */
+  public static final long DEFAULT_HANDLER_STEPS = 10_000_000;
+
+  /**
+   * How to run.
+   *
+   * @param bindAddress where mocks listen
+   * @param out where {@code print()} writes
+   * @param handlerStepBudget Starlark steps one dynamic-handler call may take
+   */
+  public record Options(InetAddress bindAddress, PrintStream out, long handlerStepBudget) {
+    public static Options defaults(PrintStream out) {
+      return new Options(InetAddress.getLoopbackAddress(), out, DEFAULT_HANDLER_STEPS);
+    }
+  }
+
+  private final PluginRegistry plugins;
+  private final Stdlib stdlib;
+  private final Options options;
+  private final Path specFile;
+  private final Path specDirectory;
+  private final String displayName;
+  private final FrontEnd frontEnd = new FrontEnd();
+  private final EventLog events = new EventLog();
+  private final Map<String, ServiceDecl> services = new LinkedHashMap<>();
+  private final Map<String, StarlarkCallable> tests = new TreeMap<>();
+  private final Map<String, net.starlark.java.eval.Module> modules = new HashMap<>();
+  private final Deque<String> loading = new ArrayDeque<>();
+  private final ExecutorService scripts;
+  private SpecException loadFailure; // why the last load() returned nothing
+
+  private SpecSession(PluginRegistry plugins, Stdlib stdlib, Options options, Path specFile, String displayName) {
+    this.plugins = plugins;
+    this.stdlib = stdlib;
+    this.options = options;
+    this.specFile = specFile.toAbsolutePath().normalize();
+    this.specDirectory = this.specFile.getParent();
+    this.displayName = displayName;
+    AtomicInteger n = new AtomicInteger();
+    this.scripts = Executors.newFixedThreadPool(4, r -> {
+      Thread t = new Thread(r, "faultbox-script-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Loads and validates a spec: runs its top level, registering services and tests.
+   *
+   * @param displayName the file name as the user typed it, used in every message
+   */
+  public static SpecSession load(Path specFile, String displayName, PluginRegistry plugins, Stdlib stdlib, Options options)
+      throws SpecException {
+    String source;
+    try {
+      source = Files.readString(specFile, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new SpecException(null, "cannot read spec " + displayName + ": " + e.getMessage());
+    }
+    SpecSession s = new SpecSession(plugins, stdlib, options, specFile, displayName);
+    try {
+      net.starlark.java.eval.Module root = s.execute(displayName, source);
+      root.getExportedGlobals().forEach((name, value) -> {
+        if (name.startsWith("test_") && !FrontEnd.isHidden(name) && value instanceof StarlarkCallable fn) {
+          s.tests.put(name, fn);
+        }
+      });
+      Topology.check(s.services);
+    } catch (SpecException e) {
+      s.close();
+      throw e;
+    }
+    return s;
+  }
+
+  /** The session of the thread running a builtin. */
+  static SpecSession of(StarlarkThread thread) {
+    SpecSession s = thread.getThreadLocal(SpecSession.class);
+    if (s == null) {
+      throw new IllegalStateException("no spec session on this Starlark thread");
+    }
+    return s;
+  }
+
+  /** A thread for running this spec's functions after load (tests, handlers). */
+  public StarlarkThread newThread(Mutability mu) {
+    StarlarkThread t = new StarlarkThread(mu, FrontEnd.semantics());
+    t.setThreadLocal(SpecSession.class, this);
+    t.setPrintHandler((thread, msg) -> options.out().println(msg));
+    t.setLoader(this::loaded);
+    return t;
+  }
+
+  private net.starlark.java.eval.Module execute(String file, String source) throws SpecException {
+    Translation translation = frontEnd.translate(file, source);
+    net.starlark.java.eval.Module module =
+        net.starlark.java.eval.Module.withPredeclared(FrontEnd.semantics(), predeclared());
+    Program program = frontEnd.compile(translation, module);
+    try (Mutability mu = Mutability.create(file)) {
+      StarlarkThread thread = newThread(mu);
+      thread.setLoader(name -> load(name));
+      Starlark.execFileProgram(program, module, thread);
+    } catch (EvalException e) {
+      throw describe(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SpecException(file, "interrupted while loading");
+    }
+    return module;
+  }
+
+  private static Map<String, Object> predeclared() {
+    var env = com.google.common.collect.ImmutableMap.<String, Object>builder();
+    Starlark.addMethods(env, Builtins.INSTANCE);
+    env.putAll(FrontEnd.PREDECLARED);
+    return env.build();
+  }
+
+  /** Loader for the load phase: executes a module the first time it is named. */
+  private net.starlark.java.eval.Module load(String name) {
+    loadFailure = null;
+    String key;
+    String source;
+    try {
+      if (name.startsWith(Stdlib.PREFIX)) {
+        key = name;
+        String path = name.substring(Stdlib.PREFIX.length());
+        source = stdlib.source(path).orElseThrow(() -> new SpecException(null,
+            "load(\"" + name + "\"): no such file in the faultbox stdlib; available: "
+                + String.join(", ", stdlib.files().keySet())));
+      } else {
+        Path file = resolve(name, "load");
+        Path shown = Path.of(displayName).resolveSibling(name).normalize();
+        key = shown.toString();
+        try {
+          source = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          throw new SpecException(null, "load(\"" + name + "\"): cannot read " + key);
+        }
+      }
+      net.starlark.java.eval.Module cached = modules.get(key);
+      if (cached != null) {
+        return cached;
+      }
+      if (loading.contains(key)) {
+        throw new SpecException(null, "load cycle: " + String.join(" -> ", loading) + " -> " + key);
+      }
+      loading.push(key);
+      try {
+        net.starlark.java.eval.Module m = execute(key, source);
+        modules.put(key, m);
+        return m;
+      } finally {
+        loading.pop();
+      }
+    } catch (SpecException e) {
+      loadFailure = e;
+      return null;
+    } catch (EvalException e) {
+      loadFailure = new SpecException(null, e.getMessage());
+      return null;
+    }
+  }
+
+  /** Loader after the load phase: modules are all loaded by then. */
+  private net.starlark.java.eval.Module loaded(String name) {
+    return modules.get(name);
+  }
+
+  /** Resolves a spec-relative path, refusing one that leaves the spec's directory. */
+  Path resolve(String path, String fn) throws EvalException {
+    Path p = specDirectory.resolve(path).normalize();
+    if (!p.startsWith(specDirectory)) {
+      throw Starlark.errorf("%s(%s): path leaves the spec's directory; keep files beside the spec or below it",
+          fn, Starlark.repr(path));
+    }
+    return p;
+  }
+
+  void register(ServiceDecl service) throws EvalException {
+    ServiceDecl prior = services.putIfAbsent(service.name(), service);
+    if (prior != null) {
+      throw Starlark.errorf("service \"%s\" is already declared at %s; service names must be unique",
+          service.name(), prior.declaredAt());
+    }
+  }
+
+  /** Where a Starlark location is in the user's own source. */
+  SourceLocation location(Location l) {
+    Location o = frontEnd.locate(l);
+    return new SourceLocation(o.file(), o.line(), o.column());
+  }
+
+  /** A Starlark error as the user should read it: their file:line:col and an unmangled message. */
+  public SpecException describe(EvalException e) {
+    if (loadFailure != null && e.getMessage().contains("was not correctly loaded")) {
+      SpecException cause = loadFailure;
+      if (cause.location() != null) {
+        return cause;
+      }
+      return new SpecException(frontEnd.remap(e).location(), cause.reason());
+    }
+    SpecException mapped = frontEnd.remap(e);
+    return new SpecException(mapped.location(), Builtins.explain(mapped.reason()));
+  }
+
+  /** The remapped Starlark call stack of an error, for verbose output. */
+  public String traceback(EvalException e) {
+    return frontEnd.traceback(e);
+  }
+
+  public PluginRegistry plugins() {
+    return plugins;
+  }
+
+  public EventLog events() {
+    return events;
+  }
+
+  public Options options() {
+    return options;
+  }
+
+  public String displayName() {
+    return displayName;
+  }
+
+  public Path specDirectory() {
+    return specDirectory;
+  }
+
+  /** Services in declaration order. */
+  public List<ServiceDecl> services() {
+    return List.copyOf(services.values());
+  }
+
+  /** Services in an order where each comes after what it depends on. */
+  public List<ServiceDecl> startOrder() {
+    return Topology.order(services);
+  }
+
+  /** Test functions by name, sorted. */
+  public Map<String, StarlarkCallable> tests() {
+    return Collections.unmodifiableMap(tests);
+  }
+
+  ExecutorService scripts() {
+    return scripts;
+  }
+
+  long handlerStepBudget() {
+    return options.handlerStepBudget();
+  }
+
+  /** The host a test step dials to reach a mock. */
+  String dialHost() {
+    InetAddress bind = options.bindAddress();
+    return bind.isAnyLocalAddress() ? "127.0.0.1" : bind.getHostAddress();
+  }
+
+  @Override
+  public void close() {
+    scripts.shutdownNow();
+  }
+
+  /** Ordering and validation of depends_on. */
+  static final class Topology {
+    private Topology() {}
+
+    static void check(Map<String, ServiceDecl> services) throws SpecException {
+      for (ServiceDecl s : services.values()) {
+        for (String d : s.dependsOn()) {
+          if (!services.containsKey(d)) {
+            throw new SpecException(s.declaredAt().toString(), "service \"" + s.name()
+                + "\" depends on \"" + d + "\", which is not declared; declared: " + String.join(", ", services.keySet()));
+          }
+        }
+      }
+      try {
+        order(services);
+      } catch (CycleException e) {
+        throw new SpecException(e.location, e.getMessage());
+      }
+    }
+
+    static List<ServiceDecl> order(Map<String, ServiceDecl> services) {
+      List<ServiceDecl> out = new ArrayList<>();
+      Map<String, Integer> state = new HashMap<>(); // 1 visiting, 2 done
+      for (ServiceDecl s : services.values()) {
+        visit(s, services, state, out, new ArrayDeque<>());
+      }
+      return out;
+    }
+
+    private static void visit(ServiceDecl s, Map<String, ServiceDecl> all, Map<String, Integer> state,
+        List<ServiceDecl> out, Deque<String> path) {
+      Integer st = state.get(s.name());
+      if (st != null && st == 2) {
+        return;
+      }
+      path.addLast(s.name());
+      if (st != null) {
+        throw new CycleException(s.declaredAt().toString(), "depends_on cycle: " + String.join(" -> ", path));
+      }
+      state.put(s.name(), 1);
+      for (String d : s.dependsOn()) {
+        visit(all.get(d), all, state, out, path);
+      }
+      state.put(s.name(), 2);
+      path.removeLast();
+      out.add(s);
+    }
+  }
+
+  /** A depends_on cycle, found while ordering. */
+  static final class CycleException extends RuntimeException {
+    final String location;
+
+    CycleException(String location, String message) {
+      super(message, null, false, false);
+      this.location = location;
+    }
+  }
+}

@@ -1,0 +1,272 @@
+package dev.faultbox.kernel.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.faultbox.kernel.SpecException;
+import dev.faultbox.kernel.Specs;
+import dev.faultbox.kernel.spec.SpecSession;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TestRunnerTest {
+  @TempDir Path dir;
+  Specs specs;
+  int port;
+
+  @BeforeEach
+  void setUp() {
+    specs = new Specs(dir);
+    port = Specs.freePort();
+  }
+
+  private Map<String, TestResult> run(String body) throws SpecException {
+    String source = "m = mock_service(\"m\", interface(\"main\", \"fake\", " + port + "))\n" + body;
+    try (SpecSession s = specs.load(source)) {
+      TestRunner runner = new TestRunner(s);
+      List<TestResult> seen = new ArrayList<>();
+      List<TestResult> results = runner.run(runner.select(null), seen::add);
+      assertThat(seen).isEqualTo(results);
+      return results.stream().collect(Collectors.toMap(TestResult::name, r -> r));
+    }
+  }
+
+  @Test
+  void passAndFailWithReasonAndLocation() throws Exception {
+    var r = run("""
+        def test_ok():
+            assert_eq(1 + 1, 2)
+        def test_bad():
+            x = 404
+            assert_eq(x, 200, "status")
+        """);
+    assertThat(r.get("test_ok").passed()).isTrue();
+    TestResult bad = r.get("test_bad");
+    assertThat(bad.passed()).isFalse();
+    assertThat(bad.reason()).isEqualTo("assert_eq failed: got 404, want 200: status");
+    assertThat(bad.location()).isEqualTo("spec.star:6:14");
+    assertThat(Reports.console(bad, "spec.star"))
+        .startsWith("--- FAIL: test_bad (")
+        .contains("  reason: assert_eq failed: got 404, want 200: status\n")
+        .contains("  at: spec.star:6:14\n")
+        .contains("  replay: faultbox test spec.star --test test_bad\n");
+    assertThat(Reports.console(r.get("test_ok"), "spec.star")).matches("--- PASS: test_ok \\(\\d+ms\\) ---\n");
+    assertThat(Reports.totals(List.copyOf(r.values()))).isEqualTo("1 passed, 1 failed");
+  }
+
+  @Test
+  void eachTestStartsWithAnEmptyLogAndFreshMocks() throws Exception {
+    var r = run("""
+        def test_a_emits():
+            m.main.emit(op = "recv")
+            assert_eq(events().count(), 1)
+        def test_b_sees_nothing():
+            assert_eq(events().count(), 0)
+            m.main.emit(op = "recv")
+            assert_eq(len(events()), 1)
+        """);
+    assertThat(r.values()).allMatch(TestResult::passed, "all passed: " + r);
+    assertThat(r.get("test_a_emits").events()).hasSize(1);
+  }
+
+  @Test
+  void eventQueries() throws Exception {
+    var r = run("""
+        def test_queries():
+            m.main.emit(op = "recv")
+            m.main.emit(op = "GET /.well-known/openid-configuration/jwks")
+            m.main.emit(op = "recv")
+            q = events().where(service = "m", op = "recv")
+            assert_eq(q.count(), 2)
+            assert_eq(len(q), 2)
+            assert_eq(q.first().seq, 0)
+            assert_eq(q.last().seq, 2)
+            assert_eq(q[1].seq, 2)
+            assert_eq(q[-1].seq, 2)
+            assert_eq([e.seq for e in q], [0, 2])
+            assert_eq(events().where(op = "GET /.well-known/**").count(), 1)
+            assert_eq(events().where(op = "GET /*").count(), 0)
+            assert_eq(events(service = "m").where(n = 1).count(), 3)
+            assert_eq(events().where(where = is_get).count(), 1)
+            assert_eq(events().where(service = "other").first(), None)
+            e = events()[0]
+            assert_eq([e.service, e.interface, e.kind, e.type, e.op], ["m", "main", "mock", "mock.recv", "recv"])
+            assert_eq(e.fields, {"n": "1"})
+            assert_eq(e.missing_field, "")
+            m.main.emit(op = "recv")
+            assert_eq(q.count(), 3)  # a query is a live view
+        def is_get(e):
+            return e.op.startswith("GET")
+        """);
+    TestResult t = r.get("test_queries");
+    assertThat(t.passed()).as(t.reason() + " at " + t.location()).isTrue();
+  }
+
+  @Test
+  void assertEventuallyWaitsForLateEvents() throws Exception {
+    var r = run("""
+        def late():
+            return events().where(op = "late").count() == 1
+        def test_waits():
+            m.main.emit(op = "late", after_ms = 300)
+            assert_eventually(late, timeout = "10s")
+        def test_times_out():
+            assert_eventually(late, timeout = "200ms")
+        """);
+    assertThat(r.get("test_waits").passed()).as(r.get("test_waits").reason()).isTrue();
+    assertThat(r.get("test_waits").durationMs()).isGreaterThanOrEqualTo(250);
+    TestResult out = r.get("test_times_out");
+    assertThat(out.passed()).isFalse();
+    assertThat(out.reason()).isEqualTo("assert_eventually failed: still false after 200ms (last value: False)");
+    assertThat(out.durationMs()).isGreaterThanOrEqualTo(200);
+  }
+
+  @Test
+  void assertNeverWatchesTheWindow() throws Exception {
+    var r = run("""
+        def boom():
+            return events().where(op = "boom").count() > 0
+        def test_quiet():
+            assert_never(boom, within = "200ms")
+        def test_noisy():
+            m.main.emit(op = "boom", after_ms = 50)
+            assert_never(boom, within = "5s")
+        """);
+    assertThat(r.get("test_quiet").passed()).isTrue();
+    TestResult noisy = r.get("test_noisy");
+    assertThat(noisy.passed()).isFalse();
+    assertThat(noisy.reason()).startsWith("assert_never failed: became true after ");
+    assertThat(noisy.durationMs()).isLessThan(4000);
+  }
+
+  @Test
+  void assertTrueAndBadDurations() throws Exception {
+    var r = run("""
+        def test_true():
+            assert_true(False, "it was false")
+        def test_duration():
+            assert_eventually(True, timeout = "soon")
+        """);
+    assertThat(r.get("test_true").reason()).isEqualTo("assert_true failed: got False: it was false");
+    assertThat(r.get("test_duration").reason())
+        .isEqualTo("assert_eventually() timeout: cannot read \"soon\" as a duration; write it like \"5s\", \"200ms\" or \"1m30s\"");
+  }
+
+  @Test
+  void stepsReturnValuesAndResponses() throws Exception {
+    var r = run("""
+        def test_steps():
+            assert_eq(m.main.echo(value = "hi"), "hi")
+            assert_eq(m.echo("positional"), "hi" if False else "positional")
+            resp = m.main.fetch()
+            assert_true(resp.ok)
+            assert_true(resp)
+            assert_eq(resp.status, 200)
+            assert_eq(resp.json, {"a": [1, 2]})
+            assert_eq(resp.headers["Content-Type"], "application/json")
+            assert_eq(resp.duration_ms, 7)
+            assert_eq(m.main.fetch(body = "not json").json, None)
+            assert_true(not m.main.fetch(ok = False))
+            assert_eq(m.main.port, %d)
+            assert_eq(m.main.addr, "localhost:%d")
+        def test_bad_kwarg():
+            m.main.echo(valeu = 1)
+        """.formatted(port, port));
+    assertThat(r.get("test_steps").passed()).as(r.get("test_steps").reason()).isTrue();
+    assertThat(r.get("test_bad_kwarg").reason())
+        .isEqualTo("echo() got unexpected keyword argument 'valeu' (did you mean 'value'?); accepted: value");
+    assertThat(r.get("test_bad_kwarg").location()).isEqualTo("spec.star:17:16");
+  }
+
+  @Test
+  void dynamicHandlersRunOffTheCallerWithABudget() throws Exception {
+    String source = """
+        def echo(req):
+            return json_response(201, {"method": req["method"], "user": req["query"]["user"], "body": req["body"], "json": req.get("json")})
+        def broken(req):
+            fail("handler broke")
+        def endless(req):
+            n = 0
+            for i in range(100000000):
+                n += i
+            return status_only(200)
+        def wrong(req):
+            return {"not": "a response"}
+        m = mock_service("m", interface("main", "fake", %d), routes = {
+            "echo": dynamic(echo), "broken": dynamic(broken), "endless": dynamic(endless), "wrong": dynamic(wrong),
+        })
+        def test_echo():
+            r = m.main.invoke(pattern = "echo", body = '{"x": 1}')
+            assert_eq(r.status, 201)
+            assert_eq(r.json, {"method": "POST", "user": "alice", "body": '{"x": 1}', "json": {"x": 1}})
+        def test_broken():
+            r = m.main.invoke(pattern = "broken")
+            assert_eq(r.error, "")
+        def test_endless():
+            r = m.main.invoke(pattern = "endless")
+            assert_eq(r.error, "")
+        def test_wrong():
+            r = m.main.invoke(pattern = "wrong")
+            assert_eq(r.error, "")
+        """.formatted(port);
+    try (SpecSession s = specs.load(source)) {
+      TestRunner runner = new TestRunner(s);
+      var r = runner.run(runner.select(null), x -> {}).stream().collect(Collectors.toMap(TestResult::name, x -> x));
+      assertThat(r.get("test_echo").passed()).as(r.get("test_echo").reason()).isTrue();
+      assertThat(r.get("test_broken").reason()).isEqualTo("assert_eq failed: got \"spec.star:4:9: handler broke\", want \"\"");
+      assertThat(r.get("test_endless").reason()).contains("spec.star:").contains("dynamic handler exceeded its budget of 10000000 steps");
+      assertThat(r.get("test_wrong").reason())
+          .contains("spec.star:13:100: dynamic handler must return a response such as json_response(...) or bytes_response(...), got dict");
+    }
+  }
+
+  @Test
+  void aTakenPortStopsTheRunNamingServiceAndPort() throws Exception {
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      try (SpecSession s = specs.load("m = mock_service(\"m\", interface(\"main\", \"fake\", " + port + "))\ndef test_x():\n    pass\n")) {
+        TestRunner runner = new TestRunner(s);
+        assertThatThrownBy(() -> runner.run(runner.select(null), x -> {}))
+            .isInstanceOf(SpecException.class)
+            .hasMessage("spec.star:1:17: mock \"m\" interface \"main\": port " + port + " (fake on 127.0.0.1:" + port
+                + ") is already in use; stop what holds it or pick another port");
+      }
+    }
+  }
+
+  @Test
+  void filterSelectsByNameWithoutPrefixOrGlob() throws Exception {
+    try (SpecSession s = specs.load("def test_alpha():\n    pass\ndef test_beta():\n    pass\ndef test_bravo():\n    pass\n")) {
+      TestRunner runner = new TestRunner(s);
+      assertThat(runner.select("test_alpha")).containsExactly("test_alpha");
+      assertThat(runner.select("alpha")).containsExactly("test_alpha");
+      assertThat(runner.select("test_b*")).containsExactly("test_beta", "test_bravo");
+      assertThat(runner.select("b*")).containsExactly("test_beta", "test_bravo");
+      assertThatThrownBy(() -> runner.select("gamma"))
+          .hasMessage("no test matched filter \"gamma\" (available: test_alpha, test_beta, test_bravo)");
+    }
+    try (SpecSession s = specs.load("x = 1\n")) {
+      assertThatThrownBy(() -> new TestRunner(s).select(null)).hasMessageContaining("defines no tests");
+    }
+  }
+
+  @Test
+  void jsonReportCarriesResultsAndEvents() throws Exception {
+    var r = run("""
+        def test_one():
+            m.main.emit(op = "recv")
+        """);
+    String json = Reports.json("spec.star", 5, List.copyOf(r.values()));
+    assertThat(json).contains("\"passed\" : 1").contains("\"failed\" : 0").contains("\"name\" : \"test_one\"")
+        .contains("\"type\" : \"mock.recv\"").contains("\"interface\" : \"main\"");
+  }
+}

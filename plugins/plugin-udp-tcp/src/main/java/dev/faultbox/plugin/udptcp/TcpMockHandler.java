@@ -1,0 +1,81 @@
+package dev.faultbox.plugin.udptcp;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.util.Map;
+
+/**
+ * The end of a TCP connection's pipeline and the only handler that talks to the SPI: serves the
+ * connection's one line through the {@link Exchange}, writes the answer and closes.
+ */
+final class TcpMockHandler extends ChannelInboundHandlerAdapter {
+
+  private final Exchange exchange;
+  private final MockSettings settings;
+  /** Set once the connection has its outcome: a request served or an error recorded. */
+  private boolean settled;
+
+  TcpMockHandler(Exchange exchange, MockSettings settings) {
+    this.exchange = exchange;
+    this.settings = settings;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (settled || !(msg instanceof TcpLine line)) {
+      return;
+    }
+    settled = true;
+    if (ctx.pipeline().get(TcpChannelInitializer.IDLE) != null) {
+      ctx.pipeline().remove(TcpChannelInitializer.IDLE);
+    }
+    if (line instanceof TcpLine.Line request) {
+      exchange.serve(ctx.channel().eventLoop(), request.bytes(), Map.of(), bytes -> reply(ctx, bytes));
+    } else if (line instanceof TcpLine.TooLong tooLong) {
+      exchange.recordError("line longer than " + tooLong.maxLineBytes() + " bytes");
+      ctx.close();
+    } else {
+      ctx.close();
+    }
+  }
+
+  private static void reply(ChannelHandlerContext ctx, byte[] bytes) {
+    if (bytes.length == 0) {
+      ctx.close();
+    } else {
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes)).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof IdleStateEvent) {
+      if (!settled) {
+        settled = true;
+        exchange.recordError("idle for " + settings.idleTimeoutMs() + "ms");
+      }
+      ctx.close();
+    } else if (evt instanceof ChannelInputShutdownEvent) {
+      // The decoder has passed on whatever the client sent before closing its side.
+      if (!settled) {
+        settled = true;
+        ctx.close();
+      }
+    } else {
+      super.userEventTriggered(ctx, evt);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (!settled) {
+      settled = true;
+      exchange.recordError(Exchange.messageOf(cause));
+    }
+    ctx.close();
+  }
+}

@@ -1,0 +1,125 @@
+package dev.faultbox.plugin.udptcp;
+
+import static dev.faultbox.testkit.MockDefinitionBuilder.mock;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.faultbox.spi.MockProtocol;
+import dev.faultbox.spi.MockServer;
+import dev.faultbox.spi.SpiVersion;
+import dev.faultbox.testkit.FreePorts;
+import java.io.InputStream;
+import java.net.BindException;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+
+class LifecycleTest extends MockTestSupport {
+
+  @Test
+  void serviceLoaderFindsThePlugin() {
+    assertThat(ServiceLoader.load(MockProtocol.class).stream().map(ServiceLoader.Provider::get))
+        .singleElement()
+        .isInstanceOfSatisfying(
+            UdpTcpProtocol.class,
+            p -> {
+              assertThat(p.id()).isEqualTo("udp-tcp");
+              assertThat(p.protocols()).containsExactlyInAnyOrder("tcp", "udp");
+              assertThat(p.spiVersion()).isEqualTo(SpiVersion.CURRENT);
+              assertThat(p.steps("tcp")).containsOnlyKeys("send");
+              assertThat(p.steps("udp")).containsOnlyKeys("send", "send_no_reply");
+              assertThat(p.steps("http")).isEmpty();
+              assertThat(p.steps("tcp").get("send").parameters()).containsExactly("data", "timeout_ms");
+              assertThat(p.steps("udp").get("send_no_reply").parameters()).containsExactly("data");
+            });
+  }
+
+  @Test
+  void tcpPortCanBeBoundAgainRightAfterClose() throws Exception {
+    int port = FreePorts.tcp();
+    for (int round = 0; round < 3; round++) {
+      MockServer server =
+          protocol.start(mock("svc", "tcp", port).route("PING", "PONG" + round + "\n").build(), context);
+      assertThat(server.address()).isEqualTo(new InetSocketAddress(FreePorts.loopback(), port));
+      assertThat(tcp(port, "PING\n")).isEqualTo("PONG" + round + "\n");
+      try (Socket open = new Socket()) {
+        // A connection still open at close time is closed too.
+        open.connect(new InetSocketAddress(FreePorts.loopback(), port), SO_TIMEOUT_MS);
+        open.setSoTimeout(SO_TIMEOUT_MS);
+        InputStream in = open.getInputStream();
+        open.getOutputStream().write(utf8("PI"));
+        Thread.sleep(50);
+        server.close();
+        server.close();
+        assertThat(in.read()).isEqualTo(-1);
+      }
+    }
+  }
+
+  @Test
+  void udpPortCanBeBoundAgainRightAfterClose() throws Exception {
+    int port = FreePorts.udp();
+    for (int round = 0; round < 3; round++) {
+      MockServer server =
+          protocol.start(mock("svc", "udp", port).defaultBody("r" + round).build(), context);
+      try (DatagramSocket client = udpClient()) {
+        udpSend(client, port, utf8("x"));
+        assertThat(udpReceive(client)).isEqualTo(utf8("r" + round));
+      }
+      server.close();
+      server.close();
+    }
+  }
+
+  @Test
+  void closeReleasesThePortEveryTime() throws Exception {
+    int tcpPort = FreePorts.tcp();
+    int udpPort = FreePorts.udp();
+    for (int round = 0; round < 100; round++) {
+      protocol.start(mock("svc", "tcp", tcpPort).build(), context).close();
+      protocol.start(mock("svc", "udp", udpPort).build(), context).close();
+    }
+  }
+
+  @Test
+  void takenTcpPortFailsWithBindException() throws Exception {
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress(FreePorts.loopback(), 0));
+      int port = taken.getLocalPort();
+      assertThatThrownBy(() -> start(mock("svc", "tcp", port).build()))
+          .isExactlyInstanceOf(BindException.class);
+    }
+    int port = startPort(mock("svc", "tcp", 0).build());
+    assertThatThrownBy(() -> start(mock("other", "tcp", port).build()))
+        .isExactlyInstanceOf(BindException.class);
+  }
+
+  @Test
+  void takenUdpPortFailsWithBindException() throws Exception {
+    try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress(FreePorts.loopback(), 0))) {
+      int port = taken.getLocalPort();
+      assertThatThrownBy(() -> start(mock("svc", "udp", port).build()))
+          .isExactlyInstanceOf(BindException.class);
+    }
+    int port = startPort(mock("svc", "udp", 0).build());
+    assertThatThrownBy(() -> start(mock("other", "udp", port).build()))
+        .isExactlyInstanceOf(BindException.class);
+  }
+
+  @Test
+  void tlsIsIgnored() throws Exception {
+    int port = startPort(mock("svc", "tcp", 0).tls(true).route("PING", "PONG\n").build());
+    assertThat(tcp(port, "PING\n")).isEqualTo("PONG\n");
+  }
+
+  @Test
+  void serversShareOneSmallEventLoopGroup() throws Exception {
+    startPort(mock("a", "tcp", 0).build());
+    startPort(mock("b", "udp", 0).build());
+    assertThat(EventLoops.group()).isSameAs(EventLoops.group());
+    assertThat(EventLoops.group().iterator()).toIterable().hasSize(EventLoops.THREADS);
+  }
+}

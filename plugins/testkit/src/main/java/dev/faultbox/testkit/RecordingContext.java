@@ -1,0 +1,128 @@
+package dev.faultbox.testkit;
+
+import dev.faultbox.spi.EventSink;
+import dev.faultbox.spi.FaultGate;
+import dev.faultbox.spi.MockContext;
+import dev.faultbox.spi.MockEvent;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link MockContext} for plugin tests: records every emitted event, binds 127.0.0.1, and asks a
+ * settable {@link FaultGate} (pass-through until set). Thread-safe.
+ */
+public final class RecordingContext implements MockContext {
+
+  private static final InetAddress LOOPBACK = loopbackV4();
+
+  private final Object lock = new Object();
+  private final List<MockEvent> recorded = new ArrayList<>();
+  private final Logger logger;
+  private volatile FaultGate gate = FaultGate.PASS_THROUGH;
+
+  public RecordingContext() {
+    this("faultbox.test.mock");
+  }
+
+  public RecordingContext(String loggerName) {
+    this.logger = LoggerFactory.getLogger(loggerName);
+  }
+
+  @Override
+  public EventSink events() {
+    return this::record;
+  }
+
+  @Override
+  public FaultGate faults() {
+    return gate;
+  }
+
+  /** Replaces the fault gate; requests that arrive afterwards ask the new one. */
+  public RecordingContext setFaultGate(FaultGate gate) {
+    this.gate = Objects.requireNonNull(gate, "gate");
+    return this;
+  }
+
+  @Override
+  public InetAddress bindAddress() {
+    return LOOPBACK;
+  }
+
+  @Override
+  public Logger logger() {
+    return logger;
+  }
+
+  /** A snapshot of the events recorded so far, in emission order. */
+  public List<MockEvent> recorded() {
+    synchronized (lock) {
+      return List.copyOf(recorded);
+    }
+  }
+
+  /** A snapshot of the recorded events with the given op. */
+  public List<MockEvent> recorded(String op) {
+    return recorded().stream().filter(e -> e.op().equals(op)).toList();
+  }
+
+  /** Forgets the events recorded so far. */
+  public void clear() {
+    synchronized (lock) {
+      recorded.clear();
+    }
+  }
+
+  /**
+   * Waits until at least {@code count} events were recorded and returns a snapshot of all of them.
+   *
+   * @throws AssertionError when fewer arrived within {@code timeout}, listing those that did
+   */
+  public List<MockEvent> awaitEvents(int count, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (lock) {
+      while (recorded.size() < count) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError(
+              "expected " + count + " events within " + timeout.toMillis() + "ms, got "
+                  + recorded.size() + ": " + recorded);
+        }
+        try {
+          lock.wait(Math.max(1, left / 1_000_000), 0);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError("interrupted while waiting for events", e);
+        }
+      }
+      return List.copyOf(recorded);
+    }
+  }
+
+  /** Waits for the first event and returns it; see {@link #awaitEvents(int, Duration)}. */
+  public MockEvent awaitEvent(Duration timeout) {
+    return awaitEvents(1, timeout).get(0);
+  }
+
+  private void record(MockEvent event) {
+    Objects.requireNonNull(event, "event");
+    synchronized (lock) {
+      recorded.add(event);
+      lock.notifyAll();
+    }
+  }
+
+  private static InetAddress loopbackV4() {
+    try {
+      return InetAddress.getByAddress("localhost", new byte[] {127, 0, 0, 1});
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package dev.faultbox.spi;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What the fault engine wants done with one request: wait {@code delay}, then {@code action}.
+ * A plugin renders {@link Action#RESPOND} in its own protocol (HTTP status and body, gRPC code and
+ * message) and records {@code fault} on the request's event.
+ *
+ * @param action what to do after the delay
+ * @param delay how long to hold the request first; zero for none
+ * @param status the status or code to answer with, for {@link Action#RESPOND}
+ * @param message the body or message to answer with, for {@link Action#RESPOND}
+ * @param fault the name of the fault that decided, empty when none did
+ */
+public record FaultDecision(
+    Action action, Duration delay, int status, String message, Optional<String> fault) {
+
+  public enum Action {
+    /** Serve the request normally. */
+    PASS,
+    /** Answer with {@code status} and {@code message} instead of serving. */
+    RESPOND,
+    /** Close the connection, or drop the datagram, without answering. */
+    DROP,
+    /** Serve the request twice (message protocols). */
+    DUPLICATE
+  }
+
+  public static final FaultDecision PASS =
+      new FaultDecision(Action.PASS, Duration.ZERO, 0, "", Optional.empty());
+
+  public boolean isPass() {
+    return action == Action.PASS && delay.isZero();
+  }
+}
