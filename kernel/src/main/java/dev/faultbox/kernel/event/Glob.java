@@ -1,10 +1,10 @@
 package dev.faultbox.kernel.event;
 
 /**
- * Glob matching for event filters and fault matchers: {@code *} matches any run of characters
- * except {@code /}, {@code **} any run including {@code /}, {@code ?} one character other than
- * {@code /}. A pattern without wildcards is an exact match. Compiled once per pattern; matching
- * allocates nothing.
+ * Glob matching for event filters and {@code --test}: {@code *} (or {@code **}) matches any run
+ * of characters, {@code /} included, so {@code op = "GET /.well-known/*"} and
+ * {@code error = "*"} mean what they say; {@code ?} matches one character. A pattern without
+ * wildcards is an exact match. Matching allocates nothing.
  */
 public final class Glob {
   private final String pattern;
@@ -26,37 +26,33 @@ public final class Glob {
     return literal ? pattern.equals(text) : match(0, text, 0);
   }
 
-  // Backtracking over at most one star position per level: patterns here are short.
-  private boolean match(int p, String s, int i) {
-    while (p < pattern.length()) {
-      char c = pattern.charAt(p);
-      if (c == '*') {
-        boolean doubleStar = p + 1 < pattern.length() && pattern.charAt(p + 1) == '*';
-        int rest = doubleStar ? p + 2 : p + 1;
-        if (rest == pattern.length()) {
-          return doubleStar || s.indexOf('/', i) < 0;
+  // Iterative matching with one backtrack point: linear for the short patterns used here.
+  private boolean match(int p0, String s, int i0) {
+    int p = p0;
+    int i = i0;
+    int starP = -1;
+    int starI = -1;
+    while (i < s.length()) {
+      if (p < pattern.length() && pattern.charAt(p) == '*') {
+        while (p < pattern.length() && pattern.charAt(p) == '*') {
+          p++;
         }
-        for (int j = i; j <= s.length(); j++) {
-          if (match(rest, s, j)) {
-            return true;
-          }
-          if (j < s.length() && !doubleStar && s.charAt(j) == '/') {
-            return false;
-          }
-        }
+        starP = p;
+        starI = i;
+      } else if (p < pattern.length() && (pattern.charAt(p) == '?' || pattern.charAt(p) == s.charAt(i))) {
+        p++;
+        i++;
+      } else if (starP >= 0) {
+        p = starP;
+        i = ++starI;
+      } else {
         return false;
       }
-      if (i >= s.length()) {
-        return false;
-      }
-      char t = s.charAt(i);
-      if (c == '?' ? t == '/' : c != t) {
-        return false;
-      }
-      p++;
-      i++;
     }
-    return i == s.length();
+    while (p < pattern.length() && pattern.charAt(p) == '*') {
+      p++;
+    }
+    return p == pattern.length();
   }
 
   @Override

@@ -94,7 +94,7 @@ class TestRunnerTest {
             assert_eq(q[-1].seq, 2)
             assert_eq([e.seq for e in q], [0, 2])
             assert_eq(events().where(op = "GET /.well-known/**").count(), 1)
-            assert_eq(events().where(op = "GET /*").count(), 0)
+            assert_eq(events().where(op = "POST /*").count(), 0)
             assert_eq(events(service = "m").where(n = 1).count(), 3)
             assert_eq(events().where(where = is_get).count(), 1)
             assert_eq(events().where(service = "other").first(), None)
