@@ -1,0 +1,132 @@
+package dev.faultbox.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faultbox.testkit.FreePorts;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The assembled distribution, run through bin/faultbox as a separate process. */
+class LauncherIT {
+  private static final Path HOME = Path.of(System.getProperty("faultbox.home"));
+  private static final Path EXAMPLES = Path.of(System.getProperty("faultbox.examples"));
+
+  @TempDir Path dir;
+
+  private static Process start(String... args) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(HOME.resolve("bin/faultbox").toString());
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+  }
+
+  private static String runToEnd(Process p) throws Exception {
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return out;
+  }
+
+  @Test
+  void theExamplesPass() throws Exception {
+    for (String example : List.of("quickstart.star", "tcp-udp.star")) {
+      Process p = start("test", EXAMPLES.resolve(example).toString());
+      String out = runToEnd(p);
+      assertThat(p.exitValue()).as(out).isZero();
+      assertThat(out).contains("--- PASS: ").endsWith("3 passed, 0 failed\n").doesNotContain("FAIL");
+    }
+  }
+
+  @Test
+  void aFailingSpecExitsTwoAndABrokenOneExitsOne() throws Exception {
+    Path failing = dir.resolve("failing.star");
+    Files.writeString(failing, "def test_no():\n    assert_true(False, \"nope\")\n");
+    Process p = start("test", failing.toString());
+    String out = runToEnd(p);
+    assertThat(p.exitValue()).as(out).isEqualTo(2);
+    assertThat(out).contains("--- FAIL: test_no").contains("0 passed, 1 failed");
+
+    Path broken = dir.resolve("broken.star");
+    Files.writeString(broken, "if True:\n    x = 1\n");
+    p = start("check", broken.toString());
+    out = runToEnd(p);
+    assertThat(p.exitValue()).as(out).isEqualTo(1);
+    assertThat(out).startsWith("error: " + broken + ":1:1: top-level 'if'").doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  @Test
+  void runServesUntilStoppedAndLogsEachRequest() throws Exception {
+    int tcp = FreePorts.tcp();
+    Path spec = dir.resolve("serve.star");
+    Files.writeString(spec, """
+        legacy = mock_service("legacy", interface("main", "tcp", %d),
+            routes = {"PING\\n": bytes_response(data = "PONG\\n")})
+        """.formatted(tcp));
+    Process p = start("run", spec.toString());
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = r.readLine()) != null; ) {
+          lines.add(line);
+        }
+      } catch (IOException ignored) {
+        // the process ended
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      assertThat(next(lines)).isEqualTo("legacy.main tcp 127.0.0.1:" + tcp);
+      assertThat(next(lines)).startsWith("serving 1 interfaces");
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), tcp)) {
+        s.setSoTimeout(5000);
+        OutputStream o = s.getOutputStream();
+        o.write("PING\n".getBytes(StandardCharsets.UTF_8));
+        o.flush();
+        assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("PONG\n");
+      }
+      assertThat(next(lines)).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} legacy\\.main recv .*matched=true.*");
+    } finally {
+      p.destroy(); // SIGTERM, as Ctrl-C would
+    }
+    assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+    try (ServerSocket again = new ServerSocket()) {
+      again.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), tcp));
+    }
+  }
+
+  private static String next(BlockingQueue<String> lines) throws InterruptedException {
+    String line = lines.poll(Duration.ofSeconds(30).toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(line).as("a line within 30s").isNotNull();
+    return line;
+  }
+
+  @Test
+  void theTarballHoldsTheLauncherTheCoreAndThePlugins() throws Exception {
+    Process p = new ProcessBuilder("tar", "tzf", System.getProperty("faultbox.tarball")).redirectErrorStream(true).start();
+    String listing = runToEnd(p);
+    assertThat(p.exitValue()).isZero();
+    String base = HOME.getFileName() + "/";
+    assertThat(listing).contains(base + "bin/faultbox")
+        .containsPattern(base + "lib/faultbox-kernel-[^/]+\\.jar")
+        .containsPattern(base + "lib/starlark-4\\.2\\.1\\.jar")
+        .containsPattern(base + "plugins/faultbox-plugin-udp-tcp-[^/]+\\.jar")
+        .containsPattern(base + "plugins/netty-transport-[^/]+\\.jar");
+  }
+}
