@@ -9,6 +9,9 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import dev.faultbox.kernel.spec.Durations;
+import net.starlark.java.eval.EvalException;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -20,6 +23,15 @@ final class SpecOptions {
   @Option(names = "--bind", paramLabel = "ADDR", description = "Address mocks listen on (default: ${DEFAULT-VALUE}).",
       defaultValue = "127.0.0.1")
   String bind;
+
+  /** A duration option such as {@code 30s}, or a usage error naming the option. */
+  static Duration duration(String option, String text) throws SpecException {
+    try {
+      return Durations.parse(text, option);
+    } catch (EvalException e) {
+      throw new SpecException(null, e.getMessage());
+    }
+  }
 
   /** Loads the spec with the plugins and stdlib on the class path. */
   SpecSession load(PrintStream printOut) throws SpecException {

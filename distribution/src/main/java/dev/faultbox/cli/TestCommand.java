@@ -30,6 +30,10 @@ final class TestCommand implements Callable<Integer> {
       description = "text (default) or json: the JSON report on stdout, progress on stderr.")
   Format format;
 
+  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "3m",
+      description = "How long one test may run before it is interrupted and failed (default: ${DEFAULT-VALUE}).")
+  String timeout;
+
   @Spec picocli.CommandLine.Model.CommandSpec command;
 
   @Override
@@ -41,7 +45,7 @@ final class TestCommand implements Callable<Integer> {
     PrintStream printTarget = json ? System.err : System.out;
     long start = System.nanoTime();
     try (SpecSession session = specOptions.load(printTarget)) {
-      TestRunner runner = new TestRunner(session);
+      TestRunner runner = new TestRunner(session, SpecOptions.duration("--timeout", timeout));
       List<String> names = runner.select(filter);
       List<TestResult> results = runner.run(names, r -> {
         human.print(Reports.console(r, specOptions.spec));

@@ -5,14 +5,19 @@ import dev.faultbox.kernel.event.Glob;
 import dev.faultbox.kernel.runtime.MockRuntime;
 import dev.faultbox.kernel.spec.EventQuery;
 import dev.faultbox.kernel.spec.SpecSession;
+import dev.faultbox.kernel.spec.Durations;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import net.starlark.java.eval.EvalException;
 import net.starlark.java.eval.Mutability;
 import net.starlark.java.eval.Starlark;
 import net.starlark.java.eval.StarlarkCallable;
-import net.starlark.java.eval.StarlarkThread;
 
 /**
  * Runs a spec's {@code test_*} functions in name order. Each test gets freshly started mocks and
@@ -25,10 +30,20 @@ public final class TestRunner {
     void finished(TestResult result);
   }
 
+  /** How long a test may run unless told otherwise, as in the original tool. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(3);
+
   private final SpecSession session;
+  private final Duration timeout;
 
   public TestRunner(SpecSession session) {
+    this(session, DEFAULT_TIMEOUT);
+  }
+
+  /** @param timeout how long one test may run before it is interrupted and failed */
+  public TestRunner(SpecSession session, Duration timeout) {
     this.session = session;
+    this.timeout = timeout;
   }
 
   /**
@@ -69,6 +84,42 @@ public final class TestRunner {
     return results;
   }
 
+  /**
+   * Calls the test function on its own thread so a runaway test can be interrupted at the
+   * timeout; Starlark polls the interrupt flag as it evaluates.
+   */
+  private void call(String name, StarlarkCallable fn)
+      throws EvalException, InterruptedException, TimeoutException {
+    FutureTask<Void> task = new FutureTask<>(() -> {
+      try (Mutability mu = Mutability.create(name)) {
+        Starlark.call(session.newThread(mu), fn, List.of(), Map.of());
+      }
+      return null;
+    });
+    Thread worker = new Thread(task, "faultbox-" + name);
+    worker.setDaemon(true);
+    worker.start();
+    try {
+      task.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      worker.interrupt();
+      worker.join(TimeUnit.SECONDS.toMillis(10));
+      throw e;
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof EvalException ee) {
+        throw ee;
+      }
+      if (c instanceof InterruptedException ie) {
+        throw ie;
+      }
+      if (c instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(c);
+    }
+  }
+
   private TestResult runOne(String name, StarlarkCallable fn) throws SpecException {
     session.events().clear();
     long start = System.nanoTime();
@@ -77,9 +128,10 @@ public final class TestRunner {
     String traceback = "";
     try (MockRuntime mocks = new MockRuntime(session)) {
       mocks.start();
-      try (Mutability mu = Mutability.create(name)) {
-        StarlarkThread thread = session.newThread(mu);
-        Starlark.call(thread, fn, List.of(), Map.of());
+      try {
+        call(name, fn);
+      } catch (TimeoutException e) {
+        reason = "timed out after " + Durations.format(timeout) + " (interrupted)";
       } catch (EvalException e) {
         SpecException d = session.describe(e);
         reason = d.reason();

@@ -230,6 +230,39 @@ class TestRunnerTest {
   }
 
   @Test
+  void aRunawayTestIsInterruptedAtItsTimeout() throws Exception {
+    try (SpecSession s = specs.load("def test_forever():\n    n = 0\n    for i in range(2000000000):\n        for j in range(2000000000):\n            n += j\n"
+        + "def test_after():\n    pass\n")) {
+      TestRunner runner = new TestRunner(s, java.time.Duration.ofMillis(300));
+      var r = runner.run(runner.select(null), x -> {}).stream().collect(Collectors.toMap(TestResult::name, x -> x));
+      assertThat(r.get("test_forever").reason()).isEqualTo("timed out after 300ms (interrupted)");
+      assertThat(r.get("test_forever").durationMs()).isLessThan(10_000);
+      assertThat(r.get("test_after").passed()).isTrue();
+    }
+  }
+
+  @Test
+  void lambdasAndClosuresInHandlersAndAssertions() throws Exception {
+    String source = """
+        def make(prefix):
+            return dynamic(lambda req: json_response(200, {"greeting": prefix + req["query"].get("user", "anon")}))
+        m = mock_service("m", interface("main", "fake", %d), routes = {"hello": make("hi ")})
+        def test_closure():
+            r = m.main.invoke(pattern = "hello")
+            assert_eq(r.json, {"greeting": "hi alice"})
+            m.main.emit(op = "late", after_ms = 100)
+            want = 1
+            assert_eventually(events().where(op = "late").count() == want, timeout = "10s")
+            assert_never(len(events()) > want, within = "100ms")
+        """.formatted(port);
+    try (SpecSession s = specs.load(source)) {
+      TestRunner runner = new TestRunner(s);
+      TestResult r = runner.run(runner.select(null), x -> {}).get(0);
+      assertThat(r.passed()).as(r.reason() + " at " + r.location()).isTrue();
+    }
+  }
+
+  @Test
   void aTakenPortStopsTheRunNamingServiceAndPort() throws Exception {
     try (ServerSocket taken = new ServerSocket()) {
       taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
