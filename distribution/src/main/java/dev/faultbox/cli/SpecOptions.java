@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
 
 /** The spec argument and the options shared by commands that load one. */
 final class SpecOptions {
-  @Parameters(index = "0", paramLabel = "SPEC", description = "The Starlark spec file, e.g. examples/quickstart.star.")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "SPEC", defaultValue = "faultbox.star",
+      description = "The Starlark spec file (default: ${DEFAULT-VALUE}).")
   String spec;
 
   @Option(names = "--bind", paramLabel = "ADDR", description = "Address mocks listen on (default: ${DEFAULT-VALUE}).",

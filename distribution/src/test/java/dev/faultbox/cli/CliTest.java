@@ -184,6 +184,10 @@ class CliTest {
     assertThat(bad.exit()).isEqualTo(1);
     assertThat(bad.err()).startsWith("error: Unknown option: '--no-such-flag'");
 
+    Cli badTimeout = Cli.run("test", file, "--timeout", "soon");
+    assertThat(badTimeout.exit()).isEqualTo(1);
+    assertThat(badTimeout.err()).isEqualTo("error: --timeout: cannot read \"soon\" as a duration; write it like \"5s\", \"200ms\" or \"1m30s\"\n");
+
     Cli noFile = Cli.run("test", dir.resolve("absent.star").toString());
     assertThat(noFile.exit()).isEqualTo(1);
     assertThat(noFile.err()).isEqualTo("error: spec file " + dir.resolve("absent.star") + " not found\n");

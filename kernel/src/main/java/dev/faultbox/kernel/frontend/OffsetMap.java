@@ -92,16 +92,7 @@ final class OffsetMap {
     if (n == 0) {
       return 0;
     }
-    int lo = 0;
-    int hi = n - 1;
-    while (lo < hi) {
-      int mid = (lo + hi + 1) >>> 1;
-      if (dst[mid] <= offset) {
-        lo = mid;
-      } else {
-        hi = mid - 1;
-      }
-    }
+    int lo = segment(offset);
     if (synth[lo]) {
       return src[lo];
     }

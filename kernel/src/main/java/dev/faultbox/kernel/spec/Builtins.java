@@ -341,10 +341,8 @@ public final class Builtins {
   public NoneType assertEventually(Object cond, Object timeout, Object msg, StarlarkThread thread)
       throws EvalException, InterruptedException {
     Duration limit = Durations.parse(timeout, "assert_eventually() timeout");
-    Check check = new Check(cond, thread);
-    boolean held = SpecSession.of(thread).events().await(check::holds, limit.toNanos(), RECHECK_NANOS);
-    check.rethrow();
-    if (!held) {
+    Check check = Check.watch(cond, limit, thread);
+    if (!check.held) {
       throw Starlark.errorf("assert_eventually failed: still false after %s (last value: %s)%s",
           Durations.format(limit), Starlark.repr(check.last), suffix(msg));
     }
@@ -362,14 +360,10 @@ public final class Builtins {
       useStarlarkThread = true)
   public NoneType assertNever(Object cond, Object within, Object msg, StarlarkThread thread)
       throws EvalException, InterruptedException {
-    Duration window = Durations.parse(within, "assert_never() within");
-    Check check = new Check(cond, thread);
-    long start = System.nanoTime();
-    boolean happened = SpecSession.of(thread).events().await(check::holds, window.toNanos(), RECHECK_NANOS);
-    check.rethrow();
-    if (happened) {
+    Check check = Check.watch(cond, Durations.parse(within, "assert_never() within"), thread);
+    if (check.held) {
       throw Starlark.errorf("assert_never failed: became true after %dms (value: %s)%s",
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), Starlark.repr(check.last), suffix(msg));
+          TimeUnit.NANOSECONDS.toMillis(check.elapsedNanos), Starlark.repr(check.last), suffix(msg));
     }
     return Starlark.NONE;
   }
@@ -392,15 +386,33 @@ public final class Builtins {
     private final Object cond;
     private final StarlarkThread thread;
     Object last = Starlark.NONE;
+    boolean held;
+    long elapsedNanos;
     private EvalException error;
     private InterruptedException interrupted;
 
-    Check(Object cond, StarlarkThread thread) {
+    private Check(Object cond, StarlarkThread thread) {
       this.cond = cond;
       this.thread = thread;
     }
 
-    boolean holds() {
+    /** Re-checks cond on every new event (and every 100 ms) until it holds or the window ends. */
+    static Check watch(Object cond, Duration window, StarlarkThread thread)
+        throws EvalException, InterruptedException {
+      Check check = new Check(cond, thread);
+      long start = System.nanoTime();
+      check.held = SpecSession.of(thread).events().await(check::holds, window.toNanos(), RECHECK_NANOS);
+      check.elapsedNanos = System.nanoTime() - start;
+      if (check.error != null) {
+        throw check.error;
+      }
+      if (check.interrupted != null) {
+        throw check.interrupted;
+      }
+      return check;
+    }
+
+    private boolean holds() {
       try {
         Object v = cond;
         // The front-end wraps an expression argument in a function; a function-valued
@@ -412,19 +424,10 @@ public final class Builtins {
         return Starlark.truth(v);
       } catch (EvalException e) {
         error = e;
-        return true; // stop waiting; rethrow() reports it
+        return true; // stop waiting; watch() reports it
       } catch (InterruptedException e) {
         interrupted = e;
         return true;
-      }
-    }
-
-    void rethrow() throws EvalException, InterruptedException {
-      if (error != null) {
-        throw error;
-      }
-      if (interrupted != null) {
-        throw interrupted;
       }
     }
   }
