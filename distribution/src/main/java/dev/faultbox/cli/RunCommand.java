@@ -1,17 +1,16 @@
 package dev.faultbox.cli;
 
 import dev.faultbox.kernel.SpecException;
-import dev.faultbox.kernel.event.Event;
-import dev.faultbox.kernel.event.EventLog;
 import dev.faultbox.kernel.runtime.MockRuntime;
 import dev.faultbox.kernel.spec.SpecSession;
+import dev.faultbox.spi.MockEvent;
 import java.io.PrintWriter;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
-import java.util.List;
 import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.LinkedBlockingQueue;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
@@ -29,11 +28,14 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = command.commandLine().getOut();
     PrintWriter err = command.commandLine().getErr();
+    // Mocks hand events to the queue from their event loops; this thread prints them, so a
+    // slow terminal never stalls a mock and nothing is retained.
+    BlockingQueue<MockEvent> events = new LinkedBlockingQueue<>();
     SpecSession session;
     MockRuntime mocks;
     try {
       session = specOptions.load(System.out);
-      mocks = new MockRuntime(session);
+      mocks = new MockRuntime(session, events::add);
       mocks.start();
     } catch (SpecException e) {
       err.println("error: " + e.getMessage());
@@ -50,25 +52,18 @@ final class RunCommand implements Callable<Integer> {
     }
     out.println("serving " + mocks.running().size() + " interfaces; press Ctrl-C to stop");
     out.flush();
-    follow(session.events(), out);
+    try {
+      while (true) {
+        out.println(line(events.take()));
+        out.flush();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     return Main.OK;
   }
 
-  /** Prints each event as it is recorded, until the process is stopped. */
-  private static void follow(EventLog log, PrintWriter out) {
-    int printed = 0;
-    while (!Thread.currentThread().isInterrupted()) {
-      final int seen = printed;
-      log.await(() -> log.size() > seen, TimeUnit.SECONDS.toNanos(1), TimeUnit.SECONDS.toNanos(1));
-      List<Event> all = log.snapshot();
-      for (; printed < all.size(); printed++) {
-        out.println(line(all.get(printed)));
-      }
-      out.flush();
-    }
-  }
-
-  static String line(Event e) {
+  static String line(MockEvent e) {
     StringBuilder b = new StringBuilder(LocalTime.now().format(TIME)).append(' ')
         .append(e.service()).append('.').append(e.iface()).append(' ').append(e.op());
     new TreeMap<>(e.fields()).forEach((k, v) -> b.append(' ').append(k).append('=').append(v));

@@ -6,6 +6,8 @@ import dev.faultbox.kernel.spec.SpecSession;
 import dev.faultbox.kernel.spec.Stdlib;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,13 +27,31 @@ final class SpecOptions {
       defaultValue = "127.0.0.1")
   String bind;
 
+  /** The --bind address: one this machine has, or a usage error. */
+  static InetAddress bindAddress(String bind) throws SpecException {
+    try {
+      InetAddress a = InetAddress.getByName(bind);
+      if (a.isAnyLocalAddress() || a.isLoopbackAddress() || NetworkInterface.getByInetAddress(a) != null) {
+        return a;
+      }
+    } catch (UnknownHostException | SocketException e) {
+      // reported below
+    }
+    throw new SpecException(null, "--bind " + bind + ": not an address of this machine");
+  }
+
   /** A duration option such as {@code 30s}, or a usage error naming the option. */
   static Duration duration(String option, String text) throws SpecException {
+    Duration d;
     try {
-      return Durations.parse(text, option);
+      d = Durations.parse(text, option);
     } catch (EvalException e) {
       throw new SpecException(null, e.getMessage());
     }
+    if (d.isZero() || d.isNegative()) {
+      throw new SpecException(null, option + " must be longer than zero, got " + text);
+    }
+    return d;
   }
 
   /** Loads the spec with the plugins and stdlib on the class path. */
@@ -40,12 +60,7 @@ final class SpecOptions {
     if (!Files.isRegularFile(file)) {
       throw new SpecException(null, "spec file " + spec + " not found");
     }
-    InetAddress address;
-    try {
-      address = InetAddress.getByName(bind);
-    } catch (UnknownHostException e) {
-      throw new SpecException(null, "--bind " + bind + ": not an address of this machine");
-    }
+    InetAddress address = bindAddress(bind);
     ClassLoader loader = SpecOptions.class.getClassLoader();
     PluginRegistry plugins = PluginRegistry.load(loader);
     for (PluginRegistry.Skipped s : plugins.skipped()) {

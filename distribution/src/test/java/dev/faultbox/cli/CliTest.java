@@ -188,6 +188,15 @@ class CliTest {
     assertThat(badTimeout.exit()).isEqualTo(1);
     assertThat(badTimeout.err()).isEqualTo("error: --timeout: cannot read \"soon\" as a duration; write it like \"5s\", \"200ms\" or \"1m30s\"\n");
 
+    Cli zero = Cli.run("test", file, "--timeout", "0s");
+    assertThat(zero.exit()).isEqualTo(1);
+    assertThat(zero.err()).isEqualTo("error: --timeout must be longer than zero, got 0s\n");
+
+    // TEST-NET-1: no machine here has it; checking sends no traffic.
+    Cli foreign = Cli.run("test", file, "--bind", "192.0.2.1");
+    assertThat(foreign.exit()).isEqualTo(1);
+    assertThat(foreign.err()).isEqualTo("error: --bind 192.0.2.1: not an address of this machine\n");
+
     Cli noFile = Cli.run("test", dir.resolve("absent.star").toString());
     assertThat(noFile.exit()).isEqualTo(1);
     assertThat(noFile.err()).isEqualTo("error: spec file " + dir.resolve("absent.star") + " not found\n");

@@ -11,24 +11,26 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
- * The run's append-only event log. Appends are lock-free (one counter increment and one slot
- * write), so plugins call it from their event loops; readers see every event whose append has
- * returned. Threads waiting for a condition are unparked on append instead of sleep-polling.
+ * An append-only event log: one per test, so a late event from a stopped mock can never land in
+ * the next test. Appends are lock-free (one counter increment and one slot write), so plugins
+ * call it from their event loops; readers see every event whose append has returned. Threads
+ * waiting for a condition are unparked on append instead of sleep-polling.
  */
 public final class EventLog implements EventSink {
   private static final int CHUNK_BITS = 12;
   private static final int CHUNK = 1 << CHUNK_BITS;
   private static final int MAX_CHUNKS = 1 << 14; // 67M events per test: far beyond any spec
 
-  private volatile AtomicReferenceArray<AtomicReferenceArray<Event>> chunks = newChunks();
+  /** A waiter re-checks at most this often, so a burst of events cannot pin a core. */
+  private static final long MIN_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+  private final AtomicReferenceArray<AtomicReferenceArray<Event>> chunks = new AtomicReferenceArray<>(MAX_CHUNKS);
   private final AtomicLong next = new AtomicLong();
   private final ConcurrentLinkedQueue<Thread> waiters = new ConcurrentLinkedQueue<>();
-
-  private static AtomicReferenceArray<AtomicReferenceArray<Event>> newChunks() {
-    return new AtomicReferenceArray<>(MAX_CHUNKS);
-  }
 
   @Override
   public void emit(MockEvent e) {
@@ -43,12 +45,11 @@ public final class EventLog implements EventSink {
       throw new IllegalStateException("event log full");
     }
     Event event = new Event(seq, System.currentTimeMillis(), service, iface, kind, type, op, Map.copyOf(fields));
-    var all = chunks;
     int c = (int) (seq >>> CHUNK_BITS);
-    AtomicReferenceArray<Event> chunk = all.get(c);
+    AtomicReferenceArray<Event> chunk = chunks.get(c);
     if (chunk == null) {
-      all.compareAndSet(c, null, new AtomicReferenceArray<>(CHUNK));
-      chunk = all.get(c);
+      chunks.compareAndSet(c, null, new AtomicReferenceArray<>(CHUNK));
+      chunk = chunks.get(c);
     }
     chunk.set((int) (seq & (CHUNK - 1)), event);
     if (!waiters.isEmpty()) {
@@ -59,31 +60,43 @@ public final class EventLog implements EventSink {
 
   /** Every event so far, in sequence order. */
   public List<Event> snapshot() {
-    long size = next.get();
-    var all = chunks;
-    List<Event> out = new ArrayList<>((int) size);
-    for (long seq = 0; seq < size; seq++) {
-      AtomicReferenceArray<Event> chunk;
-      Event e;
-      // A slot whose append is in flight is filled within nanoseconds: wait for it, keeping order.
-      while ((chunk = all.get((int) (seq >>> CHUNK_BITS))) == null
-          || (e = chunk.get((int) (seq & (CHUNK - 1)))) == null) {
-        Thread.onSpinWait();
-      }
-      out.add(e);
-    }
+    List<Event> out = new ArrayList<>((int) size());
+    forEach(out::add);
     return out;
+  }
+
+  /** How many events so far satisfy {@code test}, without copying the log. */
+  public int count(Predicate<Event> test) {
+    int[] n = {0};
+    forEach(e -> {
+      if (test.test(e)) {
+        n[0]++;
+      }
+    });
+    return n[0];
+  }
+
+  private void forEach(Consumer<Event> visitor) {
+    long size = next.get();
+    for (long seq = 0; seq < size; seq++) {
+      visitor.accept(get(seq));
+    }
+  }
+
+  private Event get(long seq) {
+    AtomicReferenceArray<Event> chunk;
+    Event e;
+    // A slot whose append is in flight is filled within nanoseconds: wait for it, keeping order.
+    while ((chunk = chunks.get((int) (seq >>> CHUNK_BITS))) == null
+        || (e = chunk.get((int) (seq & (CHUNK - 1)))) == null) {
+      Thread.onSpinWait();
+    }
+    return e;
   }
 
   /** The number of events appended so far. */
   public long size() {
     return next.get();
-  }
-
-  /** Forgets every event: called between tests, when no mock is running. */
-  public void clear() {
-    chunks = newChunks();
-    next.set(0);
   }
 
   /**
@@ -99,6 +112,7 @@ public final class EventLog implements EventSink {
     try {
       while (true) {
         long seen = next.get();
+        long checked = System.nanoTime();
         if (condition.getAsBoolean()) {
           return true;
         }
@@ -108,6 +122,10 @@ public final class EventLog implements EventSink {
         }
         if (next.get() == seen) {
           LockSupport.parkNanos(this, Math.min(left, recheckNanos));
+        }
+        long gap = MIN_RECHECK_NANOS - (System.nanoTime() - checked);
+        if (gap > 0) {
+          LockSupport.parkNanos(this, Math.min(gap, Math.max(0, deadline - System.nanoTime())));
         }
         if (Thread.interrupted()) {
           me.interrupt();
@@ -126,9 +144,5 @@ public final class EventLog implements EventSink {
     while ((left = deadline - System.nanoTime()) > 0 && !Thread.currentThread().isInterrupted()) {
       LockSupport.parkNanos(left);
     }
-  }
-
-  static long millis(long ms) {
-    return TimeUnit.MILLISECONDS.toNanos(ms);
   }
 }

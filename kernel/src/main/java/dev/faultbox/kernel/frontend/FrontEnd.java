@@ -223,7 +223,21 @@ public final class FrontEnd {
    * innermost call-stack frame in a user file, and the message with front-end names unmangled.
    */
   public SpecException remap(EvalException e) {
-    List<StarlarkThread.CallStackEntry> stack = remapStack(e.getCallStack());
+    @SuppressWarnings("deprecation")
+    Location fallback = e.getDeprecatedLocation();
+    return remap(e.getMessage(), e.getCallStack(), fallback);
+  }
+
+  /**
+   * Maps an error given as a message and the Starlark call stack it happened in (as carried by
+   * {@code Starlark.UncheckedEvalException}) to the user's source.
+   */
+  public SpecException remap(String message, List<StarlarkThread.CallStackEntry> callStack) {
+    return remap(message, callStack, null);
+  }
+
+  private SpecException remap(String message, List<StarlarkThread.CallStackEntry> callStack, Location fallback) {
+    List<StarlarkThread.CallStackEntry> stack = remapStack(callStack);
     String where = null;
     for (int i = stack.size() - 1; i >= 0; i--) {
       Location loc = stack.get(i).location;
@@ -232,15 +246,12 @@ public final class FrontEnd {
         break;
       }
     }
-    if (where == null && stack.isEmpty()) {
-      @SuppressWarnings("deprecation")
-      Location loc = e.getDeprecatedLocation();
-      if (loc != null && !loc.equals(Location.BUILTIN) && loc.line() != 0) {
-        Location m = map(loc);
-        where = m.file() + ":" + m.line() + ":" + m.column();
-      }
+    if (where == null && stack.isEmpty() && fallback != null
+        && !fallback.equals(Location.BUILTIN) && fallback.line() != 0) {
+      Location m = map(fallback);
+      where = m.file() + ":" + m.line() + ":" + m.column();
     }
-    return new SpecException(where, unmangle(e.getMessage()));
+    return new SpecException(where, unmangle(message));
   }
 
   /** The remapped, unmangled call stack and message, formatted like Starlark's own tracebacks. */
@@ -274,12 +285,14 @@ public final class FrontEnd {
     List<StarlarkThread.CallStackEntry> out = new ArrayList<>(stack.size());
     for (int i = 0; i < stack.size(); i++) {
       StarlarkThread.CallStackEntry fr = stack.get(i);
-      boolean builtin = fr.location.equals(Location.BUILTIN);
+      // A frame interrupted before its first step (as in Starlark.UncheckedEvalException) has none.
+      Location at = fr.location == null ? Location.BUILTIN : fr.location;
+      boolean builtin = at.equals(Location.BUILTIN);
       if (builtin && (fr.name.equals(Rewriter.BIND)
           || i + 1 < stack.size() && HOISTED.matcher(stack.get(i + 1).name).matches())) {
         continue; // the closure's forwarding frame
       }
-      out.add(new StarlarkThread.CallStackEntry(unmangleName(fr.name), builtin ? fr.location : map(fr.location)));
+      out.add(new StarlarkThread.CallStackEntry(unmangleName(fr.name), builtin ? at : map(at)));
     }
     return out;
   }

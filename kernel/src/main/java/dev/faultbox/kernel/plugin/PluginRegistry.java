@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -60,8 +61,11 @@ public final class PluginRegistry {
   private void add(MockProtocol p) {
     String name = p.getClass().getName();
     int version;
+    Set<String> protocols;
     try {
       version = p.spiVersion();
+      protocols = version == SpiVersion.CURRENT ? Set.copyOf(p.protocols()) : Set.of();
+      p.id();
     } catch (RuntimeException | LinkageError e) {
       skipped.add(new Skipped(name, rootMessage(e)));
       return;
@@ -70,7 +74,7 @@ public final class PluginRegistry {
       skipped.add(new Skipped(name, "built for SPI version " + version + ", this Faultbox speaks " + SpiVersion.CURRENT));
       return;
     }
-    for (String protocol : p.protocols()) {
+    for (String protocol : new java.util.TreeSet<>(protocols)) {
       MockProtocol prior = byProtocol.putIfAbsent(protocol, p);
       if (prior != null && prior != p) {
         skipped.add(new Skipped(name, "protocol \"" + protocol + "\" is already served by " + prior.id()));

@@ -75,6 +75,9 @@ public final class Reports {
     if (!r.passed()) {
       t.put("reason", r.reason());
       t.put("location", r.location());
+      if (!r.traceback().isEmpty()) {
+        t.put("traceback", r.traceback());
+      }
     }
     t.put("events", r.events().stream().map(Reports::event).toList());
     return t;

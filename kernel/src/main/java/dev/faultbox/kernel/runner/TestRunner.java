@@ -1,6 +1,7 @@
 package dev.faultbox.kernel.runner;
 
 import dev.faultbox.kernel.SpecException;
+import dev.faultbox.kernel.event.EventLog;
 import dev.faultbox.kernel.event.Glob;
 import dev.faultbox.kernel.runtime.MockRuntime;
 import dev.faultbox.kernel.spec.EventQuery;
@@ -121,26 +122,23 @@ public final class TestRunner {
   }
 
   private TestResult runOne(String name, StarlarkCallable fn) throws SpecException {
-    session.events().clear();
+    EventLog log = session.freshEvents();
     long start = System.nanoTime();
     String reason = "";
     String location = "";
     String traceback = "";
-    try (MockRuntime mocks = new MockRuntime(session)) {
+    SpecException failure = null;
+    try (MockRuntime mocks = new MockRuntime(session, log)) {
       mocks.start();
       try {
         call(name, fn);
       } catch (TimeoutException e) {
         reason = "timed out after " + Durations.format(timeout) + " (interrupted)";
       } catch (EvalException e) {
-        SpecException d = session.describe(e);
-        reason = d.reason();
-        location = d.location() == null ? "" : d.location();
+        failure = session.describe(e);
         traceback = session.traceback(e);
-      } catch (EventQuery.PredicateFailure e) {
-        SpecException d = session.describe(e.getCause());
-        reason = d.reason();
-        location = d.location() == null ? "" : d.location();
+      } catch (Starlark.UncheckedEvalException e) {
+        failure = session.describe(e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         reason = "interrupted";
@@ -148,7 +146,11 @@ public final class TestRunner {
         reason = "internal error: " + e;
       }
     }
+    if (failure != null) {
+      reason = failure.reason();
+      location = failure.location() == null ? "" : failure.location();
+    }
     long ms = (System.nanoTime() - start) / 1_000_000;
-    return new TestResult(name, reason.isEmpty(), ms, reason, location, traceback, session.events().snapshot());
+    return new TestResult(name, reason.isEmpty(), ms, reason, location, traceback, log.snapshot());
   }
 }

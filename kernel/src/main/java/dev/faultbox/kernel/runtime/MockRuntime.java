@@ -26,10 +26,13 @@ public final class MockRuntime implements AutoCloseable {
   public record Running(MockDefinition definition, MockServer server) {}
 
   private final SpecSession session;
+  private final EventSink events;
   private final List<Running> running = new ArrayList<>();
 
-  public MockRuntime(SpecSession session) {
+  /** @param events where the mocks record what they handle */
+  public MockRuntime(SpecSession session, EventSink events) {
     this.session = session;
+    this.events = events;
   }
 
   /**
@@ -72,7 +75,6 @@ public final class MockRuntime implements AutoCloseable {
   }
 
   private MockContext context(MockDefinition def) {
-    EventSink events = session.events();
     InetAddress bind = session.options().bindAddress();
     Logger logger = LoggerFactory.getLogger("faultbox.mock." + def.service() + "." + def.iface().name());
     return new MockContext() {

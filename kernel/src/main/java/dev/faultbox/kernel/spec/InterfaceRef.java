@@ -24,13 +24,20 @@ public final class InterfaceRef implements Structure {
 
   private final String service;
   private final InterfaceSpec spec;
+  private final String host;
   private final Map<String, StepCallable> steps = new TreeMap<>();
 
   InterfaceRef(String service, InterfaceSpec spec, Map<String, StepMethod> methods, String dialHost) {
     this.service = service;
     this.spec = spec;
+    this.host = advertisedHost(dialHost);
     Endpoint target = new Endpoint(service, spec.name(), spec.protocol(), dialHost, spec.port());
     methods.forEach((name, m) -> steps.put(name, new StepCallable(name, m, target)));
+  }
+
+  /** {@code localhost} for mocks on loopback (as users write it), else the bound address. */
+  private static String advertisedHost(String dialHost) {
+    return dialHost.equals("127.0.0.1") || dialHost.equals("::1") ? "localhost" : dialHost;
   }
 
   public String service() {
@@ -51,9 +58,9 @@ public final class InterfaceRef implements Structure {
       case "name" -> spec.name();
       case "service" -> service;
       case "protocol" -> spec.protocol();
-      case "host" -> "localhost";
+      case "host" -> host;
       case "port" -> StarlarkInt.of(spec.port());
-      case "addr", "internal_addr" -> "localhost:" + spec.port();
+      case "addr", "internal_addr" -> (host.contains(":") ? "[" + host + "]" : host) + ":" + spec.port();
       default -> steps.get(name);
     };
   }

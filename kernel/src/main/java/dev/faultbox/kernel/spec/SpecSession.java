@@ -60,7 +60,7 @@ public final class SpecSession implements AutoCloseable {
   private final Path specDirectory;
   private final String displayName;
   private final FrontEnd frontEnd = new FrontEnd();
-  private final EventLog events = new EventLog();
+  private volatile EventLog events = new EventLog();
   private final Map<String, ServiceDecl> services = new LinkedHashMap<>();
   private final Map<String, StarlarkCallable> tests = new TreeMap<>();
   private final Map<String, net.starlark.java.eval.Module> modules = new HashMap<>();
@@ -105,7 +105,7 @@ public final class SpecSession implements AutoCloseable {
         }
       });
       Topology.check(s.services);
-    } catch (SpecException e) {
+    } catch (SpecException | RuntimeException e) {
       s.close();
       throw e;
     }
@@ -126,7 +126,6 @@ public final class SpecSession implements AutoCloseable {
     StarlarkThread t = new StarlarkThread(mu, FrontEnd.semantics());
     t.setThreadLocal(SpecSession.class, this);
     t.setPrintHandler((thread, msg) -> options.out().println(msg));
-    t.setLoader(this::loaded);
     return t;
   }
 
@@ -140,6 +139,8 @@ public final class SpecSession implements AutoCloseable {
       thread.setLoader(name -> load(name));
       Starlark.execFileProgram(program, module, thread);
     } catch (EvalException e) {
+      throw describe(e);
+    } catch (Starlark.UncheckedEvalException e) {
       throw describe(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -201,11 +202,6 @@ public final class SpecSession implements AutoCloseable {
     }
   }
 
-  /** Loader after the load phase: modules are all loaded by then. */
-  private net.starlark.java.eval.Module loaded(String name) {
-    return modules.get(name);
-  }
-
   /** Resolves a spec-relative path, refusing one that leaves the spec's directory. */
   Path resolve(String path, String fn) throws EvalException {
     Path p = specDirectory.resolve(path).normalize();
@@ -243,6 +239,22 @@ public final class SpecSession implements AutoCloseable {
     return new SpecException(mapped.location(), Builtins.explain(mapped.reason()));
   }
 
+  /**
+   * A failure the interpreter raised as an unchecked exception while running spec code: runaway
+   * recursion, a {@code where=} predicate failing while events were iterated, or a bug below
+   * Starlark. Reported at the innermost user frame, like any other error.
+   */
+  public SpecException describe(Starlark.UncheckedEvalException e) {
+    Throwable cause = e.getCause();
+    if (cause instanceof EventQuery.PredicateFailure p) {
+      return describe(p.getCause());
+    }
+    String reason = cause instanceof StackOverflowError
+        ? "maximum recursion depth exceeded"
+        : "internal error: " + cause;
+    return frontEnd.remap(reason, e.getCallStack());
+  }
+
   /** The remapped Starlark call stack of an error, for verbose output. */
   public String traceback(EvalException e) {
     return frontEnd.traceback(e);
@@ -252,7 +264,14 @@ public final class SpecSession implements AutoCloseable {
     return plugins;
   }
 
+  /** The current event log: the running test's. */
   public EventLog events() {
+    return events;
+  }
+
+  /** Starts an empty event log, for a new test; mocks started from now on write to it. */
+  public EventLog freshEvents() {
+    events = new EventLog();
     return events;
   }
 
@@ -307,7 +326,17 @@ public final class SpecSession implements AutoCloseable {
     private Topology() {}
 
     static void check(Map<String, ServiceDecl> services) throws SpecException {
+      Map<String, String> ports = new HashMap<>(); // "protocol port" -> service.iface
       for (ServiceDecl s : services.values()) {
+        for (var def : s.interfaces()) {
+          String key = def.iface().protocol() + " " + def.iface().port();
+          String owner = s.name() + "." + def.iface().name();
+          String prior = ports.putIfAbsent(key, owner);
+          if (prior != null) {
+            throw new SpecException(def.declaredAt().toString(), owner + " and " + prior + " both declare "
+                + def.iface().protocol() + " port " + def.iface().port() + "; give each its own port");
+          }
+        }
         for (String d : s.dependsOn()) {
           if (!services.containsKey(d)) {
             throw new SpecException(s.declaredAt().toString(), "service \"" + s.name()

@@ -53,6 +53,8 @@ final class StarlarkHandler implements DynamicHandler {
           : session.describe(e).reason();
       String where = session.describe(e).location();
       throw new DynamicHandlerException((where == null ? declaredAt.toString() : where) + ": " + reason);
+    } catch (Starlark.UncheckedEvalException e) {
+      throw new DynamicHandlerException(session.describe(e).getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DynamicHandlerException(declaredAt + ": dynamic handler interrupted");
@@ -72,7 +74,7 @@ final class StarlarkHandler implements DynamicHandler {
     req.put("headers", r.headers());
     req.put("query", r.query());
     req.put("body", new String(r.body(), StandardCharsets.UTF_8));
-    Object json = Values.parseJsonOrNull(r.body());
+    Object json = Values.looksLikeJson(r.body()) ? Values.parseJsonOrNull(r.body()) : null;
     if (json != null) {
       req.put("json", json);
     }

@@ -1,12 +1,10 @@
 package dev.faultbox.kernel.spec;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,9 +104,6 @@ public final class Values {
       }
       return mu == null ? b.buildImmutable() : b.build(mu);
     }
-    if (v instanceof JsonNode node) {
-      return toStarlark(JSON.convertValue(node, Object.class), mu);
-    }
     return Starlark.str(v);
   }
 
@@ -121,6 +116,19 @@ public final class Values {
     }
   }
 
+  /** Whether text starts (after white space) like a JSON object or array: a cheap test first. */
+  public static boolean looksLikeJson(byte[] text) {
+    for (byte b : text) {
+      if (b == '{' || b == '[') {
+        return true;
+      }
+      if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+        return false;
+      }
+    }
+    return false;
+  }
+
   /** Parses JSON text into plain Java, or returns null when it is not JSON. */
   public static Object parseJsonOrNull(byte[] text) {
     if (text.length == 0) {
@@ -131,19 +139,6 @@ public final class Values {
     } catch (java.io.IOException e) {
       return null;
     }
-  }
-
-  /** Strings from a Starlark sequence, naming the culprit when an item is not a string. */
-  public static List<String> strings(Object seq, String what) throws EvalException {
-    List<String> out = new ArrayList<>();
-    for (Iterator<?> it = Starlark.toIterable(seq).iterator(); it.hasNext(); ) {
-      Object o = it.next();
-      if (!(o instanceof String s)) {
-        throw Starlark.errorf("%s must hold strings, got %s", what, Starlark.type(o));
-      }
-      out.add(s);
-    }
-    return out;
   }
 
   /** A string→string map from a Starlark dict (headers and the like). */

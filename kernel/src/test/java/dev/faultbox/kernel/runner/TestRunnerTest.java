@@ -263,6 +263,64 @@ class TestRunnerTest {
   }
 
   @Test
+  void lateEventsOfAStoppedMockNeverReachTheNextTest() throws Exception {
+    var r = run("""
+        def test_a_leaves_a_late_event():
+            m.main.emit(op = "late", after_ms = 200)
+        def test_b_sees_none_of_it():
+            sleep("600ms")
+            assert_eq(events().count(), 0)
+        """);
+    assertThat(r.get("test_b_sees_none_of_it").passed()).as(r.get("test_b_sees_none_of_it").reason()).isTrue();
+  }
+
+  @Test
+  void runawayRecursionAndFailingPredicatesReportTheUsersLine() throws Exception {
+    var r = run("""
+        def down(n):
+            return down(n + 1)
+        def test_recursion():
+            down(0)
+        def bad(e):
+            return 1 // 0
+        def test_predicate_in_loop():
+            m.main.emit(op = "recv")
+            for e in events(where = bad):
+                pass
+        def test_predicate_in_count():
+            m.main.emit(op = "recv")
+            events().where(where = bad).count()
+        """);
+    TestResult rec = r.get("test_recursion");
+    assertThat(rec.reason()).isEqualTo("maximum recursion depth exceeded");
+    assertThat(rec.location()).isEqualTo("spec.star:2:5"); // the recursive def
+    TestResult loop = r.get("test_predicate_in_loop");
+    assertThat(loop.reason()).isEqualTo("integer division by zero");
+    assertThat(loop.location()).startsWith("spec.star:7:");
+    TestResult count = r.get("test_predicate_in_count");
+    assertThat(count.reason()).isEqualTo("integer division by zero");
+    assertThat(count.location()).startsWith("spec.star:7:");
+  }
+
+  @Test
+  void addressesFollowTheBindAddress() throws Exception {
+    String source = "m = mock_service(\"m\", interface(\"main\", \"fake\", " + port + "))\n"
+        + "def test_addr():\n"
+        + "    assert_eq([m.main.host, m.main.addr, m.main.internal_addr], [\"127.0.0.2\", \"127.0.0.2:" + port
+        + "\", \"127.0.0.2:" + port + "\"])\n"
+        + "    assert_eq(m.main.echo(value = 1), 1)\n";
+    Path file = specs.write("bind.star", source);
+    try (SpecSession s = SpecSession.load(file, "bind.star",
+        dev.faultbox.kernel.plugin.PluginRegistry.of(new dev.faultbox.kernel.FakeProtocol()),
+        dev.faultbox.kernel.spec.Stdlib.of(Map.of()),
+        new SpecSession.Options(InetAddress.getByName("127.0.0.2"), System.out, SpecSession.DEFAULT_HANDLER_STEPS))) {
+      TestRunner runner = new TestRunner(s);
+      TestResult t = runner.run(runner.select(null), x -> {}).get(0);
+      assertThat(t.passed()).as(t.reason()).isTrue();
+    }
+  }
+
+  @Test
   void aTakenPortStopsTheRunNamingServiceAndPort() throws Exception {
     try (ServerSocket taken = new ServerSocket()) {
       taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));

@@ -142,6 +142,20 @@ class SpecLoadTest {
   }
 
   @Test
+  void twoMocksOnOneProtocolPortAreRejected() {
+    assertThat(specs.error("""
+        a = mock_service("a", interface("main", "fake", 9100))
+        b = mock_service("b", interface("other", "fake", 9100))
+        """)).isEqualTo("spec.star:2:17: b.other and a.main both declare fake port 9100; give each its own port");
+  }
+
+  @Test
+  void runawayRecursionAtLoadIsOneLine() {
+    assertThat(specs.error("def f(n):\n    return f(n + 1)\nx = f(0)\n"))
+        .isEqualTo("spec.star:1:5: maximum recursion depth exceeded");
+  }
+
+  @Test
   void syntaxErrorsAndUnknownNamesHaveLocations() {
     assertThat(specs.error("x = (1,\n")).startsWith("spec.star:2:");
     assertThat(specs.error("x = 1\ny = undefined_thing\n")).startsWith("spec.star:2:5: name 'undefined_thing' is not defined");

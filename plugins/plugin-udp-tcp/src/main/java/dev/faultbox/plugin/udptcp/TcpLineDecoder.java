@@ -15,6 +15,8 @@ final class TcpLineDecoder extends ByteToMessageDecoder {
 
   private final int maxLineBytes;
   private boolean done;
+  /** Bytes of the pending line already searched for a newline, so each byte is searched once. */
+  private int scanned;
 
   TcpLineDecoder(int maxLineBytes) {
     this.maxLineBytes = maxLineBytes;
@@ -30,7 +32,8 @@ final class TcpLineDecoder extends ByteToMessageDecoder {
     int start = in.readerIndex();
     // A newline at offset maxLineBytes still ends a line of maxLineBytes bytes.
     int scan = (int) Math.min((long) readable, (long) maxLineBytes + 1);
-    int newline = in.indexOf(start, start + scan, (byte) '\n');
+    int newline = in.indexOf(start + scanned, start + scan, (byte) '\n');
+    scanned = scan;
     if (newline >= 0) {
       byte[] line = new byte[newline - start + 1];
       in.readBytes(line);

@@ -117,9 +117,13 @@ class LifecycleTest extends MockTestSupport {
 
   @Test
   void serversShareOneSmallEventLoopGroup() throws Exception {
-    startPort(mock("a", "tcp", 0).build());
-    startPort(mock("b", "udp", 0).build());
-    assertThat(EventLoops.group()).isSameAs(EventLoops.group());
-    assertThat(EventLoops.group().iterator()).toIterable().hasSize(EventLoops.THREADS);
+    for (int i = 0; i < 4; i++) {
+      int tcp = startPort(mock("t" + i, "tcp", 0).route("PING", "PONG\n").build());
+      startPort(mock("u" + i, "udp", 0).build());
+      assertThat(tcp(tcp, "PING\n")).isEqualTo("PONG\n");
+    }
+    long loops = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith("faultbox-udp-tcp")).count();
+    assertThat(loops).isBetween(1L, (long) EventLoops.THREADS);
   }
 }
