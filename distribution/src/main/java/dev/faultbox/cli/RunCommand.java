@@ -50,6 +50,9 @@ final class RunCommand implements Callable<Integer> {
       out.printf("%s.%s %s %s:%d%n", def.service(), def.iface().name(), def.iface().protocol(),
           r.server().address().getAddress().getHostAddress(), r.server().address().getPort());
     }
+    if (session.hasTls()) {
+      out.println("mock CA: " + session.tls().caFile() + " (trust it in clients of tls=True mocks)");
+    }
     out.println("serving " + mocks.running().size() + " interfaces; press Ctrl-C to stop");
     out.flush();
     try {

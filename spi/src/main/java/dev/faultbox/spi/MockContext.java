@@ -1,6 +1,7 @@
 package dev.faultbox.spi;
 
 import java.net.InetAddress;
+import java.util.Optional;
 import org.slf4j.Logger;
 
 /** What the kernel lends a running mock. Implemented by the kernel; thread-safe. */
@@ -17,4 +18,9 @@ public interface MockContext {
 
   /** A logger named after the mock. */
   Logger logger();
+
+  /** The key and certificates to serve TLS with; present when the mock was declared {@code tls=True}. */
+  default Optional<TlsIdentity> tls() {
+    return Optional.empty();
+  }
 }

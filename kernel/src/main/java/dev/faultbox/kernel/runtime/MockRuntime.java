@@ -9,10 +9,12 @@ import dev.faultbox.spi.MockContext;
 import dev.faultbox.spi.MockDefinition;
 import dev.faultbox.spi.MockProtocol;
 import dev.faultbox.spi.MockServer;
+import dev.faultbox.spi.TlsIdentity;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +78,7 @@ public final class MockRuntime implements AutoCloseable {
 
   private MockContext context(MockDefinition def) {
     InetAddress bind = session.options().bindAddress();
+    Optional<TlsIdentity> tls = def.tls() ? Optional.of(session.tls().issue(def.service())) : Optional.empty();
     Logger logger = LoggerFactory.getLogger("faultbox.mock." + def.service() + "." + def.iface().name());
     return new MockContext() {
       @Override
@@ -96,6 +99,11 @@ public final class MockRuntime implements AutoCloseable {
       @Override
       public Logger logger() {
         return logger;
+      }
+
+      @Override
+      public Optional<TlsIdentity> tls() {
+        return tls;
       }
     };
   }

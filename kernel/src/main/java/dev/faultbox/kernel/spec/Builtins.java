@@ -148,7 +148,8 @@ public final class Builtins {
         throw Starlark.errorf("mock_service(%s) interface %s: %s", Starlark.repr(name), Starlark.repr(spec.name()), e.getMessage());
       }
       defs.add(def);
-      refs.add(new InterfaceRef(name, spec, plugin.steps(spec.protocol()), session.dialHost()));
+      refs.add(new InterfaceRef(name, spec, plugin.steps(spec.protocol()), session.dialHost(),
+          tls ? Optional.of(session.tls().certificate()) : Optional.empty()));
     }
     ServiceValue value = new ServiceValue(name, refs);
     session.register(new ServiceDecl(name, defs, deps, at));
@@ -161,6 +162,14 @@ public final class Builtins {
     }
     throw Starlark.errorf("%s must be a response such as json_response(...), bytes_response(...) or dynamic(fn), got %s",
         what, Starlark.type(v));
+  }
+
+  @StarlarkMethod(
+      name = "mock_ca_path",
+      doc = "The PEM file of this run's mock CA, which signs every tls=True mock: give it to clients to trust.",
+      useStarlarkThread = true)
+  public String mockCaPath(StarlarkThread thread) {
+    return SpecSession.of(thread).tls().caFile().toString();
   }
 
   // ---- responses -------------------------------------------------------------------------
@@ -452,12 +461,14 @@ public final class Builtins {
   private static synchronized Map<String, List<String>> parameters() {
     if (parameters == null) {
       Map<String, List<String>> out = new LinkedHashMap<>();
-      for (Map.Entry<Method, StarlarkMethod> e : Starlark.getMethodAnnotations(Builtins.class).entrySet()) {
-        List<String> names = new ArrayList<>();
-        for (Param p : e.getValue().parameters()) {
-          names.add(p.name());
+      for (Class<?> builtins : List.of(Builtins.class, JwtBuiltins.class)) {
+        for (Map.Entry<Method, StarlarkMethod> e : Starlark.getMethodAnnotations(builtins).entrySet()) {
+          List<String> names = new ArrayList<>();
+          for (Param p : e.getValue().parameters()) {
+            names.add(p.name());
+          }
+          out.put(e.getValue().name(), names);
         }
-        out.put(e.getValue().name(), names);
       }
       parameters = out;
     }

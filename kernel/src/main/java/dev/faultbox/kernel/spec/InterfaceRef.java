@@ -5,7 +5,9 @@ import com.google.common.collect.ImmutableList;
 import dev.faultbox.spi.Endpoint;
 import dev.faultbox.spi.InterfaceSpec;
 import dev.faultbox.spi.StepMethod;
+import java.security.cert.X509Certificate;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import net.starlark.java.annot.StarlarkBuiltin;
 import net.starlark.java.eval.Printer;
@@ -27,11 +29,13 @@ public final class InterfaceRef implements Structure {
   private final String host;
   private final Map<String, StepCallable> steps = new TreeMap<>();
 
-  InterfaceRef(String service, InterfaceSpec spec, Map<String, StepMethod> methods, String dialHost) {
+  /** @param mockCa the run's CA when the interface speaks TLS */
+  InterfaceRef(String service, InterfaceSpec spec, Map<String, StepMethod> methods, String dialHost,
+      Optional<X509Certificate> mockCa) {
     this.service = service;
     this.spec = spec;
     this.host = advertisedHost(dialHost);
-    Endpoint target = new Endpoint(service, spec.name(), spec.protocol(), dialHost, spec.port());
+    Endpoint target = new Endpoint(service, spec.name(), spec.protocol(), dialHost, spec.port(), mockCa.isPresent(), mockCa);
     methods.forEach((name, m) -> steps.put(name, new StepCallable(name, m, target)));
   }
 

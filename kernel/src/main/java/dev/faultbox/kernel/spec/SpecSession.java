@@ -5,6 +5,7 @@ import dev.faultbox.kernel.event.EventLog;
 import dev.faultbox.kernel.frontend.FrontEnd;
 import dev.faultbox.kernel.frontend.Translation;
 import dev.faultbox.kernel.plugin.PluginRegistry;
+import dev.faultbox.kernel.tls.TlsAuthority;
 import dev.faultbox.spi.SourceLocation;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -67,6 +68,8 @@ public final class SpecSession implements AutoCloseable {
   private final Deque<String> loading = new ArrayDeque<>();
   private final ExecutorService scripts;
   private SpecException loadFailure; // why the last load() returned nothing
+  private TlsAuthority tls; // made on first use
+  private JwtBuiltins.KeyPairValue jwtKey; // made on first use
 
   private SpecSession(PluginRegistry plugins, Stdlib stdlib, Options options, Path specFile, String displayName) {
     this.plugins = plugins;
@@ -152,6 +155,7 @@ public final class SpecSession implements AutoCloseable {
   private static Map<String, Object> predeclared() {
     var env = com.google.common.collect.ImmutableMap.<String, Object>builder();
     Starlark.addMethods(env, Builtins.INSTANCE);
+    Starlark.addMethods(env, JwtBuiltins.INSTANCE);
     env.putAll(FrontEnd.PREDECLARED);
     return env.build();
   }
@@ -262,6 +266,27 @@ public final class SpecSession implements AutoCloseable {
 
   public PluginRegistry plugins() {
     return plugins;
+  }
+
+  /** The run's mock CA, made on first use. */
+  public synchronized TlsAuthority tls() {
+    if (tls == null) {
+      tls = TlsAuthority.create();
+    }
+    return tls;
+  }
+
+  /** The key sign_jwt() signs with, made on first use. */
+  synchronized JwtBuiltins.KeyPairValue defaultJwtKey() {
+    if (jwtKey == null) {
+      jwtKey = new JwtBuiltins.KeyPairValue(JwtBuiltins.DEFAULT_KID);
+    }
+    return jwtKey;
+  }
+
+  /** Whether a TLS mock (or mock_ca_path()) made the CA. */
+  public synchronized boolean hasTls() {
+    return tls != null;
   }
 
   /** The current event log: the running test's. */

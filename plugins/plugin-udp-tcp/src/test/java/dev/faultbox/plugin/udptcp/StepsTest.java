@@ -21,7 +21,7 @@ class StepsTest extends MockTestSupport {
   }
 
   private static Endpoint at(String proto, int port) {
-    return new Endpoint("svc", "main", proto, "127.0.0.1", port);
+    return Endpoint.plain("svc", "main", proto, "127.0.0.1", port);
   }
 
   @Test
