@@ -7,6 +7,9 @@ import dev.faultbox.spi.MockEvent;
 import java.io.PrintWriter;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
@@ -55,10 +58,16 @@ final class RunCommand implements Callable<Integer> {
     }
     out.println("serving " + mocks.running().size() + " interfaces; press Ctrl-C to stop");
     out.flush();
+    List<MockEvent> batch = new ArrayList<>();
     try {
       while (true) {
-        out.println(line(events.take()));
-        out.flush();
+        batch.add(events.take());
+        events.drainTo(batch, 4096);
+        for (MockEvent e : batch) {
+          out.println(line(e));
+        }
+        out.flush(); // once per batch: a busy mock is not held back by the terminal
+        batch.clear();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -66,10 +75,25 @@ final class RunCommand implements Callable<Integer> {
     return Main.OK;
   }
 
+  /**
+   * {@code 12:00:01.123 auth.http GET /health 204 3ms route=GET /health ...}: the op, then the
+   * status and time when the protocol has them, then the other fields.
+   */
   static String line(MockEvent e) {
     StringBuilder b = new StringBuilder(LocalTime.now().format(TIME)).append(' ')
         .append(e.service()).append('.').append(e.iface()).append(' ').append(e.op());
-    new TreeMap<>(e.fields()).forEach((k, v) -> b.append(' ').append(k).append('=').append(v));
+    Map<String, String> rest = new TreeMap<>(e.fields());
+    String status = rest.remove("status");
+    String ms = rest.remove("duration_ms");
+    if (status != null) {
+      b.append(' ').append(status);
+    }
+    if (ms != null) {
+      b.append(' ').append(ms).append("ms");
+    }
+    rest.remove("method");
+    rest.remove("path");
+    rest.forEach((k, v) -> b.append(' ').append(k).append('=').append(v));
     return b.toString();
   }
 }
