@@ -1,0 +1,87 @@
+package dev.faultbox.plugin.http;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.util.ReferenceCountUtil;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The end of an HTTP/2 stream's pipeline and the only handler there that talks to the SPI: serves
+ * the stream's one request through the {@link Exchange}. A dropped request resets the stream; a
+ * body over the limit is answered 413 and the stream closed.
+ */
+final class Http2StreamHandler extends ChannelInboundHandlerAdapter {
+
+  private final Exchange exchange;
+  private boolean served;
+
+  Http2StreamHandler(Exchange exchange) {
+    this.exchange = exchange;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof FullHttpRequest request) {
+      try {
+        if (served) {
+          return;
+        }
+        served = true;
+        exchange.serve(
+            ctx.channel().eventLoop(), request, Exchange.PROTO_H2, answer -> write(ctx, answer, false));
+      } finally {
+        request.release();
+      }
+    } else if (msg instanceof BodyLimitAggregator.TooLarge tooLarge) {
+      if (!served) {
+        served = true;
+        write(
+            ctx,
+            exchange.badInput(
+                413, "request body over " + tooLarge.limit() + " bytes", Exchange.PROTO_H2, HttpVersion.HTTP_1_1),
+            true);
+      }
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void write(ChannelHandlerContext ctx, Exchange.Answer answer, boolean closeAfter) {
+    if (!ctx.channel().isActive()) {
+      answer.discard();
+      return;
+    }
+    exchange.emit(answer.event);
+    if (answer.drop()) {
+      ctx.close(); // an unfinished stream's channel resets the stream as it closes
+      return;
+    }
+    if (closeAfter) {
+      ctx.writeAndFlush(answer.response).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      ctx.writeAndFlush(answer.response);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    Throwable http2 = cause;
+    while (http2 != null && !(http2 instanceof Http2Exception)) {
+      http2 = http2.getCause();
+    }
+    Map<String, String> fields = new LinkedHashMap<>();
+    if (http2 instanceof Http2Exception e) {
+      fields.put("error", e.error() + ": " + Exchange.oneLine(e));
+    } else {
+      fields.put("error", Exchange.oneLine(cause));
+    }
+    fields.put("proto", Exchange.PROTO_H2);
+    exchange.record(Exchange.OP_H2_ERROR, fields);
+    ctx.close();
+  }
+}

@@ -1,0 +1,206 @@
+package dev.faultbox.plugin.http;
+
+import static dev.faultbox.plugin.http.TestSupport.connect;
+import static dev.faultbox.plugin.http.TestSupport.read;
+import static dev.faultbox.plugin.http.TestSupport.send;
+import static dev.faultbox.testkit.MockDefinitionBuilder.dynamic;
+import static dev.faultbox.testkit.MockDefinitionBuilder.mock;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.faultbox.plugin.http.TestSupport.RawResponse;
+import dev.faultbox.spi.FaultDecision;
+import dev.faultbox.spi.FaultProbe;
+import dev.faultbox.spi.MockEvent;
+import dev.faultbox.spi.MockResponse;
+import dev.faultbox.spi.MockServer;
+import dev.faultbox.testkit.RecordingContext;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class FaultTest {
+
+  private final RecordingContext context = new RecordingContext();
+  private final List<FaultProbe> probes = new CopyOnWriteArrayList<>();
+  private final AtomicInteger dynamicCalls = new AtomicInteger();
+  private MockServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    server =
+        TestSupport.start(
+            mock("auth", "http2", 0)
+                .route("GET /a", Http1ServerTest.text(200, "a"))
+                .route("GET /d", dynamic(r -> {
+                  dynamicCalls.incrementAndGet();
+                  return CompletableFuture.completedFuture((MockResponse) Http1ServerTest.text(200, "d"));
+                }))
+                .build(),
+            context);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private void gate(FaultDecision decision) {
+    context.setFaultGate(
+        probe -> {
+          probes.add(probe);
+          return probe.path().startsWith("/ok") ? FaultDecision.PASS : decision;
+        });
+  }
+
+  private static FaultDecision decision(FaultDecision.Action action, long delayMs, int status, String message) {
+    return new FaultDecision(action, Duration.ofMillis(delayMs), status, message, Optional.of("jwks_unavailable"));
+  }
+
+  @Test
+  void probeDescribesTheRequest() throws Exception {
+    gate(FaultDecision.PASS);
+    TestSupport.get(server.address(), "/a?x=1");
+    assertThat(probes).containsExactly(new FaultProbe("GET /a", "GET", "/a", java.util.Map.of()));
+    assertThat(context.awaitEvent(Duration.ofSeconds(5)).fields()).doesNotContainKey("fault");
+  }
+
+  @Test
+  void respondAnswersWithJsonError() throws Exception {
+    gate(decision(FaultDecision.Action.RESPOND, 0, 503, "backend \"down\"\n"));
+    RawResponse r = TestSupport.get(server.address(), "/a");
+    assertThat(r.status()).isEqualTo(503);
+    assertThat(r.header("content-type")).isEqualTo("application/json");
+    assertThat(r.bodyText()).isEqualTo("{\"error\":\"backend \\\"down\\\"\\n\"}");
+    MockEvent event = context.awaitEvent(Duration.ofSeconds(5));
+    assertThat(event.fields())
+        .containsEntry("status", "503")
+        .containsEntry("fault", "jwks_unavailable")
+        .doesNotContainKey("route");
+    TestSupport.get(server.address(), "/d");
+    assertThat(dynamicCalls).hasValue(0);
+  }
+
+  @Test
+  void delayThenPass() throws Exception {
+    gate(decision(FaultDecision.Action.PASS, 300, 0, ""));
+    long started = System.nanoTime();
+    RawResponse r = TestSupport.get(server.address(), "/a");
+    assertThat((System.nanoTime() - started) / 1_000_000).isGreaterThanOrEqualTo(280);
+    assertThat(r.bodyText()).isEqualTo("a");
+    MockEvent event = context.awaitEvent(Duration.ofSeconds(5));
+    assertThat(event.fields()).containsEntry("fault", "jwks_unavailable").containsEntry("route", "GET /a");
+    assertThat(Long.parseLong(event.fields().get("duration_ms"))).isGreaterThanOrEqualTo(280);
+  }
+
+  @Test
+  void delayDoesNotBlockTheEventLoop() throws Exception {
+    gate(decision(FaultDecision.Action.PASS, 1500, 0, ""));
+    CompletableFuture<RawResponse> slow =
+        CompletableFuture.supplyAsync(() -> {
+          try {
+            return TestSupport.get(server.address(), "/a");
+          } catch (IOException e) {
+            throw new RuntimeException(e);
+          }
+        });
+    TestSupport.sleep(100);
+    for (int i = 0; i < 10; i++) {
+      long started = System.nanoTime();
+      assertThat(TestSupport.get(server.address(), "/ok" + i).status()).isEqualTo(404);
+      assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(1000);
+    }
+    assertThat(slow.get().bodyText()).isEqualTo("a");
+  }
+
+  @Test
+  void dropClosesTheConnectionWithoutAnswer() throws Exception {
+    gate(decision(FaultDecision.Action.DROP, 0, 0, ""));
+    try (Socket socket = connect(server.address())) {
+      send(socket, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(socket.getInputStream().read()).isEqualTo(-1);
+    }
+    MockEvent event = context.awaitEvent(Duration.ofSeconds(5));
+    assertThat(event.op()).isEqualTo("GET /a");
+    assertThat(event.fields()).containsEntry("fault", "jwks_unavailable").containsEntry("status", "0");
+    context.setFaultGate(dev.faultbox.spi.FaultGate.PASS_THROUGH);
+    TestSupport.assertServing(server.address());
+  }
+
+  @Test
+  void dropResetsTheHttp2Stream() throws Exception {
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+    String base = "http://127.0.0.1:" + server.address().getPort();
+    client.send(HttpRequest.newBuilder(URI.create(base + "/ok")).build(), HttpResponse.BodyHandlers.ofString());
+    gate(decision(FaultDecision.Action.DROP, 50, 0, ""));
+    assertThatThrownBy(
+            () ->
+                client.send(
+                    HttpRequest.newBuilder(URI.create(base + "/a")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(IOException.class);
+    // the connection survives a reset stream
+    HttpResponse<String> after =
+        client.send(HttpRequest.newBuilder(URI.create(base + "/ok2")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(after.version()).isEqualTo(HttpClient.Version.HTTP_2);
+    assertThat(after.statusCode()).isEqualTo(404);
+    MockEvent dropped = TestSupport.awaitOp(context, "GET /a", Duration.ofSeconds(5));
+    assertThat(dropped.fields()).containsEntry("proto", "HTTP/2").containsEntry("fault", "jwks_unavailable");
+  }
+
+  @Test
+  void respondOverHttp2() throws Exception {
+    gate(decision(FaultDecision.Action.RESPOND, 0, 429, "slow down"));
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+    String base = "http://127.0.0.1:" + server.address().getPort();
+    client.send(HttpRequest.newBuilder(URI.create(base + "/ok")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        client.send(HttpRequest.newBuilder(URI.create(base + "/a")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
+    assertThat(r.statusCode()).isEqualTo(429);
+    assertThat(r.body()).isEqualTo("{\"error\":\"slow down\"}");
+  }
+
+  @Test
+  void duplicateServesOnce() throws Exception {
+    gate(decision(FaultDecision.Action.DUPLICATE, 0, 0, ""));
+    RawResponse r = TestSupport.get(server.address(), "/d");
+    assertThat(r.bodyText()).isEqualTo("d");
+    assertThat(dynamicCalls).hasValue(1);
+    MockEvent event = context.awaitEvent(Duration.ofSeconds(5));
+    assertThat(event.fields()).containsEntry("fault", "jwks_unavailable").containsEntry("status", "200");
+  }
+
+  @Test
+  void failingGateServesNormally() throws Exception {
+    context.setFaultGate(probe -> {
+      throw new IllegalStateException("gate broke");
+    });
+    assertThat(TestSupport.get(server.address(), "/a").bodyText()).isEqualTo("a");
+  }
+
+  @Test
+  void delayedRequestsStayInPipelineOrder() throws Exception {
+    context.setFaultGate(
+        probe -> probe.path().equals("/a")
+            ? new FaultDecision(FaultDecision.Action.PASS, Duration.ofMillis(200), 0, "", Optional.empty())
+            : FaultDecision.PASS);
+    try (Socket socket = connect(server.address())) {
+      send(socket, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /d HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(read(socket.getInputStream()).bodyText()).isEqualTo("a");
+      assertThat(read(socket.getInputStream()).bodyText()).isEqualTo("d");
+    }
+  }
+}

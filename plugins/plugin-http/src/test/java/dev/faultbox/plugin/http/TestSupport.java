@@ -1,0 +1,275 @@
+package dev.faultbox.plugin.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faultbox.kernel.tls.TlsAuthority;
+import dev.faultbox.spi.EventSink;
+import dev.faultbox.spi.FaultGate;
+import dev.faultbox.spi.MockContext;
+import dev.faultbox.spi.MockDefinition;
+import dev.faultbox.spi.MockEvent;
+import dev.faultbox.spi.MockServer;
+import dev.faultbox.spi.TlsIdentity;
+import dev.faultbox.testkit.RecordingContext;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+
+/** Shared helpers: TLS contexts, curl, raw HTTP/1.1 over sockets, event waits. */
+final class TestSupport {
+
+  private TestSupport() {}
+
+  /** One mock CA for the whole test JVM, as the kernel keeps one per run. */
+  static final TlsAuthority CA = TlsAuthority.create();
+
+  static TlsIdentity identity() {
+    return CA.issue("auth");
+  }
+
+  /**
+   * A {@link RecordingContext} that also lends a TLS identity. The test kit's context is final and
+   * has no {@code tls()}, so this delegates instead of subclassing.
+   */
+  static final class TlsContext implements MockContext {
+    final RecordingContext recording;
+    private final TlsIdentity identity;
+
+    TlsContext(RecordingContext recording, TlsIdentity identity) {
+      this.recording = recording;
+      this.identity = identity;
+    }
+
+    @Override
+    public EventSink events() {
+      return recording.events();
+    }
+
+    @Override
+    public FaultGate faults() {
+      return recording.faults();
+    }
+
+    @Override
+    public InetAddress bindAddress() {
+      return recording.bindAddress();
+    }
+
+    @Override
+    public Logger logger() {
+      return recording.logger();
+    }
+
+    @Override
+    public Optional<TlsIdentity> tls() {
+      return Optional.of(identity);
+    }
+  }
+
+  static MockServer start(MockDefinition definition, MockContext context) throws Exception {
+    return new HttpProtocol().start(definition, context);
+  }
+
+  // ---- events ----------------------------------------------------------------------------
+
+  /** Waits for the first event with {@code op}. */
+  static MockEvent awaitOp(RecordingContext context, String op, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      List<MockEvent> events = context.recorded(op);
+      if (!events.isEmpty()) {
+        return events.get(0);
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("no " + op + " event within " + timeout + ": " + context.recorded());
+      }
+      sleep(5);
+    }
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  // ---- curl ------------------------------------------------------------------------------
+
+  record Run(int exit, String out, String err) {}
+
+  static boolean curlHasHttp2() {
+    try {
+      Run run = run(List.of("curl", "--version"), 10);
+      return run.exit() == 0 && run.out().contains("HTTP2");
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  static Run curl(String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add("curl");
+    command.add("-sS");
+    command.add("--max-time");
+    command.add("10");
+    command.addAll(List.of(args));
+    return run(command, 20);
+  }
+
+  static Run run(List<String> command, long timeoutSeconds) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().remove("http_proxy");
+    builder.environment().remove("https_proxy");
+    builder.environment().remove("HTTP_PROXY");
+    builder.environment().remove("HTTPS_PROXY");
+    builder.environment().remove("ALL_PROXY");
+    builder.environment().remove("all_proxy");
+    Process process = builder.start();
+    process.getOutputStream().close();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Thread outReader = copier(process.getInputStream(), out);
+    Thread errReader = copier(process.getErrorStream(), err);
+    if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("timed out: " + command);
+    }
+    outReader.join(5000);
+    errReader.join(5000);
+    return new Run(
+        process.exitValue(),
+        out.toString(StandardCharsets.UTF_8),
+        err.toString(StandardCharsets.UTF_8));
+  }
+
+  private static Thread copier(InputStream in, ByteArrayOutputStream out) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                in.transferTo(out);
+              } catch (IOException ignored) {
+                // process ended
+              }
+            });
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  // ---- raw HTTP/1.1 ----------------------------------------------------------------------
+
+  record RawResponse(String statusLine, int status, Map<String, String> headers, byte[] body) {
+    String bodyText() {
+      return new String(body, StandardCharsets.UTF_8);
+    }
+
+    String header(String name) {
+      return headers.get(name.toLowerCase(Locale.ROOT));
+    }
+  }
+
+  static Socket connect(InetSocketAddress address) throws IOException {
+    Socket socket = new Socket();
+    socket.connect(new InetSocketAddress("127.0.0.1", address.getPort()), 5000);
+    socket.setSoTimeout(10_000);
+    return socket;
+  }
+
+  static void send(Socket socket, String text) throws IOException {
+    socket.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
+    socket.getOutputStream().flush();
+  }
+
+  /**
+   * Reads one response; the body by Content-Length (none for HEAD when {@code head}), else to EOF.
+   */
+  static RawResponse read(InputStream in, boolean head) throws IOException {
+    String statusLine = line(in);
+    if (statusLine == null) {
+      throw new IOException("connection closed before a response");
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    String line;
+    while ((line = line(in)) != null && !line.isEmpty()) {
+      int colon = line.indexOf(':');
+      headers.putIfAbsent(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+    }
+    int status = Integer.parseInt(statusLine.split(" ")[1]);
+    byte[] body;
+    String length = headers.get("content-length");
+    if (head || status == 204 || status == 304) {
+      body = new byte[0];
+    } else if (length != null) {
+      body = in.readNBytes(Integer.parseInt(length));
+    } else {
+      body = in.readAllBytes();
+    }
+    return new RawResponse(statusLine, status, headers, body);
+  }
+
+  static RawResponse read(InputStream in) throws IOException {
+    return read(in, false);
+  }
+
+  private static String line(InputStream in) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int b;
+    while ((b = in.read()) >= 0) {
+      if (b == '\n') {
+        byte[] bytes = out.toByteArray();
+        int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+        return new String(bytes, 0, n, StandardCharsets.ISO_8859_1);
+      }
+      out.write(b);
+    }
+    return out.size() == 0 ? null : out.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  /** One request on a fresh connection. */
+  static RawResponse exchange(InetSocketAddress address, String request) throws IOException {
+    try (Socket socket = connect(address)) {
+      send(socket, request);
+      return read(socket.getInputStream(), request.startsWith("HEAD "));
+    }
+  }
+
+  static RawResponse get(InetSocketAddress address, String path) throws IOException {
+    return exchange(address, "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+  }
+
+  /** Whether the server closed the connection: reads to EOF, within the socket timeout. */
+  static boolean closedByPeer(Socket socket) {
+    try {
+      InputStream in = socket.getInputStream();
+      byte[] buffer = new byte[4096];
+      while (in.read(buffer) >= 0) {
+        // discard
+      }
+      return true;
+    } catch (IOException e) {
+      return e.getMessage() != null && e.getMessage().toLowerCase(Locale.ROOT).contains("reset");
+    }
+  }
+
+  static void assertServing(InetSocketAddress address) throws IOException {
+    RawResponse response = get(address, "/still-serving-probe");
+    assertThat(response.status()).isIn(200, 404);
+  }
+}
