@@ -1,5 +1,6 @@
 package dev.faultbox.plugin.http;
 
+import dev.faultbox.plugin.support.StreamServer;
 import dev.faultbox.spi.InvalidMockException;
 import dev.faultbox.spi.MockContext;
 import dev.faultbox.spi.MockDefinition;
@@ -15,6 +16,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -65,7 +67,18 @@ public final class HttpProtocol implements MockProtocol {
     }
     SslContext ssl = identity.isPresent() ? sslContext(identity.get()) : null;
     Exchange exchange = new Exchange(definition, context, settings);
-    return HttpServer.start(definition, context, settings, exchange, ssl);
+    InetSocketAddress at = new InetSocketAddress(context.bindAddress(), definition.iface().port());
+    StreamServer server = StreamServer.start(exchange.name(), at, false, (connections, closed) -> {
+      if (ssl != null) {
+        return new TlsChannelInitializer(exchange, settings, ssl, connections, closed);
+      }
+      return HttpProtocol.HTTP2.equals(settings.protocol())
+          ? new H2cChannelInitializer(exchange, settings, connections, closed)
+          : new HttpChannelInitializer(exchange, settings, connections, closed);
+    });
+    context.logger().debug("{}: {} mock listening on {}{}", exchange.name(), settings.protocol(), server.address(),
+        ssl != null ? " (TLS)" : "");
+    return server;
   }
 
   /** TLS with the identity's key and chain, offering h2 and http/1.1 over ALPN. */

@@ -1,5 +1,6 @@
 package dev.faultbox.plugin.http;
 
+import dev.faultbox.plugin.support.Config;
 import dev.faultbox.spi.InvalidMockException;
 import dev.faultbox.spi.MockDefinition;
 import dev.faultbox.spi.MockResponse;
@@ -52,11 +53,10 @@ record HttpSettings(
       String key = entry.getKey();
       Object value = entry.getValue();
       switch (key == null ? "" : key) {
-        case MAX_BODY_BYTES -> maxBody = intIn(key, value, 0, MAX_MAX_BODY_BYTES);
-        case MAX_HEADER_BYTES -> maxHeader = intIn(key, value, MIN_MAX_HEADER_BYTES, MAX_MAX_HEADER_BYTES);
-        case IDLE_TIMEOUT_MS -> idle = intIn(key, value, 1, MAX_IDLE_TIMEOUT_MS);
-        default -> throw new InvalidMockException(
-            "http mock config has no key \"" + key + "\"; accepted: " + String.join(", ", KEYS));
+        case MAX_BODY_BYTES -> maxBody = Config.intIn("http", key, value, 0, MAX_MAX_BODY_BYTES);
+        case MAX_HEADER_BYTES -> maxHeader = Config.intIn("http", key, value, MIN_MAX_HEADER_BYTES, MAX_MAX_HEADER_BYTES);
+        case IDLE_TIMEOUT_MS -> idle = Config.intIn("http", key, value, 1, MAX_IDLE_TIMEOUT_MS);
+        default -> throw Config.unknownKey("http", key, KEYS);
       }
     }
 
@@ -88,41 +88,5 @@ record HttpSettings(
         throw new InvalidMockException(where + problem);
       }
     }
-  }
-
-  private static long intIn(String key, Object value, long min, long max)
-      throws InvalidMockException {
-    if (!(value instanceof Long || value instanceof Integer)) {
-      throw new InvalidMockException(
-          "http mock config \"" + key + "\" must be an int, got " + starlarkType(value));
-    }
-    long n = ((Number) value).longValue();
-    if (n < min || n > max) {
-      throw new InvalidMockException(
-          "http mock config \"" + key + "\" must be in " + min + ".." + max + ", got " + n);
-    }
-    return n;
-  }
-
-  /** The Starlark name of a plain value's type, for messages. */
-  static String starlarkType(Object value) {
-    if (value == null) {
-      return "None";
-    } else if (value instanceof String) {
-      return "str";
-    } else if (value instanceof Long || value instanceof Integer) {
-      return "int";
-    } else if (value instanceof Double || value instanceof Float) {
-      return "float";
-    } else if (value instanceof Boolean) {
-      return "bool";
-    } else if (value instanceof byte[]) {
-      return "bytes";
-    } else if (value instanceof List) {
-      return "list";
-    } else if (value instanceof Map) {
-      return "dict";
-    }
-    return value.getClass().getSimpleName();
   }
 }

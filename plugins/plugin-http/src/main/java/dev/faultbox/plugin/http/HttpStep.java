@@ -1,5 +1,6 @@
 package dev.faultbox.plugin.http;
 
+import dev.faultbox.plugin.support.Config;
 import dev.faultbox.spi.Endpoint;
 import dev.faultbox.spi.StepException;
 import dev.faultbox.spi.StepMethod;
@@ -197,7 +198,7 @@ final class HttpStep implements StepMethod {
       return "/";
     }
     if (!(value instanceof String path)) {
-      throw new StepException(step + " path= must be a str, got " + HttpSettings.starlarkType(value));
+      throw new StepException(step + " path= must be a str, got " + Config.starlarkType(value));
     }
     if (!path.startsWith("/")) {
       throw new StepException(step + " path= must start with \"/\", got \"" + path + "\"");
@@ -223,7 +224,7 @@ final class HttpStep implements StepMethod {
       }
     }
     throw new StepException(
-        step + " body= must be a str, bytes, dict or list, got " + HttpSettings.starlarkType(value));
+        step + " body= must be a str, bytes, dict or list, got " + Config.starlarkType(value));
   }
 
   private static Map<String, String> headers(String step, Object value) {
@@ -231,14 +232,14 @@ final class HttpStep implements StepMethod {
       return Map.of();
     }
     if (!(value instanceof Map<?, ?> map)) {
-      throw new StepException(step + " headers= must be a dict of str, got " + HttpSettings.starlarkType(value));
+      throw new StepException(step + " headers= must be a dict of str, got " + Config.starlarkType(value));
     }
     Map<String, String> headers = new LinkedHashMap<>();
     for (Map.Entry<?, ?> entry : map.entrySet()) {
       if (!(entry.getKey() instanceof String key) || !(entry.getValue() instanceof String v)) {
         throw new StepException(
-            step + " headers= must be a dict of str, got a " + HttpSettings.starlarkType(entry.getKey())
-                + " key with a " + HttpSettings.starlarkType(entry.getValue()) + " value");
+            step + " headers= must be a dict of str, got a " + Config.starlarkType(entry.getKey())
+                + " key with a " + Config.starlarkType(entry.getValue()) + " value");
       }
       headers.put(key, v);
     }
@@ -250,13 +251,13 @@ final class HttpStep implements StepMethod {
       return "";
     }
     if (!(value instanceof Map<?, ?> map)) {
-      throw new StepException(step + " query= must be a dict, got " + HttpSettings.starlarkType(value));
+      throw new StepException(step + " query= must be a dict, got " + Config.starlarkType(value));
     }
     StringBuilder out = new StringBuilder();
     for (Map.Entry<?, ?> entry : map.entrySet()) {
       if (!(entry.getKey() instanceof String key)) {
         throw new StepException(
-            step + " query= keys must be str, got " + HttpSettings.starlarkType(entry.getKey()));
+            step + " query= keys must be str, got " + Config.starlarkType(entry.getKey()));
       }
       List<?> values = entry.getValue() instanceof List<?> list ? list : List.of(entry.getValue());
       for (Object v : values) {
@@ -264,7 +265,7 @@ final class HttpStep implements StepMethod {
             || v instanceof Double || v instanceof Boolean)) {
           throw new StepException(
               step + " query= value of \"" + key + "\" must be a str, int, float or bool, got "
-                  + HttpSettings.starlarkType(v));
+                  + Config.starlarkType(v));
         }
         String text = v instanceof Boolean b ? (b ? "true" : "false") : v.toString();
         if (out.length() > 0) {
@@ -285,7 +286,7 @@ final class HttpStep implements StepMethod {
       return DEFAULT_TIMEOUT_MS;
     }
     if (!(value instanceof Long || value instanceof Integer)) {
-      throw new StepException(step + " timeout_ms= must be an int, got " + HttpSettings.starlarkType(value));
+      throw new StepException(step + " timeout_ms= must be an int, got " + Config.starlarkType(value));
     }
     long ms = ((Number) value).longValue();
     if (ms <= 0 || ms > MAX_TIMEOUT_MS) {

@@ -1,5 +1,6 @@
 package dev.faultbox.plugin.http;
 
+import dev.faultbox.plugin.support.Config;
 import java.util.List;
 import java.util.Map;
 
@@ -55,7 +56,7 @@ final class Json {
       for (Map.Entry<?, ?> entry : map.entrySet()) {
         if (!(entry.getKey() instanceof String key)) {
           throw new IllegalArgumentException(
-              "JSON object keys must be str, got " + HttpSettings.starlarkType(entry.getKey()));
+              "JSON object keys must be str, got " + Config.starlarkType(entry.getKey()));
         }
         if (!first) {
           out.append(',');
@@ -67,7 +68,7 @@ final class Json {
       }
       out.append('}');
     } else {
-      throw new IllegalArgumentException("JSON cannot hold a " + HttpSettings.starlarkType(value));
+      throw new IllegalArgumentException("JSON cannot hold a " + Config.starlarkType(value));
     }
   }
 

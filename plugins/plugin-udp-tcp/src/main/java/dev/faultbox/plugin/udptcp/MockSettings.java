@@ -1,5 +1,6 @@
 package dev.faultbox.plugin.udptcp;
 
+import dev.faultbox.plugin.support.Config;
 import dev.faultbox.spi.InvalidMockException;
 import dev.faultbox.spi.MockDefinition;
 import dev.faultbox.spi.MockResponse;
@@ -43,14 +44,12 @@ record MockSettings(String protocol, int maxLineBytes, long idleTimeoutMs) {
     for (Map.Entry<String, Object> entry : definition.config().entrySet()) {
       String key = entry.getKey();
       if (!accepted.contains(key)) {
-        throw new InvalidMockException(
-            protocol + " mock config has no key \"" + key + "\"; accepted: "
-                + (accepted.isEmpty() ? "none" : String.join(", ", accepted)));
+        throw Config.unknownKey(protocol, key, accepted);
       }
       if (key.equals(MAX_LINE_BYTES)) {
-        maxLineBytes = (int) positiveInt(protocol, key, entry.getValue(), MAX_MAX_LINE_BYTES);
+        maxLineBytes = (int) Config.intIn(protocol, key, entry.getValue(), 1, MAX_MAX_LINE_BYTES);
       } else {
-        idleTimeoutMs = positiveInt(protocol, key, entry.getValue(), MAX_IDLE_TIMEOUT_MS);
+        idleTimeoutMs = Config.intIn(protocol, key, entry.getValue(), 1, MAX_IDLE_TIMEOUT_MS);
       }
     }
     return new MockSettings(protocol, maxLineBytes, idleTimeoutMs);
@@ -81,41 +80,5 @@ record MockSettings(String protocol, int maxLineBytes, long idleTimeoutMs) {
         || (response instanceof MockResponse.Dynamic d && d.handler() == null)) {
       throw new InvalidMockException(protocol + " mock route has no response");
     }
-  }
-
-  private static long positiveInt(String protocol, String key, Object value, long max)
-      throws InvalidMockException {
-    if (!(value instanceof Long || value instanceof Integer)) {
-      throw new InvalidMockException(
-          protocol + " mock config \"" + key + "\" must be an int, got " + starlarkType(value));
-    }
-    long n = ((Number) value).longValue();
-    if (n <= 0 || n > max) {
-      throw new InvalidMockException(
-          protocol + " mock config \"" + key + "\" must be in 1.." + max + ", got " + n);
-    }
-    return n;
-  }
-
-  /** The Starlark name of a plain config value's type, for messages. */
-  static String starlarkType(Object value) {
-    if (value == null) {
-      return "None";
-    } else if (value instanceof String) {
-      return "str";
-    } else if (value instanceof Long || value instanceof Integer) {
-      return "int";
-    } else if (value instanceof Double || value instanceof Float) {
-      return "float";
-    } else if (value instanceof Boolean) {
-      return "bool";
-    } else if (value instanceof byte[]) {
-      return "bytes";
-    } else if (value instanceof List) {
-      return "list";
-    } else if (value instanceof Map) {
-      return "dict";
-    }
-    return value.getClass().getSimpleName();
   }
 }

@@ -1,5 +1,6 @@
 package dev.faultbox.plugin.udptcp;
 
+import dev.faultbox.plugin.support.Config;
 import dev.faultbox.spi.StepException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -26,7 +27,7 @@ final class StepArgs {
       return b.clone();
     }
     throw new StepException(
-        step + "() data= must be a str, got " + MockSettings.starlarkType(data));
+        step + "() data= must be a str, got " + Config.starlarkType(data));
   }
 
   static long timeoutMs(String step, Map<String, Object> kwargs) {
@@ -36,7 +37,7 @@ final class StepArgs {
     }
     if (!(value instanceof Long || value instanceof Integer)) {
       throw new StepException(
-          step + "() timeout_ms= must be an int, got " + MockSettings.starlarkType(value));
+          step + "() timeout_ms= must be an int, got " + Config.starlarkType(value));
     }
     long ms = ((Number) value).longValue();
     if (ms <= 0 || ms > MAX_TIMEOUT_MS) {

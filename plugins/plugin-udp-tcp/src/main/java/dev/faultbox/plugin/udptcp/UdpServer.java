@@ -1,5 +1,7 @@
 package dev.faultbox.plugin.udptcp;
 
+import dev.faultbox.plugin.support.Binding;
+import dev.faultbox.plugin.support.EventLoops;
 import dev.faultbox.spi.MockContext;
 import dev.faultbox.spi.MockDefinition;
 import dev.faultbox.spi.MockServer;

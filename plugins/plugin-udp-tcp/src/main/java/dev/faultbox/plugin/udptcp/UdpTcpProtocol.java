@@ -1,5 +1,6 @@
 package dev.faultbox.plugin.udptcp;
 
+import dev.faultbox.plugin.support.StreamServer;
 import dev.faultbox.spi.InvalidMockException;
 import dev.faultbox.spi.MockContext;
 import dev.faultbox.spi.MockDefinition;
@@ -7,6 +8,7 @@ import dev.faultbox.spi.MockProtocol;
 import dev.faultbox.spi.MockServer;
 import dev.faultbox.spi.SpiVersion;
 import dev.faultbox.spi.StepMethod;
+import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Set;
 
@@ -57,9 +59,12 @@ public final class UdpTcpProtocol implements MockProtocol {
               settings.protocol());
     }
     Exchange exchange = new Exchange(definition, context, settings);
-    return settings.protocol().equals(TCP)
-        ? TcpServer.start(definition, context, settings, exchange)
-        : UdpServer.start(definition, context, exchange);
+    if (settings.protocol().equals(UDP)) {
+      return UdpServer.start(definition, context, exchange);
+    }
+    InetSocketAddress at = new InetSocketAddress(context.bindAddress(), definition.iface().port());
+    return StreamServer.start(definition.service() + "." + definition.iface().name(), at, true,
+        (connections, closed) -> new TcpChannelInitializer(settings, exchange, connections, closed));
   }
 
   @Override

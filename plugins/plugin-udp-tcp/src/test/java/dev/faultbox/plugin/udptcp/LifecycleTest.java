@@ -4,6 +4,7 @@ import static dev.faultbox.testkit.MockDefinitionBuilder.mock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.faultbox.plugin.support.EventLoops;
 import dev.faultbox.spi.MockProtocol;
 import dev.faultbox.spi.MockServer;
 import dev.faultbox.spi.SpiVersion;
@@ -123,7 +124,7 @@ class LifecycleTest extends MockTestSupport {
       assertThat(tcp(tcp, "PING\n")).isEqualTo("PONG\n");
     }
     long loops = Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.isAlive() && t.getName().startsWith("faultbox-udp-tcp")).count();
+        .filter(t -> t.isAlive() && t.getName().startsWith(EventLoops.THREAD_PREFIX)).count();
     assertThat(loops).isBetween(1L, (long) EventLoops.THREADS);
   }
 }

@@ -1,27 +1,28 @@
-package dev.faultbox.plugin.http;
+package dev.faultbox.plugin.support;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import java.io.IOException;
 import java.net.BindException;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.concurrent.TimeUnit;
 
-/** Waiting for a bind and for a release, bounded, with a bind failure passed on as the JDK raised it. */
-final class Binding {
+/** Waiting for a bind, bounded, with the cause passed on as the JDK raised it. */
+public final class Binding {
 
-  static final long BIND_WAIT_MS = 10_000;
-  static final long CLOSE_WAIT_MS = 5_000;
+  public static final long BIND_WAIT_MS = 10_000;
+  public static final long CLOSE_WAIT_MS = 5_000;
   /** How long {@link #awaitReleased} waits for the OS to let go of a closed port. */
-  static final long RELEASE_WAIT_MS = 2_000;
+  public static final long RELEASE_WAIT_MS = 2_000;
 
   private Binding() {}
 
   /**
    * @throws java.net.BindException unwrapped, when the port is taken
    */
-  static Channel bind(ChannelFuture future, InetSocketAddress at) throws Exception {
+  public static Channel bind(ChannelFuture future, InetSocketAddress at) throws Exception {
     if (!future.awaitUninterruptibly(BIND_WAIT_MS)) {
       future.cancel(false);
       future.channel().close();
@@ -39,19 +40,21 @@ final class Binding {
   }
 
   /**
-   * Waits until {@code address} can be bound again, as {@code MockServer.close()} promises: a NIO
-   * listener closed while registered with a selector keeps its socket a moment after Netty's close
-   * future completes. Probes with a socket that binds (SO_REUSEADDR, like the listener) but never
-   * listens, polling for at most {@link #RELEASE_WAIT_MS}.
+   * Waits until {@code address} can be bound again, as {@code MockServer.close()} promises.
+   *
+   * <p>A NIO channel closed while registered with a selector keeps its socket open until the
+   * selector next runs, a moment after Netty's close future completes; a bind in that moment
+   * fails. So this probes the port with a socket that binds but never listens (TCP, with
+   * SO_REUSEADDR like the listener) or binds plainly (UDP), polling for at most
+   * {@link #RELEASE_WAIT_MS}.
    *
    * @return whether the port was released in time
    */
-  static boolean awaitReleased(InetSocketAddress address) {
+  public static boolean awaitReleased(InetSocketAddress address, boolean tcp) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RELEASE_WAIT_MS);
     while (true) {
-      try (Socket socket = new Socket()) {
-        socket.setReuseAddress(true);
-        socket.bind(address);
+      try {
+        probe(address, tcp);
         return true;
       } catch (BindException e) {
         if (System.nanoTime() - deadline >= 0) {
@@ -66,6 +69,20 @@ final class Binding {
       } catch (IOException e) {
         // Not a port conflict; nothing more to wait for.
         return true;
+      }
+    }
+  }
+
+  private static void probe(InetSocketAddress address, boolean tcp) throws IOException {
+    if (tcp) {
+      try (Socket socket = new Socket()) {
+        socket.setReuseAddress(true);
+        socket.bind(address);
+      }
+    } else {
+      try (DatagramSocket socket = new DatagramSocket(null)) {
+        socket.setReuseAddress(false);
+        socket.bind(address);
       }
     }
   }
