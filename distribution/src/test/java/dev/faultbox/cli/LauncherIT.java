@@ -45,11 +45,11 @@ class LauncherIT {
 
   @Test
   void theExamplesPass() throws Exception {
-    for (String example : List.of("quickstart.star", "tcp-udp.star")) {
+    for (String example : List.of("quickstart.star", "tcp-udp.star", "http.star")) {
       Process p = start("test", EXAMPLES.resolve(example).toString());
       String out = runToEnd(p);
       assertThat(p.exitValue()).as(out).isZero();
-      assertThat(out).contains("--- PASS: ").endsWith("3 passed, 0 failed\n").doesNotContain("FAIL");
+      assertThat(out).contains("--- PASS: ").containsPattern("\\d passed, 0 failed\n$").doesNotContain("FAIL");
     }
   }
 
@@ -79,18 +79,7 @@ class LauncherIT {
             routes = {"PING\\n": bytes_response(data = "PONG\\n")})
         """.formatted(tcp));
     Process p = start("run", spec.toString());
-    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          lines.add(line);
-        }
-      } catch (IOException ignored) {
-        // the process ended
-      }
-    });
-    reader.setDaemon(true);
-    reader.start();
+    BlockingQueue<String> lines = follow(p);
     try {
       assertThat(next(lines)).isEqualTo("legacy.main tcp 127.0.0.1:" + tcp);
       assertThat(next(lines)).startsWith("serving 1 interfaces");
@@ -109,6 +98,50 @@ class LauncherIT {
     try (ServerSocket again = new ServerSocket()) {
       again.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), tcp));
     }
+  }
+
+  @Test
+  void runPrintsTheMockCaAndLogsHttpsRequestsMadeWithCurl() throws Exception {
+    int port = FreePorts.tcp();
+    Path spec = dir.resolve("tls.star");
+    Files.writeString(spec, """
+        secure = mock_service("secure", interface("https", "http", %d), tls = True,
+            routes = {"GET /hello": text_response(body = "hello over TLS\\n")})
+        """.formatted(port));
+    Process p = start("run", spec.toString());
+    BlockingQueue<String> lines = follow(p);
+    try {
+      assertThat(next(lines)).isEqualTo("secure.https http 127.0.0.1:" + port);
+      String ca = next(lines);
+      assertThat(ca).matches("mock CA: .*faultbox-ca-\\d+\\.pem \\(trust it in clients of tls=True mocks\\)");
+      String caFile = ca.substring("mock CA: ".length(), ca.indexOf(" (trust"));
+      assertThat(next(lines)).startsWith("serving 1 interfaces");
+      Process curl = new ProcessBuilder("curl", "-sS", "--http2", "--cacert", caFile,
+          "https://localhost:" + port + "/hello").redirectErrorStream(true).start();
+      String body = runToEnd(curl);
+      assertThat(curl.exitValue()).as(body).isZero();
+      assertThat(body).isEqualTo("hello over TLS\n");
+      assertThat(next(lines)).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} secure\\.https GET /hello 200 \\d+ms .*proto=HTTP/2.*");
+    } finally {
+      p.destroy();
+    }
+    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+  }
+
+  private static BlockingQueue<String> follow(Process p) {
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = r.readLine()) != null; ) {
+          lines.add(line);
+        }
+      } catch (IOException ignored) {
+        // the process ended
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    return lines;
   }
 
   private static String next(BlockingQueue<String> lines) throws InterruptedException {
