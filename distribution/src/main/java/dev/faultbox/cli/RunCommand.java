@@ -3,27 +3,21 @@ package dev.faultbox.cli;
 import dev.faultbox.kernel.SpecException;
 import dev.faultbox.kernel.runtime.MockRuntime;
 import dev.faultbox.kernel.spec.SpecSession;
-import dev.faultbox.spi.MockEvent;
 import java.io.PrintWriter;
-import java.time.LocalTime;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
-import java.util.concurrent.LinkedBlockingQueue;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Serve the spec's mocks until Ctrl-C, logging every request.")
 final class RunCommand implements Callable<Integer> {
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
-
   @Mixin SpecOptions specOptions;
+
+  @Option(names = "--log-limit", paramLabel = "N", defaultValue = "200",
+      description = "Log at most N requests a second, then count the rest in one line (default: ${DEFAULT-VALUE}; 0: no limit).")
+  int logLimit;
 
   @Spec picocli.CommandLine.Model.CommandSpec command;
 
@@ -31,14 +25,12 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = command.commandLine().getOut();
     PrintWriter err = command.commandLine().getErr();
-    // Mocks hand events to the queue from their event loops; this thread prints them, so a
-    // slow terminal never stalls a mock and nothing is retained.
-    BlockingQueue<MockEvent> events = new LinkedBlockingQueue<>();
+    RequestLog log = new RequestLog(out, logLimit);
     SpecSession session;
     MockRuntime mocks;
     try {
       session = specOptions.load(System.out);
-      mocks = new MockRuntime(session, events::add);
+      mocks = new MockRuntime(session, log);
       mocks.start();
     } catch (SpecException e) {
       err.println("error: " + e.getMessage());
@@ -58,42 +50,14 @@ final class RunCommand implements Callable<Integer> {
     }
     out.println("serving " + mocks.running().size() + " interfaces; press Ctrl-C to stop");
     out.flush();
-    List<MockEvent> batch = new ArrayList<>();
     try {
       while (true) {
-        batch.add(events.take());
-        events.drainTo(batch, 4096);
-        for (MockEvent e : batch) {
-          out.println(line(e));
-        }
-        out.flush(); // once per batch: a busy mock is not held back by the terminal
-        batch.clear();
+        Thread.sleep(1000);
+        log.tick(); // sums up a busy second even when no request follows it
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     return Main.OK;
-  }
-
-  /**
-   * {@code 12:00:01.123 auth.http GET /health 204 3ms route=GET /health ...}: the op, then the
-   * status and time when the protocol has them, then the other fields.
-   */
-  static String line(MockEvent e) {
-    StringBuilder b = new StringBuilder(LocalTime.now().format(TIME)).append(' ')
-        .append(e.service()).append('.').append(e.iface()).append(' ').append(e.op());
-    Map<String, String> rest = new TreeMap<>(e.fields());
-    String status = rest.remove("status");
-    String ms = rest.remove("duration_ms");
-    if (status != null) {
-      b.append(' ').append(status);
-    }
-    if (ms != null) {
-      b.append(' ').append(ms).append("ms");
-    }
-    rest.remove("method");
-    rest.remove("path");
-    rest.forEach((k, v) -> b.append(' ').append(k).append('=').append(v));
-    return b.toString();
   }
 }
