@@ -12,9 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * {@code faultbox run}'s live log: one line per request, written by the mock's own thread, at
- * most {@code limit} a second; the rest are counted and summed up in one line a second. Writing
- * in place (no queue, no logging thread) keeps a busy mock's latency flat on a 2-core machine.
+ * {@code faultbox run}'s live log: one line per request, at most {@code limit} a second; the rest
+ * are counted and summed up in one line a second. A mock's own thread formats its line into a
+ * buffer (no queue, no thread to wake); {@link #flush()}, called every tenth of a second, does the
+ * writing, so a slow disk or terminal never stalls a mock.
  */
 final class RequestLog implements EventSink {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
@@ -25,6 +26,7 @@ final class RequestLog implements EventSink {
   private final AtomicLong window = new AtomicLong(System.nanoTime() / SECOND);
   private final AtomicInteger shown = new AtomicInteger();
   private final LongAdder unshown = new LongAdder();
+  private StringBuilder pending = new StringBuilder(); // guarded by this
 
   /** @param limit lines a second; 0 or less for no limit */
   RequestLog(PrintWriter out, int limit) {
@@ -55,11 +57,22 @@ final class RequestLog implements EventSink {
     }
   }
 
-  private void print(String line) {
-    synchronized (out) {
-      out.println(line);
-      out.flush();
+  private synchronized void print(String line) {
+    pending.append(line).append(System.lineSeparator());
+  }
+
+  /** Writes what was logged since the last call. */
+  void flush() {
+    StringBuilder lines;
+    synchronized (this) {
+      if (pending.length() == 0) {
+        return;
+      }
+      lines = pending;
+      pending = new StringBuilder(lines.capacity());
     }
+    out.print(lines);
+    out.flush();
   }
 
   /**

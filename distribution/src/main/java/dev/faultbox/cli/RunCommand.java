@@ -52,8 +52,9 @@ final class RunCommand implements Callable<Integer> {
     out.flush();
     try {
       while (true) {
-        Thread.sleep(1000);
+        Thread.sleep(100);
         log.tick(); // sums up a busy second even when no request follows it
+        log.flush();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
