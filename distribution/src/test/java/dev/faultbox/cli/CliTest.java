@@ -97,6 +97,8 @@ class CliTest {
         "proto.star:1:18: protocol \"postgres\" has no mock plugin; installed: http, http2, tcp, udp");
     expectLoadError("dup.star", "a = mock_service(\"a\", interface(\"main\", \"tcp\", 9000))\nb = mock_service(\"a\", interface(\"main\", \"udp\", 9001))\n",
         "dup.star:2:17: service \"a\" is already declared at " + dir.resolve("dup.star") + ":1:17; service names must be unique");
+    expectLoadError("route.star", "a = mock_service(\"a\", interface(\"main\", \"http\", 9000), routes = {\"GET\": status_only(204)})\n",
+        "route.star:1:17: mock_service(\"a\") interface \"main\": route \"GET\" needs a path: write \"GET /path\"");
     expectLoadError("config.star", "a = mock_service(\"a\", interface(\"main\", \"tcp\", 9000), config = {\"foo\": 1})\n",
         "config.star:1:17: mock_service(\"a\") interface \"main\": tcp mock config has no key \"foo\"; accepted: idle_timeout_ms, max_line_bytes");
   }
