@@ -29,8 +29,20 @@ public sealed interface MockResponse {
     }
   }
 
-  /** A gRPC status: {@code code} 1..16 (canonical numbering) with a message. */
+  /** A gRPC status: {@code code} 0..16 (canonical numbering) with a message. */
   record GrpcStatus(int code, String message) implements MockResponse {}
+
+  /**
+   * A message the protocol encodes itself, given as plain Java values (as in
+   * {@link MockDefinition#config()}): a gRPC reply encoded against the method's output type, or as
+   * {@code google.protobuf.Struct} when the mock has no descriptors. Plugins encode it once, at
+   * start, when nothing about it depends on the request.
+   */
+  record Message(Map<String, Object> fields) implements MockResponse {
+    public Message {
+      fields = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields));
+    }
+  }
 
   /** An answer computed per request by a spec function. */
   record Dynamic(DynamicHandler handler) implements MockResponse {}

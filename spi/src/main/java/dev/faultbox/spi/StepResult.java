@@ -15,12 +15,26 @@ public sealed interface StepResult {
    * @param headers reply headers, first value each
    * @param error why it was not ok, empty when ok
    * @param durationMs how long the exchange took
+   * @param attributes protocol-specific attributes the spec reads by name, e.g. a gRPC reply's
+   *     {@code code} and {@code message}
    */
   record Response(
-      boolean ok, int status, byte[] body, Map<String, String> headers, String error, long durationMs)
+      boolean ok,
+      int status,
+      byte[] body,
+      Map<String, String> headers,
+      String error,
+      long durationMs,
+      Map<String, String> attributes)
       implements StepResult {
     public Response {
       headers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(headers));
+      attributes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(attributes));
+    }
+
+    /** A response with no protocol-specific attributes. */
+    public Response(boolean ok, int status, byte[] body, Map<String, String> headers, String error, long durationMs) {
+      this(ok, status, body, headers, error, durationMs, Map.of());
     }
 
     public static Response failed(String error, long durationMs) {

@@ -230,6 +230,62 @@ public final class Builtins {
     return new ResponseValue(new MockResponse.Static(s, h, new byte[0], Optional.empty()));
   }
 
+  /** Canonical gRPC status names, by code. */
+  static final List<String> GRPC_CODES = List.of("OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT",
+      "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
+      "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE",
+      "DATA_LOSS", "UNAUTHENTICATED");
+
+  @StarlarkMethod(
+      name = "grpc_response",
+      doc = "A gRPC reply: body is encoded as the method's output type, or as google.protobuf.Struct without descriptors.",
+      parameters = {@Param(name = "body", named = true, defaultValue = "{}")})
+  public ResponseValue grpcResponse(Dict<?, ?> body) throws EvalException {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> fields = (Map<String, Object>) Values.toJava(body, "grpc_response() body");
+    return new ResponseValue(new MockResponse.Message(fields));
+  }
+
+  @StarlarkMethod(
+      name = "grpc_error",
+      doc = "A gRPC status: code is a canonical name such as \"UNAVAILABLE\" or its number.",
+      parameters = {
+        @Param(name = "code", named = true, defaultValue = "'UNKNOWN'"),
+        @Param(name = "message", named = true, defaultValue = "''"),
+      })
+  public ResponseValue grpcError(Object code, String message) throws EvalException {
+    return new ResponseValue(new MockResponse.GrpcStatus(grpcCode(code), message));
+  }
+
+  @StarlarkMethod(
+      name = "grpc_raw_response",
+      doc = "A gRPC reply sent as these bytes, already encoded: no encoder touches it.",
+      parameters = {@Param(name = "body", named = true)})
+  public ResponseValue grpcRawResponse(String body) {
+    return new ResponseValue(new MockResponse.Static(
+        0, Map.of(), body.getBytes(StandardCharsets.ISO_8859_1), Optional.of("application/grpc+raw")));
+  }
+
+  static int grpcCode(Object code) throws EvalException {
+    if (code instanceof StarlarkInt i) {
+      int n = i.toInt("code");
+      if (n < 0 || n >= GRPC_CODES.size()) {
+        throw Starlark.errorf("gRPC code %d is not in 0..16", n);
+      }
+      return n;
+    }
+    if (code instanceof String name) {
+      int n = GRPC_CODES.indexOf(name.toUpperCase(java.util.Locale.ROOT));
+      if (n < 0) {
+        throw Starlark.errorf("unknown gRPC code %s%s; use one of %s", Starlark.repr(name),
+            net.starlark.java.spelling.SpellChecker.didYouMean(name.toUpperCase(java.util.Locale.ROOT), GRPC_CODES),
+            String.join(", ", GRPC_CODES));
+      }
+      return n;
+    }
+    throw Starlark.errorf("gRPC code must be a name such as \"UNAVAILABLE\" or a number, got %s", Starlark.type(code));
+  }
+
   @StarlarkMethod(
       name = "dynamic",
       doc = "A response computed per request by fn(req), where req has method, path, headers, query, body.",

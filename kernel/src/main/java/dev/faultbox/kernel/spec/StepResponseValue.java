@@ -36,7 +36,7 @@ public final class StepResponseValue implements Structure {
       case "error" -> r.error();
       case "headers" -> Dict.immutableCopyOf(r.headers());
       case "duration_ms" -> StarlarkInt.of(r.durationMs());
-      default -> null;
+      default -> r.attributes().get(name);
     };
   }
 
@@ -49,13 +49,13 @@ public final class StepResponseValue implements Structure {
 
   @Override
   public ImmutableCollection<String> getFieldNames() {
-    return FIELDS;
+    return ImmutableList.<String>builder().addAll(FIELDS).addAll(r.attributes().keySet()).build();
   }
 
   @Override
   public String getErrorMessageForUnknownField(String field) {
-    return "response has no field '" + field + "'" + SpellChecker.didYouMean(field, FIELDS)
-        + "; it has " + String.join(", ", FIELDS);
+    return "response has no field '" + field + "'" + SpellChecker.didYouMean(field, getFieldNames())
+        + "; it has " + String.join(", ", getFieldNames());
   }
 
   @Override

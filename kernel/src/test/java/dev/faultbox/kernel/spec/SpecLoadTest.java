@@ -83,6 +83,30 @@ class SpecLoadTest {
   }
 
   @Test
+  void grpcResponseConstructors() throws Exception {
+    try (SpecSession s = specs.load("""
+        m = mock_service("m", interface("main", "fake", 9100), routes = {
+            "ok": grpc_response(body = {"enabled": True, "variant": "B", "n": 2}),
+            "down": grpc_error(code = "UNAVAILABLE", message = "backend down"),
+            "num": grpc_error(code = 5),
+            "lower": grpc_error("unavailable"),
+            "raw": grpc_raw_response("\\010\\007"),
+        })
+        """)) {
+      var routes = s.services().get(0).interfaces().get(0).routes();
+      assertThat(((MockResponse.Message) routes.get(0).response()).fields())
+          .containsEntry("enabled", true).containsEntry("variant", "B").containsEntry("n", 2L);
+      assertThat(routes.get(1).response()).isEqualTo(new MockResponse.GrpcStatus(14, "backend down"));
+      assertThat(routes.get(2).response()).isEqualTo(new MockResponse.GrpcStatus(5, ""));
+      assertThat(routes.get(3).response()).isEqualTo(new MockResponse.GrpcStatus(14, ""));
+      assertThat(((MockResponse.Static) routes.get(4).response()).body()).containsExactly(8, 7);
+    }
+    assertThat(specs.error("x = grpc_error(code = \"UNAVAILBLE\")\n"))
+        .startsWith("spec.star:1:15: unknown gRPC code \"UNAVAILBLE\" (did you mean 'UNAVAILABLE'?); use one of OK, CANCELLED");
+    assertThat(specs.error("x = grpc_error(code = 17)\n")).isEqualTo("spec.star:1:15: gRPC code 17 is not in 0..16");
+  }
+
+  @Test
   void unknownProtocolNamesTheInstalledOnes() {
     assertThat(specs.error("db = mock_service(\"db\", interface(\"db\", \"postgres\", 5432))\n"))
         .isEqualTo("spec.star:1:18: protocol \"postgres\" has no mock plugin; installed: fake");

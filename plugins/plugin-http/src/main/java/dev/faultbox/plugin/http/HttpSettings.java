@@ -73,9 +73,9 @@ record HttpSettings(
 
   private static void checkResponse(String where, MockResponse response)
       throws InvalidMockException {
-    if (response instanceof MockResponse.GrpcStatus) {
-      throw new InvalidMockException(
-          where + "grpc_error() cannot answer an http mock; use json_response(...) or status_only(...)");
+    if (response instanceof MockResponse.GrpcStatus || response instanceof MockResponse.Message) {
+      throw new InvalidMockException(where + (response instanceof MockResponse.Message ? "grpc_response()" : "grpc_error()")
+          + " cannot answer an http mock; use json_response(...) or status_only(...)");
     }
     if (response == null
         || (response instanceof MockResponse.Dynamic d && d.handler() == null)

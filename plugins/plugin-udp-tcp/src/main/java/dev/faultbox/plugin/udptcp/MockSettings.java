@@ -71,9 +71,9 @@ record MockSettings(String protocol, int maxLineBytes, long idleTimeoutMs) {
 
   private static void checkResponse(String protocol, MockResponse response)
       throws InvalidMockException {
-    if (response instanceof MockResponse.GrpcStatus) {
-      throw new InvalidMockException(
-          "grpc_error() cannot answer a " + protocol + " mock; use bytes_response(data = ...)");
+    if (response instanceof MockResponse.GrpcStatus || response instanceof MockResponse.Message) {
+      throw new InvalidMockException((response instanceof MockResponse.Message ? "grpc_response()" : "grpc_error()")
+          + " cannot answer a " + protocol + " mock; use bytes_response(data = ...)");
     }
     if (response == null
         || (response instanceof MockResponse.Static s && s.body() == null)
