@@ -293,7 +293,7 @@ class TestRunnerTest {
         """);
     TestResult rec = r.get("test_recursion");
     assertThat(rec.reason()).isEqualTo("maximum recursion depth exceeded");
-    assertThat(rec.location()).isEqualTo("spec.star:2:5"); // the recursive def
+    assertThat(rec.location()).matches("spec.star:[23]:\\d+"); // in the recursive def, wherever the stack ran out
     TestResult loop = r.get("test_predicate_in_loop");
     assertThat(loop.reason()).isEqualTo("integer division by zero");
     assertThat(loop.location()).startsWith("spec.star:7:");
