@@ -23,9 +23,21 @@ final class SpecOptions {
       description = "The Starlark spec file (default: ${DEFAULT-VALUE}).")
   String spec;
 
+  @Option(names = "--seed", paramLabel = "N",
+      description = "Seeds fault probabilities, so a run repeats (default: a new seed, shown in replay lines).")
+  Long seed;
+
   @Option(names = "--bind", paramLabel = "ADDR", description = "Address mocks listen on (default: ${DEFAULT-VALUE}).",
       defaultValue = "127.0.0.1")
   String bind;
+
+  /** The seed given, or one chosen now and kept for this run. */
+  long seed() {
+    if (seed == null) {
+      seed = new java.security.SecureRandom().nextLong() & 0xffffffffL;
+    }
+    return seed;
+  }
 
   /** The --bind address: one this machine has, or a usage error. */
   static InetAddress bindAddress(String bind) throws SpecException {
@@ -68,6 +80,6 @@ final class SpecOptions {
     }
     Stdlib stdlib = Stdlib.load(loader, plugins.libraries());
     return SpecSession.load(file, spec, plugins, stdlib,
-        new SpecSession.Options(address, printOut, SpecSession.DEFAULT_HANDLER_STEPS));
+        new SpecSession.Options(address, printOut, SpecSession.DEFAULT_HANDLER_STEPS, seed()));
   }
 }

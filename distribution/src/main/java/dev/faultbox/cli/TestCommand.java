@@ -48,7 +48,7 @@ final class TestCommand implements Callable<Integer> {
       TestRunner runner = new TestRunner(session, SpecOptions.duration("--timeout", timeout));
       List<String> names = runner.select(filter);
       List<TestResult> results = runner.run(names, r -> {
-        human.print(Reports.console(r, specOptions.spec));
+        human.print(Reports.console(r, specOptions.spec + " --seed " + specOptions.seed()));
         human.flush();
       });
       human.println();

@@ -116,6 +116,37 @@ class CliTest {
   }
 
   @Test
+  void faultRuleMistakesFailAtLoad() throws Exception {
+    String head = "auth = mock_service(\"auth\", interface(\"main\", \"http\", 9000))\n";
+    expectLoadError("svc_target.star", head + "a = fault_assumption(\"a\", target = auth, rules = [error(status = 503)])\n",
+        "svc_target.star:2:21: fault_assumption(\"a\") target must be an interface such as auth.<interface>, not the service auth");
+    expectLoadError("topic.star", head + "a = fault_assumption(\"a\", target = auth.main, rules = [error(topic = \"orders\")])\n",
+        "topic.star:2:21: fault_assumption(\"a\") on auth.main: error(topic = \"orders\") cannot apply to a http interface: topic= means nothing there; http rules match on method, path");
+    expectLoadError("duration.star", head + "r = delay(path = \"/x\", delay = \"soon\")\n",
+        "duration.star:2:10: delay() delay: cannot read \"soon\" as a duration");
+    expectLoadError("probability.star", head + "r = error(probability = \"lots\")\n",
+        "probability.star:2:10: probability \"lots\" is not a number; write 0.3, 30 or \"30%\"");
+    expectLoadError("kwarg_rule.star", head + "r = error(pth = \"/x\")\n",
+        "kwarg_rule.star:2:10: error() got unexpected keyword argument 'pth' (did you mean 'path'?)");
+  }
+
+  @Test
+  void aFailingScenarioNamesTheFaultInForce() throws Exception {
+    int port = FreePorts.tcp();
+    String file = spec("s.star", """
+        auth = mock_service("auth", interface("main", "http", %d), routes = {"GET /x": status_only(204)})
+        down = fault_assumption("down", target = auth.main, rules = [error(path = "/x", status = 503)])
+        fault_scenario("x_survives", scenario = lambda: auth.main.get(path = "/x"), faults = down,
+            expect = lambda r: assert_eq(r.status, 204))
+        """.formatted(port));
+    Cli r = Cli.run("test", file);
+    assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+    assertThat(r.out()).contains("--- FAIL: test_x_survives")
+        .contains("  reason: assert_eq failed: got 503, want 204 (under fault down)")
+        .contains("  at: " + file + ":4:33");
+  }
+
+  @Test
   void aPortInUseNamesServiceInterfaceAndPort() throws Exception {
     try (ServerSocket taken = new ServerSocket()) {
       taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));

@@ -5,8 +5,9 @@ import java.util.Optional;
 
 /**
  * What the fault engine wants done with one request: wait {@code delay}, then {@code action}.
- * A plugin renders {@link Action#RESPOND} in its own protocol (HTTP status and body, gRPC code and
- * message) and records {@code fault} on the request's event.
+ * A plugin renders {@link Action#ERROR} and {@link Action#RESPOND} in its own protocol (HTTP
+ * status and body, gRPC code and message, a TCP line) and records {@code fault} on the request's
+ * event.
  *
  * @param action what to do after the delay
  * @param delay how long to hold the request first; zero for none
@@ -20,8 +21,14 @@ public record FaultDecision(
   public enum Action {
     /** Serve the request normally. */
     PASS,
-    /** Answer with {@code status} and {@code message} instead of serving. */
+    /** Answer with {@code status} and {@code message} as the reply body, instead of serving. */
     RESPOND,
+    /**
+     * Fail the request the protocol's way instead of serving: HTTP {@code status} with
+     * {@code {"error": message}}, gRPC status {@code status} with {@code message}, a TCP or UDP
+     * reply of {@code message}.
+     */
+    ERROR,
     /** Close the connection, or drop the datagram, without answering. */
     DROP,
     /** Serve the request twice (message protocols). */

@@ -123,6 +123,7 @@ public final class TestRunner {
 
   private TestResult runOne(String name, StarlarkCallable fn) throws SpecException {
     EventLog log = session.freshEvents();
+    session.faults().clear();
     long start = System.nanoTime();
     String reason = "";
     String location = "";
@@ -149,6 +150,10 @@ public final class TestRunner {
     if (failure != null) {
       reason = failure.reason();
       location = failure.location() == null ? "" : failure.location();
+    }
+    String under = session.faults().takeFailedUnder();
+    if (!reason.isEmpty() && !under.isEmpty()) {
+      reason += " (under fault " + under + ")";
     }
     long ms = (System.nanoTime() - start) / 1_000_000;
     return new TestResult(name, reason.isEmpty(), ms, reason, location, traceback, log.snapshot());

@@ -79,6 +79,7 @@ public final class MockRuntime implements AutoCloseable {
   private MockContext context(MockDefinition def) {
     InetAddress bind = session.options().bindAddress();
     Optional<TlsIdentity> tls = def.tls() ? Optional.of(session.tls().issue(def.service())) : Optional.empty();
+    FaultGate faults = session.faults().gate(def.service(), def.iface().name());
     Logger logger = LoggerFactory.getLogger("faultbox.mock." + def.service() + "." + def.iface().name());
     return new MockContext() {
       @Override
@@ -88,7 +89,7 @@ public final class MockRuntime implements AutoCloseable {
 
       @Override
       public FaultGate faults() {
-        return FaultGate.PASS_THROUGH;
+        return faults;
       }
 
       @Override

@@ -2,6 +2,7 @@ package dev.faultbox.kernel.spec;
 
 import dev.faultbox.kernel.SpecException;
 import dev.faultbox.kernel.event.EventLog;
+import dev.faultbox.kernel.fault.FaultEngine;
 import dev.faultbox.kernel.frontend.FrontEnd;
 import dev.faultbox.kernel.frontend.Translation;
 import dev.faultbox.kernel.plugin.PluginRegistry;
@@ -47,10 +48,11 @@ public final class SpecSession implements AutoCloseable {
    * @param bindAddress where mocks listen
    * @param out where {@code print()} writes
    * @param handlerStepBudget Starlark steps one dynamic-handler call may take
+   * @param seed seeds fault probabilities, so a run can be repeated
    */
-  public record Options(InetAddress bindAddress, PrintStream out, long handlerStepBudget) {
+  public record Options(InetAddress bindAddress, PrintStream out, long handlerStepBudget, long seed) {
     public static Options defaults(PrintStream out) {
-      return new Options(InetAddress.getLoopbackAddress(), out, DEFAULT_HANDLER_STEPS);
+      return new Options(InetAddress.getLoopbackAddress(), out, DEFAULT_HANDLER_STEPS, 1);
     }
   }
 
@@ -64,10 +66,13 @@ public final class SpecSession implements AutoCloseable {
   private volatile EventLog events = new EventLog();
   private final Map<String, ServiceDecl> services = new LinkedHashMap<>();
   private final Map<String, StarlarkCallable> tests = new TreeMap<>();
+  private final Map<String, SourceLocation> registered = new HashMap<>(); // tests fault_scenario made
+  private final FaultEngine faults;
   private final Map<String, net.starlark.java.eval.Module> modules = new HashMap<>();
   private final Deque<String> loading = new ArrayDeque<>();
   private final ExecutorService scripts;
   private SpecException loadFailure; // why the last load() returned nothing
+  private Map<String, Object> globals = Map.of(); // the root spec's, once loaded
   private TlsAuthority tls; // made on first use
   private JwtBuiltins.KeyPairValue jwtKey; // made on first use
 
@@ -78,6 +83,7 @@ public final class SpecSession implements AutoCloseable {
     this.specFile = specFile.toAbsolutePath().normalize();
     this.specDirectory = this.specFile.getParent();
     this.displayName = displayName;
+    this.faults = new FaultEngine(options.seed(), this::events);
     AtomicInteger n = new AtomicInteger();
     this.scripts = Executors.newFixedThreadPool(4, r -> {
       Thread t = new Thread(r, "faultbox-script-" + n.incrementAndGet());
@@ -102,11 +108,17 @@ public final class SpecSession implements AutoCloseable {
     SpecSession s = new SpecSession(plugins, stdlib, options, specFile, displayName);
     try {
       net.starlark.java.eval.Module root = s.execute(displayName, source);
-      root.getExportedGlobals().forEach((name, value) -> {
-        if (name.startsWith("test_") && !FrontEnd.isHidden(name) && value instanceof StarlarkCallable fn) {
-          s.tests.put(name, fn);
+      s.globals = root.getExportedGlobals();
+      for (Map.Entry<String, Object> g : root.getExportedGlobals().entrySet()) {
+        String name = g.getKey();
+        if (name.startsWith("test_") && !FrontEnd.isHidden(name) && g.getValue() instanceof StarlarkCallable fn) {
+          StarlarkCallable prior = s.tests.putIfAbsent(name, fn);
+          if (prior != null && prior != fn) {
+            throw new SpecException(s.registered.get(name).toString(),
+                "this fault_scenario registers " + name + ", and a function of that name is defined too; rename one");
+          }
         }
-      });
+      }
       Topology.check(s.services);
     } catch (SpecException | RuntimeException e) {
       s.close();
@@ -156,6 +168,7 @@ public final class SpecSession implements AutoCloseable {
     var env = com.google.common.collect.ImmutableMap.<String, Object>builder();
     Starlark.addMethods(env, Builtins.INSTANCE);
     Starlark.addMethods(env, JwtBuiltins.INSTANCE);
+    Starlark.addMethods(env, FaultBuiltins.INSTANCE);
     env.putAll(FrontEnd.PREDECLARED);
     return env.build();
   }
@@ -214,6 +227,24 @@ public final class SpecSession implements AutoCloseable {
           fn, Starlark.repr(path));
     }
     return p;
+  }
+
+  /** A global of the root spec (a service, an assumption...), for tools and tests; null if none. */
+  public Object global(String name) {
+    return globals.get(name);
+  }
+
+  /** Registers a test made by a builtin, such as fault_scenario. */
+  void registerTest(String name, StarlarkCallable test, SourceLocation at) throws EvalException {
+    if (tests.putIfAbsent(name, test) != null) {
+      throw Starlark.errorf("a test named %s is already registered at %s", name, registered.get(name));
+    }
+    registered.put(name, at);
+  }
+
+  /** The faults in force. */
+  public FaultEngine faults() {
+    return faults;
   }
 
   void register(ServiceDecl service) throws EvalException {

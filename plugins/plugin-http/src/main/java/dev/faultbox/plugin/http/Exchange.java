@@ -176,7 +176,8 @@ final class Exchange {
       case DROP -> {
         done.complete(new Answer(null, event(r, 0, 0, fields)));
       }
-      case RESPOND -> finish(r, Responses.faultJson(decision.status(), decision.message()), fields, done);
+      case ERROR -> finish(r, Responses.faultJson(decision.status(), decision.message()), fields, done);
+      case RESPOND -> finish(r, Responses.faultBody(decision.status(), decision.message()), fields, done);
       case PASS, DUPLICATE -> route(loop, r, fields, done);
     }
   }

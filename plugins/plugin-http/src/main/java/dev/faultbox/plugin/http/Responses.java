@@ -109,6 +109,17 @@ final class Responses {
     return new Encoded(HttpResponseStatus.valueOf(code), headers, bytes);
   }
 
+  /** A fault's own reply: {@code body} as given, typed as JSON when it looks like JSON. */
+  static Encoded faultBody(int status, String body) {
+    int code = status < 200 || status > 999 ? 500 : status;
+    byte[] bytes = (body == null ? "" : body).getBytes(StandardCharsets.UTF_8);
+    String trimmed = body == null ? "" : body.stripLeading();
+    HttpHeaders headers = new DefaultHttpHeaders();
+    headers.set(CONTENT_TYPE, trimmed.startsWith("{") || trimmed.startsWith("[") ? JSON : "text/plain; charset=utf-8");
+    headers.setInt(CONTENT_LENGTH, bytes.length);
+    return new Encoded(HttpResponseStatus.valueOf(code), headers, bytes);
+  }
+
   /** One encoded response; safe to share between event loops. */
   static final class Encoded {
     final HttpResponseStatus status;

@@ -78,8 +78,8 @@ class FaultTest {
   }
 
   @Test
-  void respondAnswersWithJsonError() throws Exception {
-    gate(decision(FaultDecision.Action.RESPOND, 0, 503, "backend \"down\"\n"));
+  void errorAnswersWithJsonError() throws Exception {
+    gate(decision(FaultDecision.Action.ERROR, 0, 503, "backend \"down\"\n"));
     RawResponse r = TestSupport.get(server.address(), "/a");
     assertThat(r.status()).isEqualTo(503);
     assertThat(r.header("content-type")).isEqualTo("application/json");
@@ -161,8 +161,21 @@ class FaultTest {
   }
 
   @Test
-  void respondOverHttp2() throws Exception {
-    gate(decision(FaultDecision.Action.RESPOND, 0, 429, "slow down"));
+  void respondAnswersWithTheBodyAsGiven() throws Exception {
+    gate(decision(FaultDecision.Action.RESPOND, 0, 429, "{\"error\":\"rate limited\",\"retry_after\":\"1s\"}"));
+    RawResponse r = TestSupport.get(server.address(), "/a");
+    assertThat(r.status()).isEqualTo(429);
+    assertThat(r.header("content-type")).isEqualTo("application/json");
+    assertThat(r.bodyText()).isEqualTo("{\"error\":\"rate limited\",\"retry_after\":\"1s\"}");
+    gate(decision(FaultDecision.Action.RESPOND, 0, 503, "down for maintenance"));
+    r = TestSupport.get(server.address(), "/a");
+    assertThat(r.header("content-type")).isEqualTo("text/plain; charset=utf-8");
+    assertThat(r.bodyText()).isEqualTo("down for maintenance");
+  }
+
+  @Test
+  void errorOverHttp2() throws Exception {
+    gate(decision(FaultDecision.Action.ERROR, 0, 429, "slow down"));
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
     String base = "http://127.0.0.1:" + server.address().getPort();
     client.send(HttpRequest.newBuilder(URI.create(base + "/ok")).build(), HttpResponse.BodyHandlers.ofString());

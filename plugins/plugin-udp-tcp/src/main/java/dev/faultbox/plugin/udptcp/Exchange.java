@@ -100,7 +100,7 @@ final class Exchange {
         decision.action() == null ? FaultDecision.Action.PASS : decision.action();
     switch (action) {
       case DROP -> finish(fields, false, Optional.empty(), new byte[0], reply);
-      case RESPOND -> {
+      case RESPOND, ERROR -> {
         String message = decision.message() == null ? "" : decision.message();
         finish(fields, false, Optional.empty(), message.getBytes(StandardCharsets.UTF_8), reply);
       }

@@ -1,0 +1,495 @@
+package dev.faultbox.kernel.spec;
+
+import dev.faultbox.kernel.fault.FaultAssumption;
+import dev.faultbox.kernel.fault.FaultRule;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import net.starlark.java.annot.Param;
+import net.starlark.java.annot.StarlarkBuiltin;
+import net.starlark.java.annot.StarlarkMethod;
+import net.starlark.java.eval.Dict;
+import net.starlark.java.eval.EvalException;
+import net.starlark.java.eval.Printer;
+import net.starlark.java.eval.Sequence;
+import net.starlark.java.eval.Starlark;
+import net.starlark.java.eval.StarlarkCallable;
+import net.starlark.java.eval.StarlarkFloat;
+import net.starlark.java.eval.StarlarkInt;
+import net.starlark.java.eval.StarlarkThread;
+import net.starlark.java.eval.Structure;
+import net.starlark.java.eval.Tuple;
+
+/**
+ * Faults on mocks: the rules ({@code error}, {@code response}, {@code delay}, {@code drop}), their
+ * composition ({@code fault_assumption}, {@code fault_scenario}, {@code fault(..., run=)}) and the
+ * expectations scenarios check ({@code expect_success}, {@code expect_error_within}). Rules act
+ * inside the mocks, so the system under test sees them too.
+ */
+public final class FaultBuiltins {
+  static final FaultBuiltins INSTANCE = new FaultBuiltins();
+
+  private FaultBuiltins() {}
+
+  // ---- rules -----------------------------------------------------------------------------
+
+  @StarlarkMethod(
+      name = "error",
+      doc = "Fails matching requests the protocol's way: HTTP status with {\"error\": message}, a gRPC status, a TCP/UDP reply.",
+      parameters = {
+        @Param(name = "path", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "method", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "op", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "prefix", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "topic", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "key", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "collection", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "command", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "status", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "message", named = true, positional = false, defaultValue = "'injected fault'"),
+        @Param(name = "probability", named = true, positional = false, defaultValue = "None"),
+      })
+  public FaultRule error(Object path, Object method, Object op, Object prefix, Object topic, Object key,
+      Object collection, Object command, Object status, String message, Object probability) throws EvalException {
+    return new FaultRule(FaultRule.Kind.ERROR, matchers(path, method, op, prefix, topic, key, collection, command),
+        probability(probability), status(status, "error()"), message, Duration.ZERO);
+  }
+
+  @StarlarkMethod(
+      name = "response",
+      doc = "Answers matching requests with status and body instead of the mock's reply.",
+      parameters = {
+        @Param(name = "path", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "method", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "op", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "prefix", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "topic", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "key", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "collection", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "command", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "status", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "body", named = true, positional = false, defaultValue = "''"),
+        @Param(name = "probability", named = true, positional = false, defaultValue = "None"),
+      })
+  public FaultRule response(Object path, Object method, Object op, Object prefix, Object topic, Object key,
+      Object collection, Object command, Object status, Object body, Object probability) throws EvalException {
+    String text = body instanceof String s ? s
+        : new String(Values.toJson(body, "response() body"), java.nio.charset.StandardCharsets.UTF_8);
+    return new FaultRule(FaultRule.Kind.RESPONSE, matchers(path, method, op, prefix, topic, key, collection, command),
+        probability(probability), status(status, "response()"), text, Duration.ZERO);
+  }
+
+  @StarlarkMethod(
+      name = "delay",
+      doc = "Holds matching requests for delay, then serves them.",
+      parameters = {
+        @Param(name = "delay", named = true, defaultValue = "None"),
+        @Param(name = "path", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "method", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "op", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "prefix", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "topic", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "key", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "collection", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "command", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "probability", named = true, positional = false, defaultValue = "None"),
+      })
+  public FaultRule delay(Object delay, Object path, Object method, Object op, Object prefix, Object topic,
+      Object key, Object collection, Object command, Object probability) throws EvalException {
+    if (delay == Starlark.NONE) {
+      throw Starlark.errorf("delay() needs delay=, e.g. delay(path = \"/api/**\", delay = \"3s\")");
+    }
+    return new FaultRule(FaultRule.Kind.DELAY, matchers(path, method, op, prefix, topic, key, collection, command),
+        probability(probability), 0, "", Durations.parse(delay, "delay() delay"));
+  }
+
+  @StarlarkMethod(
+      name = "drop",
+      doc = "Closes the connection of matching requests (drops matching datagrams) without answering.",
+      parameters = {
+        @Param(name = "path", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "method", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "op", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "prefix", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "topic", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "key", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "collection", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "command", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "probability", named = true, positional = false, defaultValue = "None"),
+      })
+  public FaultRule drop(Object path, Object method, Object op, Object prefix, Object topic, Object key,
+      Object collection, Object command, Object probability) throws EvalException {
+    return new FaultRule(FaultRule.Kind.DROP, matchers(path, method, op, prefix, topic, key, collection, command),
+        probability(probability), 0, "", Duration.ZERO);
+  }
+
+  private static Map<String, String> matchers(Object... values) throws EvalException {
+    String[] names = {"path", "method", "op", "prefix", "topic", "key", "collection", "command"};
+    Map<String, String> out = new LinkedHashMap<>();
+    for (int i = 0; i < names.length; i++) {
+      if (values[i] == Starlark.NONE) {
+        continue;
+      }
+      if (!(values[i] instanceof String s)) {
+        throw Starlark.errorf("%s= must be a string (a glob), got %s", names[i], Starlark.type(values[i]));
+      }
+      out.put(names[i], s);
+    }
+    return out;
+  }
+
+  /** {@code 0.3}, {@code 30} and {@code "30%"} all mean 30%; absent means every time. */
+  static double probability(Object p) throws EvalException {
+    if (p == Starlark.NONE) {
+      return 1;
+    }
+    double v;
+    if (p instanceof StarlarkInt i) {
+      v = i.toDouble() / 100;
+      if (i.toDouble() == 1) {
+        v = 1; // probability = 1: always
+      }
+    } else if (p instanceof StarlarkFloat f) {
+      v = f.toDouble() > 1 ? f.toDouble() / 100 : f.toDouble();
+    } else if (p instanceof String s) {
+      String t = s.strip();
+      try {
+        v = t.endsWith("%") ? Double.parseDouble(t.substring(0, t.length() - 1).strip()) / 100 : Double.parseDouble(t);
+      } catch (NumberFormatException e) {
+        throw Starlark.errorf("probability %s is not a number; write 0.3, 30 or \"30%%\"", Starlark.repr(s));
+      }
+      if (!t.endsWith("%") && v > 1) {
+        v /= 100;
+      }
+    } else {
+      throw Starlark.errorf("probability must be a number or a percentage such as \"30%%\", got %s", Starlark.type(p));
+    }
+    if (!(v > 0 && v <= 1)) {
+      throw Starlark.errorf("probability %s is not in (0%%, 100%%]", Starlark.repr(p));
+    }
+    return v;
+  }
+
+  private static int status(Object s, String fn) throws EvalException {
+    if (s == Starlark.NONE) {
+      return FaultRule.DEFAULT_STATUS;
+    }
+    if (s instanceof String name) {
+      return Builtins.grpcCode(name); // a gRPC code name; refused later on non-gRPC targets
+    }
+    if (s instanceof StarlarkInt i) {
+      int n = i.toInt("status");
+      if (n < 1 || n > 999) {
+        throw Starlark.errorf("%s status must be between 1 and 999, got %d", fn, n);
+      }
+      return n;
+    }
+    throw Starlark.errorf("%s status must be a number or a gRPC code name, got %s", fn, Starlark.type(s));
+  }
+
+  // ---- composition -----------------------------------------------------------------------
+
+  @StarlarkMethod(
+      name = "fault_assumption",
+      doc = "A named fault: rules laid on one interface (target = svc.iface), plus other assumptions (faults=).",
+      parameters = {
+        @Param(name = "name", named = true),
+        @Param(name = "target", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "rules", named = true, positional = false, defaultValue = "[]"),
+        @Param(name = "faults", named = true, positional = false, defaultValue = "[]"),
+        @Param(name = "description", named = true, positional = false, defaultValue = "''"),
+      })
+  public FaultAssumption faultAssumption(String name, Object target, Sequence<?> rules, Object faults, String description)
+      throws EvalException {
+    List<FaultAssumption.Binding> bindings = new ArrayList<>();
+    if (!rules.isEmpty()) {
+      bindings.add(bind(target, rules, "fault_assumption(" + Starlark.repr(name) + ")"));
+    } else if (target != Starlark.NONE) {
+      throw Starlark.errorf("fault_assumption(%s) has a target but no rules=", Starlark.repr(name));
+    }
+    for (FaultAssumption child : assumptions(faults, "fault_assumption(" + Starlark.repr(name) + ") faults")) {
+      bindings.addAll(child.bindings());
+    }
+    if (bindings.isEmpty()) {
+      throw Starlark.errorf("fault_assumption(%s) needs rules= with a target=, or faults=", Starlark.repr(name));
+    }
+    return new FaultAssumption(name, description, bindings);
+  }
+
+  private static FaultAssumption.Binding bind(Object target, Iterable<?> rules, String what) throws EvalException {
+    if (target instanceof ServiceValue s) {
+      throw Starlark.errorf("%s target must be an interface such as %s.<interface>, not the service %s",
+          what, s.name(), s.name());
+    }
+    if (!(target instanceof InterfaceRef ref)) {
+      throw Starlark.errorf("%s needs target = an interface such as auth.main, got %s", what,
+          target == Starlark.NONE ? "none" : Starlark.type(target));
+    }
+    List<FaultRule> bound = new ArrayList<>();
+    for (Object r : rules) {
+      if (!(r instanceof FaultRule rule)) {
+        throw Starlark.errorf("%s rules must be error(...), response(...), delay(...) or drop(...), got %s",
+            what, Starlark.type(r));
+      }
+      try {
+        bound.add(rule.on(ref.spec().protocol()));
+      } catch (IllegalArgumentException e) {
+        throw Starlark.errorf("%s on %s.%s: %s", what, ref.service(), ref.spec().name(), e.getMessage());
+      }
+    }
+    return new FaultAssumption.Binding(ref.service(), ref.spec().name(), ref.spec().protocol(), bound);
+  }
+
+  private static List<FaultAssumption> assumptions(Object faults, String what) throws EvalException {
+    if (faults == Starlark.NONE) {
+      return List.of();
+    }
+    if (faults instanceof FaultAssumption a) {
+      return List.of(a);
+    }
+    if (!(faults instanceof Sequence<?> seq)) {
+      throw Starlark.errorf("%s must be a fault_assumption or a list of them, got %s", what, Starlark.type(faults));
+    }
+    List<FaultAssumption> out = new ArrayList<>();
+    for (Object o : seq) {
+      if (!(o instanceof FaultAssumption a)) {
+        throw Starlark.errorf("%s must hold fault_assumption values, got %s", what, Starlark.type(o));
+      }
+      out.add(a);
+    }
+    return out;
+  }
+
+  @StarlarkMethod(
+      name = "fault_scenario",
+      doc = "Registers test_<name>: with the faults laid, run scenario(), then expect(result).",
+      parameters = {
+        @Param(name = "name", named = true),
+        @Param(name = "scenario", named = true, positional = false),
+        @Param(name = "faults", named = true, positional = false, defaultValue = "[]"),
+        @Param(name = "expect", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "timeout", named = true, positional = false, defaultValue = "'30s'"),
+      },
+      useStarlarkThread = true)
+  public Object faultScenario(String name, Object scenario, Object faults, Object expect, Object timeout,
+      StarlarkThread thread) throws EvalException {
+    if (!(scenario instanceof StarlarkCallable)) {
+      throw Starlark.errorf("fault_scenario(%s) scenario must be a function, got %s", Starlark.repr(name), Starlark.type(scenario));
+    }
+    if (expect != Starlark.NONE && !(expect instanceof StarlarkCallable)) {
+      throw Starlark.errorf("fault_scenario(%s) expect must be a function such as lambda r: assert_eq(r.status, 503), got %s",
+          Starlark.repr(name), Starlark.type(expect));
+    }
+    Duration limit = Durations.parse(timeout, "fault_scenario() timeout");
+    List<FaultAssumption> laid = assumptions(faults, "fault_scenario(" + Starlark.repr(name) + ") faults");
+    ScenarioTest test = new ScenarioTest("test_" + name, (StarlarkCallable) scenario, laid,
+        expect == Starlark.NONE ? null : (StarlarkCallable) expect, limit);
+    SpecSession.of(thread).registerTest(test.getName(), test, SpecSession.of(thread).location(thread.getCallerLocation()));
+    return test;
+  }
+
+  @StarlarkMethod(
+      name = "fault",
+      doc = "Lays rules on target (an interface, or a fault_assumption) while run() runs; returns what run returns.",
+      parameters = {@Param(name = "target", named = true)},
+      extraPositionals = @Param(name = "rules"),
+      extraKeywords = @Param(name = "kwargs"),
+      useStarlarkThread = true)
+  public Object fault(Object target, Tuple rules, Dict<String, Object> kwargs, StarlarkThread thread)
+      throws EvalException, InterruptedException {
+    for (String k : kwargs.keySet()) {
+      if (!k.equals("run")) {
+        throw Starlark.errorf("fault() got unexpected keyword argument '%s'; accepted: target, run", k);
+      }
+    }
+    Object run = kwargs.get("run");
+    if (!(run instanceof StarlarkCallable fn)) {
+      throw Starlark.errorf("fault() needs run = a function to call while the fault is laid");
+    }
+    List<FaultAssumption> laid;
+    if (target instanceof FaultAssumption a) {
+      if (!rules.isEmpty()) {
+        throw Starlark.errorf("fault(%s, ...) takes no rules: the assumption has its own", a.name());
+      }
+      laid = List.of(a);
+    } else {
+      FaultAssumption.Binding b = bind(target, rules, "fault()");
+      if (b.rules().isEmpty()) {
+        throw Starlark.errorf("fault() needs at least one rule after the target");
+      }
+      laid = List.of(new FaultAssumption("fault on " + b.service() + "." + b.iface(), "", List.of(b)));
+    }
+    return underFaults(SpecSession.of(thread), laid, () -> Starlark.call(thread, fn, List.of(), Map.of()));
+  }
+
+  /** A body run while faults are laid. */
+  interface Body {
+    Object run() throws EvalException, InterruptedException;
+  }
+
+  /** Lays the faults, runs body, lifts them; a failure inside notes which faults were in force. */
+  static Object underFaults(SpecSession session, List<FaultAssumption> laid, Body body)
+      throws EvalException, InterruptedException {
+    session.faults().apply(laid);
+    try {
+      return body.run();
+    } catch (EvalException | RuntimeException e) {
+      session.faults().failedUnder(laid.stream().map(FaultAssumption::name).collect(Collectors.joining(", ")));
+      throw e;
+    } finally {
+      session.faults().remove(laid);
+    }
+  }
+
+  /** The test a fault_scenario registers. */
+  @StarlarkBuiltin(name = "function")
+  static final class ScenarioTest implements StarlarkCallable {
+    private final String name;
+    private final StarlarkCallable scenario;
+    private final List<FaultAssumption> faults;
+    private final StarlarkCallable expect;
+    private final Duration timeout;
+
+    ScenarioTest(String name, StarlarkCallable scenario, List<FaultAssumption> faults, StarlarkCallable expect, Duration timeout) {
+      this.name = name;
+      this.scenario = scenario;
+      this.faults = faults;
+      this.expect = expect;
+      this.timeout = timeout;
+    }
+
+    @Override
+    public String getName() {
+      return name;
+    }
+
+    Duration timeout() {
+      return timeout;
+    }
+
+    @Override
+    public Object fastcall(StarlarkThread thread, Object[] positional, Object[] named)
+        throws EvalException, InterruptedException {
+      Object result = underFaults(SpecSession.of(thread), faults, () -> {
+        Object r = Starlark.call(thread, scenario, List.of(), Map.of());
+        if (expect != null) {
+          Starlark.call(thread, expect, List.of(r), Map.of());
+        }
+        return r;
+      });
+      return result;
+    }
+
+    @Override
+    public boolean isImmutable() {
+      return true;
+    }
+
+    @Override
+    public void repr(Printer p) {
+      p.append("<fault_scenario ").append(name).append(">");
+    }
+  }
+
+  // ---- expectations ----------------------------------------------------------------------
+
+  @StarlarkMethod(
+      name = "expect_success",
+      doc = "An expect= check: the scenario's result is an answer that is ok and not a 5xx.")
+  public StarlarkCallable expectSuccess() {
+    return new Expectation("expect_success", result -> {
+      if (result == Starlark.NONE) {
+        return "the scenario returned None";
+      }
+      Object ok = attr(result, "ok");
+      Object status = attr(result, "status");
+      if (ok instanceof Boolean b && !b) {
+        return "the call failed: " + Starlark.str(attr(result, "error"));
+      }
+      if (status instanceof StarlarkInt s && s.toIntUnchecked() >= 500) {
+        return "got status " + s;
+      }
+      return null;
+    });
+  }
+
+  @StarlarkMethod(
+      name = "expect_error_within",
+      doc = "An expect= check: the scenario's result is an error (not ok, or a 5xx) that came within ms milliseconds.",
+      parameters = {@Param(name = "ms", named = true)})
+  public StarlarkCallable expectErrorWithin(StarlarkInt ms) throws EvalException {
+    long limit = ms.toLong("ms");
+    return new Expectation("expect_error_within", result -> {
+      if (result == Starlark.NONE) {
+        return "the scenario returned None";
+      }
+      Object ok = attr(result, "ok");
+      Object status = attr(result, "status");
+      Object error = attr(result, "error");
+      boolean failed = (ok instanceof Boolean b && !b) || (status instanceof StarlarkInt s && s.toIntUnchecked() >= 500)
+          || (error instanceof String e && !e.isEmpty());
+      if (!failed) {
+        return "expected an error, got status " + Starlark.str(status);
+      }
+      Object took = attr(result, "duration_ms");
+      if (took instanceof StarlarkInt t && t.toIntUnchecked() > limit) {
+        return "the error came after " + t + "ms, want within " + limit + "ms";
+      }
+      return null;
+    });
+  }
+
+  private static Object attr(Object v, String name) {
+    try {
+      return v instanceof Structure s ? s.getValue(name) : null;
+    } catch (EvalException e) {
+      return null;
+    }
+  }
+
+  /** A check for fault_scenario(expect=): null when it holds, else why not. */
+  @StarlarkBuiltin(name = "function")
+  static final class Expectation implements StarlarkCallable {
+    interface Check {
+      String problem(Object result);
+    }
+
+    private final String name;
+    private final Check check;
+
+    Expectation(String name, Check check) {
+      this.name = name;
+      this.check = check;
+    }
+
+    @Override
+    public String getName() {
+      return name;
+    }
+
+    @Override
+    public Object fastcall(StarlarkThread thread, Object[] positional, Object[] named) throws EvalException {
+      if (positional.length != 1 || named.length != 0) {
+        throw Starlark.errorf("%s() check takes the scenario's result", name);
+      }
+      String problem = check.problem(positional[0]);
+      if (problem != null) {
+        throw Starlark.errorf("%s failed: %s", name, problem);
+      }
+      return Starlark.NONE;
+    }
+
+    @Override
+    public boolean isImmutable() {
+      return true;
+    }
+
+    @Override
+    public void repr(Printer p) {
+      p.append("<").append(name).append(">");
+    }
+  }
+}
