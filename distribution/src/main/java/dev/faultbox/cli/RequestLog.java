@@ -1,6 +1,6 @@
 package dev.faultbox.cli;
 
-import dev.faultbox.spi.EventSink;
+import dev.faultbox.kernel.event.Recorder;
 import dev.faultbox.spi.MockEvent;
 import java.io.PrintWriter;
 import java.time.LocalTime;
@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
  * buffer (no queue, no thread to wake); {@link #flush()}, called every tenth of a second, does the
  * writing, so a slow disk or terminal never stalls a mock.
  */
-final class RequestLog implements EventSink {
+final class RequestLog implements Recorder {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
   private static final long SECOND = 1_000_000_000L;
 
@@ -39,6 +39,18 @@ final class RequestLog implements EventSink {
     tick();
     if (limit <= 0 || shown.incrementAndGet() <= limit) {
       print(line(e));
+    } else {
+      unshown.increment();
+    }
+  }
+
+  /** Program output and the kernel's own events: {@code api stderr: line}. */
+  @Override
+  public void record(String service, String iface, String kind, String type, String op, Map<String, String> fields) {
+    tick();
+    if (limit <= 0 || shown.incrementAndGet() <= limit) {
+      String detail = fields.containsKey("line") ? fields.get("line") : new TreeMap<>(fields).toString();
+      print(LocalTime.now().format(TIME) + " " + service + (iface.isEmpty() ? "" : "." + iface) + " " + type + ": " + detail);
     } else {
       unshown.increment();
     }

@@ -1,7 +1,8 @@
 package dev.faultbox.cli;
 
 import dev.faultbox.kernel.SpecException;
-import dev.faultbox.kernel.runtime.MockRuntime;
+import dev.faultbox.kernel.runtime.ProcessFailure;
+import dev.faultbox.kernel.runtime.ServiceRuntime;
 import dev.faultbox.kernel.spec.SpecSession;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -27,20 +28,23 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter err = command.commandLine().getErr();
     RequestLog log = new RequestLog(out, logLimit);
     SpecSession session;
-    MockRuntime mocks;
+    ServiceRuntime mocks;
     try {
       session = specOptions.load(System.out);
-      mocks = new MockRuntime(session, log);
+      mocks = new ServiceRuntime(session, log);
       mocks.start();
-    } catch (SpecException e) {
+    } catch (SpecException | ProcessFailure e) {
       err.println("error: " + e.getMessage());
+      return Main.USAGE;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return Main.USAGE;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       mocks.close();
       session.close();
     }, "faultbox-shutdown"));
-    for (MockRuntime.Running r : mocks.running()) {
+    for (ServiceRuntime.Running r : mocks.running()) {
       var def = r.definition();
       out.printf("%s.%s %s %s:%d%n", def.service(), def.iface().name(), def.iface().protocol(),
           r.server().address().getAddress().getHostAddress(), r.server().address().getPort());

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.faultbox.kernel.event.Event;
 import dev.faultbox.kernel.fault.FaultAssumption;
 import dev.faultbox.kernel.plugin.PluginRegistry;
-import dev.faultbox.kernel.runtime.MockRuntime;
+import dev.faultbox.kernel.runtime.ServiceRuntime;
 import dev.faultbox.kernel.spec.SpecSession;
 import dev.faultbox.kernel.spec.Stdlib;
 import dev.faultbox.testkit.FreePorts;
@@ -46,7 +46,7 @@ class FaultVictimsTest {
     try (SpecSession session = SpecSession.load(spec, "auth.star", plugins, Stdlib.load(loader, plugins.libraries()),
         SpecSession.Options.defaults(System.out))) {
       var log = session.freshEvents();
-      try (MockRuntime mocks = new MockRuntime(session, log)) {
+      try (ServiceRuntime mocks = new ServiceRuntime(session, log)) {
         mocks.start();
         String url = "http://127.0.0.1:" + port + "/.well-known/openid-configuration/jwks";
         FaultAssumption fault = (FaultAssumption) session.global("jwks_unavailable");

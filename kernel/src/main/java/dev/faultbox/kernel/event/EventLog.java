@@ -1,6 +1,5 @@
 package dev.faultbox.kernel.event;
 
-import dev.faultbox.spi.EventSink;
 import dev.faultbox.spi.MockEvent;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +19,7 @@ import java.util.function.Predicate;
  * call it from their event loops; readers see every event whose append has returned. Threads
  * waiting for a condition are unparked on append instead of sleep-polling.
  */
-public final class EventLog implements EventSink {
+public final class EventLog implements Recorder {
   private static final int CHUNK_BITS = 12;
   private static final int CHUNK = 1 << CHUNK_BITS;
   private static final int MAX_CHUNKS = 1 << 14; // 67M events per test: far beyond any spec
@@ -35,6 +34,11 @@ public final class EventLog implements EventSink {
   @Override
   public void emit(MockEvent e) {
     append(e.service(), e.iface(), "mock", "mock." + e.op(), e.op(), e.fields());
+  }
+
+  @Override
+  public void record(String service, String iface, String kind, String type, String op, Map<String, String> fields) {
+    append(service, iface, kind, type, op, fields);
   }
 
   /** Appends an event and wakes any waiting assertion. Returns it. */

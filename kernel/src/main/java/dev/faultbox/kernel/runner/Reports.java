@@ -24,6 +24,10 @@ public final class Reports {
         b.append("  at: ").append(r.location()).append('\n');
       }
       b.append("  events: ").append(summary(r.events())).append('\n');
+      if (!r.output().isEmpty()) {
+        b.append("  output (last lines):\n");
+        r.output().forEach(line -> b.append("    ").append(line).append('\n'));
+      }
       b.append("  replay: faultbox test ").append(specName).append(" --test ").append(r.name()).append('\n');
     }
     return b.toString();
@@ -77,6 +81,9 @@ public final class Reports {
       t.put("location", r.location());
       if (!r.traceback().isEmpty()) {
         t.put("traceback", r.traceback());
+      }
+      if (!r.output().isEmpty()) {
+        t.put("output", r.output());
       }
     }
     t.put("events", r.events().stream().map(Reports::event).toList());

@@ -10,6 +10,7 @@ import java.util.List;
  * @param location {@code file:line:col} of the failure, empty when unknown or passed
  * @param traceback the Starlark call stack of the failure, empty when none
  * @param events what the mocks recorded during the test
+ * @param output the last lines the service programs printed, for a failed test
  */
 public record TestResult(
     String name,
@@ -18,4 +19,5 @@ public record TestResult(
     String reason,
     String location,
     String traceback,
-    List<Event> events) {}
+    List<Event> events,
+    List<String> output) {}

@@ -3,7 +3,8 @@ package dev.faultbox.kernel.runner;
 import dev.faultbox.kernel.SpecException;
 import dev.faultbox.kernel.event.EventLog;
 import dev.faultbox.kernel.event.Glob;
-import dev.faultbox.kernel.runtime.MockRuntime;
+import dev.faultbox.kernel.runtime.ProcessFailure;
+import dev.faultbox.kernel.runtime.ServiceRuntime;
 import dev.faultbox.kernel.spec.EventQuery;
 import dev.faultbox.kernel.spec.SpecSession;
 import dev.faultbox.kernel.spec.Durations;
@@ -121,6 +122,13 @@ public final class TestRunner {
     }
   }
 
+  /** The last lines each program printed: {@code api stderr: ...}. */
+  private static List<String> tails(ServiceRuntime services) {
+    List<String> out = new ArrayList<>();
+    services.programOutput().forEach((service, lines) -> lines.forEach(l -> out.add(service + " " + l)));
+    return out;
+  }
+
   private TestResult runOne(String name, StarlarkCallable fn) throws SpecException {
     EventLog log = session.freshEvents();
     session.faults().clear();
@@ -129,10 +137,13 @@ public final class TestRunner {
     String location = "";
     String traceback = "";
     SpecException failure = null;
-    try (MockRuntime mocks = new MockRuntime(session, log)) {
-      mocks.start();
+    List<String> output = List.of();
+    try (ServiceRuntime services = new ServiceRuntime(session, log)) {
       try {
+        services.start();
         call(name, fn);
+      } catch (ProcessFailure e) {
+        reason = e.getMessage(); // a program would not start: the body never ran
       } catch (TimeoutException e) {
         reason = "timed out after " + Durations.format(timeout) + " (interrupted)";
       } catch (EvalException e) {
@@ -146,6 +157,9 @@ public final class TestRunner {
       } catch (RuntimeException e) {
         reason = "internal error: " + e;
       }
+      if (!reason.isEmpty() || failure != null) {
+        output = tails(services);
+      }
     }
     if (failure != null) {
       reason = failure.reason();
@@ -156,6 +170,6 @@ public final class TestRunner {
       reason += " (under fault " + under + ")";
     }
     long ms = (System.nanoTime() - start) / 1_000_000;
-    return new TestResult(name, reason.isEmpty(), ms, reason, location, traceback, log.snapshot());
+    return new TestResult(name, reason.isEmpty(), ms, reason, location, traceback, log.snapshot(), output);
   }
 }

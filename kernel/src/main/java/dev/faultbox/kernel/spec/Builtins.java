@@ -121,17 +121,7 @@ public final class Builtins {
         : Optional.of(((ResponseValue) defaultResponse).response());
     @SuppressWarnings("unchecked")
     Map<String, Object> cfg = (Map<String, Object>) Values.toJava(config, "mock_service() config");
-    List<String> deps = new ArrayList<>();
-    for (Object d : dependsOn) {
-      if (d instanceof ServiceValue s) {
-        deps.add(s.name());
-      } else if (d instanceof String s) {
-        deps.add(s);
-      } else {
-        throw Starlark.errorf("mock_service(%s) depends_on must list services or their names, got %s",
-            Starlark.repr(name), Starlark.type(d));
-      }
-    }
+    List<String> deps = dependsOn(dependsOn, "mock_service(" + Starlark.repr(name) + ")");
 
     SourceLocation at = session.location(thread.getCallerLocation());
     List<MockDefinition> defs = new ArrayList<>();
@@ -152,8 +142,23 @@ public final class Builtins {
           tls ? Optional.of(session.tls().certificate()) : Optional.empty()));
     }
     ServiceValue value = new ServiceValue(name, refs);
-    session.register(new ServiceDecl(name, defs, deps, at));
+    session.register(ServiceDecl.mock(name, defs, deps, at));
     return value;
+  }
+
+  /** Names in a depends_on list of services or names. */
+  static List<String> dependsOn(Sequence<?> list, String what) throws EvalException {
+    List<String> deps = new ArrayList<>();
+    for (Object d : list) {
+      if (d instanceof ServiceValue s) {
+        deps.add(s.name());
+      } else if (d instanceof String s) {
+        deps.add(s);
+      } else {
+        throw Starlark.errorf("%s depends_on must list services or their names, got %s", what, Starlark.type(d));
+      }
+    }
+    return deps;
   }
 
   private static MockResponse response(Object v, String what) throws EvalException {
@@ -517,7 +522,7 @@ public final class Builtins {
   private static synchronized Map<String, List<String>> parameters() {
     if (parameters == null) {
       Map<String, List<String>> out = new LinkedHashMap<>();
-      for (Class<?> builtins : List.of(Builtins.class, JwtBuiltins.class, FaultBuiltins.class)) {
+      for (Class<?> builtins : List.of(Builtins.class, JwtBuiltins.class, FaultBuiltins.class, ServiceBuiltins.class)) {
         for (Map.Entry<Method, StarlarkMethod> e : Starlark.getMethodAnnotations(builtins).entrySet()) {
           List<String> names = new ArrayList<>();
           for (Param p : e.getValue().parameters()) {

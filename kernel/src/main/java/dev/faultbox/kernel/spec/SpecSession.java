@@ -169,6 +169,7 @@ public final class SpecSession implements AutoCloseable {
     Starlark.addMethods(env, Builtins.INSTANCE);
     Starlark.addMethods(env, JwtBuiltins.INSTANCE);
     Starlark.addMethods(env, FaultBuiltins.INSTANCE);
+    Starlark.addMethods(env, ServiceBuiltins.INSTANCE);
     env.putAll(FrontEnd.PREDECLARED);
     return env.build();
   }
@@ -384,13 +385,13 @@ public final class SpecSession implements AutoCloseable {
     static void check(Map<String, ServiceDecl> services) throws SpecException {
       Map<String, String> ports = new HashMap<>(); // "protocol port" -> service.iface
       for (ServiceDecl s : services.values()) {
-        for (var def : s.interfaces()) {
-          String key = def.iface().protocol() + " " + def.iface().port();
-          String owner = s.name() + "." + def.iface().name();
+        for (var iface : s.interfaces()) {
+          String key = iface.protocol() + " " + iface.port();
+          String owner = s.name() + "." + iface.name();
           String prior = ports.putIfAbsent(key, owner);
           if (prior != null) {
-            throw new SpecException(def.declaredAt().toString(), owner + " and " + prior + " both declare "
-                + def.iface().protocol() + " port " + def.iface().port() + "; give each its own port");
+            throw new SpecException(s.declaredAt().toString(), owner + " and " + prior + " both declare "
+                + iface.protocol() + " port " + iface.port() + "; give each its own port");
           }
         }
         for (String d : s.dependsOn()) {

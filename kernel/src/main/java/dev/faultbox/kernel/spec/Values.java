@@ -141,6 +141,18 @@ public final class Values {
     }
   }
 
+  /** Strings from a Starlark sequence, naming the culprit when an item is not a string. */
+  public static List<String> strings(Object seq, String what) throws EvalException {
+    List<String> out = new ArrayList<>();
+    for (Object o : Starlark.toIterable(seq)) {
+      if (!(o instanceof String s)) {
+        throw Starlark.errorf("%s must hold strings, got %s", what, Starlark.type(o));
+      }
+      out.add(s);
+    }
+    return out;
+  }
+
   /** A string→string map from a Starlark dict (headers and the like). */
   public static Map<String, String> stringMap(Dict<?, ?> dict, String what) throws EvalException {
     Map<String, String> out = new LinkedHashMap<>();

@@ -54,6 +54,7 @@ public final class TlsAuthority {
   private final X509Certificate ca;
   private final Path caFile;
   private final Map<String, TlsIdentity> leaves = new ConcurrentHashMap<>();
+  private Path bundle; // guarded by this
 
   private TlsAuthority(KeyPair caKeys, X509Certificate ca, Path caFile) {
     this.caKeys = caKeys;
@@ -94,6 +95,32 @@ public final class TlsAuthority {
   /** The PEM file holding the CA certificate. */
   public Path caFile() {
     return caFile;
+  }
+
+  /**
+   * A PEM bundle of the system's trusted roots plus the mock CA, made once: what
+   * {@code SSL_CERT_FILE} points a program at, so it trusts the mocks and the rest of the world.
+   */
+  public synchronized Path trustBundle() {
+    if (bundle == null) {
+      try {
+        StringBuilder pem = new StringBuilder();
+        for (String system : List.of("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem")) {
+          Path p = Path.of(system);
+          if (Files.isReadable(p)) {
+            pem.append(Files.readString(p, StandardCharsets.US_ASCII)).append('\n');
+            break;
+          }
+        }
+        pem.append(pem(ca));
+        bundle = Files.createTempFile("faultbox-trust-", ".pem");
+        Files.writeString(bundle, pem, StandardCharsets.US_ASCII);
+        bundle.toFile().deleteOnExit();
+      } catch (IOException | GeneralSecurityException e) {
+        throw new IllegalStateException("cannot write the trust bundle: " + e.getMessage(), e);
+      }
+    }
+    return bundle;
   }
 
   /** The identity a TLS mock named {@code service} serves with, made once per run. */

@@ -60,7 +60,7 @@ class JwtBuiltinsTest {
             pass
         """.formatted(port);
     try (SpecSession s = specs.load(source)) {
-      var routes = s.services().get(0).interfaces().get(0).routes();
+      var routes = s.services().get(0).mocks().get(0).routes();
       JsonNode jwks = Values.JSON.readTree(((dev.faultbox.spi.MockResponse.Static) routes.get(0).response()).body());
       JsonNode jwk = jwks.get("keys").get(0);
       assertThat(jwk.get("kty").asText()).isEqualTo("OKP");

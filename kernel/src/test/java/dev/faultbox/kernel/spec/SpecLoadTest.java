@@ -34,7 +34,7 @@ class SpecLoadTest {
         """)) {
       assertThat(s.services()).extracting(ServiceDecl::name).containsExactly("a", "b");
       assertThat(s.tests().keySet()).containsExactly("test_alpha", "test_zeta");
-      var def = s.services().get(0).interfaces().get(0);
+      var def = s.services().get(0).mocks().get(0);
       assertThat(def.iface().port()).isEqualTo(9100);
       assertThat(def.declaredAt().toString()).isEqualTo("spec.star:1:17");
       assertThat(def.routes()).hasSize(1);
@@ -66,7 +66,7 @@ class SpecLoadTest {
         })
         """)) {
       Map<String, MockResponse.Static> r = new java.util.HashMap<>();
-      s.services().get(0).interfaces().get(0).routes()
+      s.services().get(0).mocks().get(0).routes()
           .forEach(x -> r.put(x.pattern(), (MockResponse.Static) x.response()));
       assertThat(r.get("json").bodyText()).isEqualTo("{\"b\":1,\"a\":[true,null,1.5,\"x\"]}");
       assertThat(r.get("json").contentType()).contains("application/json");
@@ -93,7 +93,7 @@ class SpecLoadTest {
             "raw": grpc_raw_response("\\010\\007"),
         })
         """)) {
-      var routes = s.services().get(0).interfaces().get(0).routes();
+      var routes = s.services().get(0).mocks().get(0).routes();
       assertThat(((MockResponse.Message) routes.get(0).response()).fields())
           .containsEntry("enabled", true).containsEntry("variant", "B").containsEntry("n", 2L);
       assertThat(routes.get(1).response()).isEqualTo(new MockResponse.GrpcStatus(14, "backend down"));
@@ -235,7 +235,7 @@ class SpecLoadTest {
             "t": text_response(body = motd + str(keys["n"])),
         })
         """)) {
-      var routes = s.services().get(0).interfaces().get(0).routes();
+      var routes = s.services().get(0).mocks().get(0).routes();
       assertThat(((MockResponse.Static) routes.get(0).response()).bodyText()).isEqualTo("{\"kid\":\"k1\"}");
       assertThat(((MockResponse.Static) routes.get(1).response()).bodyText()).isEqualTo("hello\n3");
     }

@@ -1,0 +1,200 @@
+package dev.faultbox.kernel.runtime;
+
+import dev.faultbox.kernel.SpecException;
+import dev.faultbox.kernel.event.Recorder;
+import dev.faultbox.kernel.spec.ProcessSpec;
+import dev.faultbox.kernel.spec.ServiceDecl;
+import dev.faultbox.kernel.spec.SpecSession;
+import dev.faultbox.spi.FaultGate;
+import dev.faultbox.spi.InterfaceSpec;
+import dev.faultbox.spi.MockContext;
+import dev.faultbox.spi.MockDefinition;
+import dev.faultbox.spi.MockProtocol;
+import dev.faultbox.spi.MockServer;
+import dev.faultbox.spi.TlsIdentity;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts a spec's services in dependency order — mocks in-process, programs as processes wired
+ * to them — and stops them all, releasing every port and leaving no process behind. Used once
+ * per test by the runner, and once for the whole of {@code faultbox run}.
+ */
+public final class ServiceRuntime implements AutoCloseable {
+
+  /** A running mock interface, for listing endpoints. */
+  public record Running(MockDefinition definition, MockServer server) {}
+
+  private final SpecSession session;
+  private final Recorder events;
+  private final List<Running> running = new ArrayList<>();
+  private final List<RunningProcess> processes = new ArrayList<>();
+
+  /** @param events where the services' events go */
+  public ServiceRuntime(SpecSession session, Recorder events) {
+    this.session = session;
+    this.events = events;
+  }
+
+  /**
+   * Starts every service. On failure, stops what did start.
+   *
+   * @throws SpecException when a mock cannot start (a port in use): the run cannot go on
+   * @throws ProcessFailure when a program will not start or become healthy: the test fails
+   */
+  public void start() throws SpecException, ProcessFailure, InterruptedException {
+    try {
+      for (ServiceDecl service : session.startOrder()) {
+        if (service.process().isPresent()) {
+          startProcess(service, service.process().get());
+          continue;
+        }
+        for (MockDefinition def : service.mocks()) {
+          MockProtocol plugin = session.plugins().find(def.iface().protocol()).orElseThrow();
+          try {
+            running.add(new Running(def, plugin.start(def, context(def))));
+          } catch (Exception e) {
+            throw failure(def, e);
+          }
+        }
+      }
+    } catch (SpecException | ProcessFailure | InterruptedException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private void startProcess(ServiceDecl service, ProcessSpec spec) throws ProcessFailure, InterruptedException {
+    RunningProcess p = RunningProcess.start(service.name(), spec, environment(spec), events);
+    processes.add(p);
+    if (spec.health() != null) {
+      p.awaitHealthy(spec.health());
+    }
+  }
+
+  /**
+   * What a program sees: the inherited environment, every service's address as
+   * FAULTBOX_SVC_IFACE_ADDR/_HOST/_PORT, then the spec's env with {@code <service>:<port>}
+   * rewritten to the loopback address, and the mock CA when TLS mocks run.
+   */
+  Map<String, String> environment(ProcessSpec spec) {
+    Map<String, String> env = new LinkedHashMap<>();
+    Map<String, String> rewrites = new LinkedHashMap<>();
+    for (ServiceDecl s : session.services()) {
+      for (InterfaceSpec i : s.interfaces()) {
+        String prefix = "FAULTBOX_" + envName(s.name()) + "_" + envName(i.name()) + "_";
+        env.put(prefix + "HOST", "localhost");
+        env.put(prefix + "PORT", Integer.toString(i.port()));
+        env.put(prefix + "ADDR", "localhost:" + i.port());
+        rewrites.put(s.name() + ":" + i.port(), "localhost:" + i.port());
+      }
+    }
+    if (session.hasTls()) {
+      env.put("FAULTBOX_MOCK_CA", session.tls().caFile().toString());
+      env.put("SSL_CERT_FILE", session.tls().trustBundle().toString());
+    }
+    spec.env().forEach((k, v) -> {
+      String value = v;
+      for (Map.Entry<String, String> r : rewrites.entrySet()) {
+        value = value.replace(r.getKey(), r.getValue());
+      }
+      env.put(k, value);
+    });
+    return env;
+  }
+
+  private static String envName(String name) {
+    return name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+  }
+
+  private SpecException failure(MockDefinition def, Exception e) {
+    String what = "mock \"" + def.service() + "\" interface \"" + def.iface().name() + "\"";
+    String where = session.options().bindAddress().getHostAddress() + ":" + def.iface().port();
+    if (causedBy(e, BindException.class)) {
+      return new SpecException(def.declaredAt().toString(),
+          what + ": port " + def.iface().port() + " (" + def.iface().protocol() + " on " + where
+              + ") is already in use; stop what holds it or pick another port");
+    }
+    String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return new SpecException(def.declaredAt().toString(), what + " failed to start on " + where + ": " + reason);
+  }
+
+  private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private MockContext context(MockDefinition def) {
+    InetAddress bind = session.options().bindAddress();
+    Logger logger = LoggerFactory.getLogger("faultbox.mock." + def.service() + "." + def.iface().name());
+    Optional<TlsIdentity> tls = def.tls() ? Optional.of(session.tls().issue(def.service())) : Optional.empty();
+    FaultGate faults = session.faults().gate(def.service(), def.iface().name());
+    Recorder sink = events;
+    return new MockContext() {
+      @Override
+      public dev.faultbox.spi.EventSink events() {
+        return sink;
+      }
+
+      @Override
+      public FaultGate faults() {
+        return faults;
+      }
+
+      @Override
+      public InetAddress bindAddress() {
+        return bind;
+      }
+
+      @Override
+      public Logger logger() {
+        return logger;
+      }
+
+      @Override
+      public Optional<TlsIdentity> tls() {
+        return tls;
+      }
+    };
+  }
+
+  /** The mock interfaces now serving, in start order. */
+  public List<Running> running() {
+    return List.copyOf(running);
+  }
+
+  /** The last lines each program printed, by service, for a failing test's report. */
+  public Map<String, List<String>> programOutput() {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    processes.forEach(p -> out.put(p.name(), p.lastOutput()));
+    return out;
+  }
+
+  /** Stops every service, last started first: programs, then mocks. Idempotent. */
+  @Override
+  public void close() {
+    for (int i = processes.size() - 1; i >= 0; i--) {
+      processes.get(i).close();
+    }
+    for (int i = running.size() - 1; i >= 0; i--) {
+      try {
+        running.get(i).server().close();
+      } catch (RuntimeException e) {
+        LoggerFactory.getLogger(ServiceRuntime.class).warn("stopping {}: {}", running.get(i).definition().service(), e.toString());
+      }
+    }
+    running.clear();
+  }
+}

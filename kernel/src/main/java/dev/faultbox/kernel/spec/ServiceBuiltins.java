@@ -1,0 +1,191 @@
+package dev.faultbox.kernel.spec;
+
+import dev.faultbox.spi.InterfaceSpec;
+import dev.faultbox.spi.MockProtocol;
+import dev.faultbox.spi.SourceLocation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import net.starlark.java.annot.Param;
+import net.starlark.java.annot.ParamType;
+import net.starlark.java.annot.StarlarkBuiltin;
+import net.starlark.java.annot.StarlarkMethod;
+import net.starlark.java.eval.Dict;
+import net.starlark.java.eval.EvalException;
+import net.starlark.java.eval.NoneType;
+import net.starlark.java.eval.Printer;
+import net.starlark.java.eval.Sequence;
+import net.starlark.java.eval.Starlark;
+import net.starlark.java.eval.StarlarkThread;
+import net.starlark.java.eval.StarlarkValue;
+import net.starlark.java.eval.Tuple;
+
+/** Real services: {@code service(...)}, the system under test as a local program, and its health checks. */
+public final class ServiceBuiltins {
+  static final ServiceBuiltins INSTANCE = new ServiceBuiltins();
+  static final Duration DEFAULT_HEALTH_TIMEOUT = Duration.ofSeconds(10);
+
+  private ServiceBuiltins() {}
+
+  /** A health check value, from {@code tcp(...)} or {@code http(...)}. */
+  @StarlarkBuiltin(name = "healthcheck")
+  public record HealthcheckValue(ProcessSpec.Healthcheck check) implements StarlarkValue {
+    @Override
+    public boolean isImmutable() {
+      return true;
+    }
+
+    @Override
+    public void repr(Printer p) {
+      p.append(check.toString());
+    }
+  }
+
+  @StarlarkMethod(
+      name = "tcp",
+      doc = "A health check: ready once addr (\"localhost:9001\") accepts a TCP connection.",
+      parameters = {
+        @Param(name = "addr", named = true),
+        @Param(name = "timeout", named = true, positional = false, defaultValue = "'10s'"),
+      })
+  public HealthcheckValue tcp(String addr, Object timeout) throws EvalException {
+    String target = addr.startsWith("tcp://") ? addr.substring(6) : addr;
+    HostPort hp = hostPort(target, "tcp(" + Starlark.repr(addr) + ")");
+    return new HealthcheckValue(new ProcessSpec.Healthcheck(false, hp.host, hp.port, "",
+        Durations.parse(timeout, "tcp() timeout")));
+  }
+
+  @StarlarkMethod(
+      name = "http",
+      doc = "A health check: ready once GET url (\"localhost:8080/health\") answers 2xx or 3xx.",
+      parameters = {
+        @Param(name = "url", named = true),
+        @Param(name = "timeout", named = true, positional = false, defaultValue = "'10s'"),
+      })
+  public HealthcheckValue http(String url, Object timeout) throws EvalException {
+    String target = url.startsWith("http://") ? url.substring(7) : url;
+    int slash = target.indexOf('/');
+    String path = slash < 0 ? "/" : target.substring(slash);
+    HostPort hp = hostPort(slash < 0 ? target : target.substring(0, slash), "http(" + Starlark.repr(url) + ")");
+    return new HealthcheckValue(new ProcessSpec.Healthcheck(true, hp.host, hp.port, path,
+        Durations.parse(timeout, "http() timeout")));
+  }
+
+  private record HostPort(String host, int port) {}
+
+  private static HostPort hostPort(String s, String what) throws EvalException {
+    int colon = s.lastIndexOf(':');
+    try {
+      int port = Integer.parseInt(s.substring(colon + 1));
+      String host = colon <= 0 ? "localhost" : s.substring(0, colon).replace("[", "").replace("]", "");
+      if (port < 1 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return new HostPort(host, port);
+    } catch (NumberFormatException | IndexOutOfBoundsException e) {
+      throw Starlark.errorf("%s: write the address as host:port, e.g. \"localhost:8080\"", what);
+    }
+  }
+
+  @StarlarkMethod(
+      name = "service",
+      doc = "A real service, the system under test: a local program started after what it depends on.",
+      parameters = {
+        @Param(name = "name", named = true),
+        @Param(name = "binary", named = true, positional = false, defaultValue = "None",
+            allowedTypes = {@ParamType(type = String.class), @ParamType(type = NoneType.class)}),
+        @Param(name = "args", named = true, positional = false, defaultValue = "[]"),
+        @Param(name = "env", named = true, positional = false, defaultValue = "{}"),
+        @Param(name = "depends_on", named = true, positional = false, defaultValue = "[]"),
+        @Param(name = "healthcheck", named = true, positional = false, defaultValue = "None",
+            allowedTypes = {@ParamType(type = HealthcheckValue.class), @ParamType(type = NoneType.class)}),
+        @Param(name = "cwd", named = true, positional = false, defaultValue = "None",
+            allowedTypes = {@ParamType(type = String.class), @ParamType(type = NoneType.class)}),
+        @Param(name = "image", named = true, positional = false, defaultValue = "None",
+            allowedTypes = {@ParamType(type = String.class), @ParamType(type = NoneType.class)}),
+        @Param(name = "build", named = true, positional = false, defaultValue = "None",
+            allowedTypes = {@ParamType(type = String.class), @ParamType(type = NoneType.class)}),
+      },
+      extraPositionals = @Param(name = "binary_and_interfaces"),
+      useStarlarkThread = true)
+  public ServiceValue service(String name, Object binary, Sequence<?> args, Dict<?, ?> env, Sequence<?> dependsOn,
+      Object healthcheck, Object cwd, Object image, Object build, Tuple positional, StarlarkThread thread)
+      throws EvalException {
+    SpecSession session = SpecSession.of(thread);
+    String what = "service(" + Starlark.repr(name) + ")";
+    if (name.isEmpty() || name.chars().anyMatch(Character::isWhitespace)) {
+      throw Starlark.errorf("service() name must be non-empty without spaces, got %s", Starlark.repr(name));
+    }
+    List<InterfaceSpec> ifaces = new ArrayList<>();
+    Set<String> seen = new LinkedHashSet<>();
+    String bin = binary == Starlark.NONE ? null : (String) binary;
+    for (int i = 0; i < positional.size(); i++) {
+      Object o = positional.get(i);
+      if (o instanceof String s && i == 0 && bin == null) {
+        bin = s;
+      } else if (o instanceof InterfaceDecl d) {
+        if (!seen.add(d.spec().name())) {
+          throw Starlark.errorf("%s declares interface %s twice", what, Starlark.repr(d.spec().name()));
+        }
+        ifaces.add(d.spec());
+      } else {
+        throw Starlark.errorf("%s argument %d must be %s, got %s", what, i + 2,
+            i == 0 ? "the binary path or an interface(...)" : "interface(name, protocol, port)", Starlark.type(o));
+      }
+    }
+    if (image != Starlark.NONE || build != Starlark.NONE) {
+      String mode = image != Starlark.NONE ? "image=" : "build=";
+      throw Starlark.errorf("%s uses %s (container mode), which needs a Docker engine%s; run the service as a "
+          + "local program with binary= instead", what, mode, dockerReachable() ? " (not supported yet)" : ", and none is reachable here");
+    }
+    if (bin == null) {
+      throw Starlark.errorf("%s needs a program to run: service(%s, \"./bin/app\", interface(...)) or binary=",
+          what, Starlark.repr(name));
+    }
+    Path binaryPath = program(bin, session.specDirectory());
+    Path dir = cwd == Starlark.NONE ? session.specDirectory() : session.specDirectory().resolve((String) cwd).normalize();
+    ProcessSpec.Healthcheck health = healthcheck != Starlark.NONE
+        ? ((HealthcheckValue) healthcheck).check()
+        : ifaces.isEmpty() ? null
+        : new ProcessSpec.Healthcheck(false, "localhost", ifaces.get(0).port(), "", DEFAULT_HEALTH_TIMEOUT);
+    ProcessSpec process = new ProcessSpec(binaryPath, Values.strings(args, what + " args"),
+        Values.stringMap(env, what + " env"), dir, health);
+    SourceLocation at = session.location(thread.getCallerLocation());
+    List<InterfaceRef> refs = new ArrayList<>();
+    for (InterfaceSpec spec : ifaces) {
+      Map<String, dev.faultbox.spi.StepMethod> steps =
+          session.plugins().find(spec.protocol()).map((MockProtocol p) -> p.steps(spec.protocol())).orElse(Map.of());
+      refs.add(new InterfaceRef(name, spec, steps, session.dialHost(), Optional.empty()));
+    }
+    session.register(new ServiceDecl(name, ifaces, List.of(), Optional.of(process),
+        Builtins.dependsOn(dependsOn, what), at));
+    return new ServiceValue(name, refs);
+  }
+
+  /** A program path: as is when absolute or a bare command on PATH, else against the spec's directory. */
+  private static Path program(String bin, Path specDirectory) {
+    Path p = Path.of(bin);
+    if (p.isAbsolute()) {
+      return p;
+    }
+    if (!bin.contains("/")) {
+      for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+        Path candidate = Path.of(dir, bin);
+        if (!dir.isEmpty() && Files.isExecutable(candidate)) {
+          return candidate;
+        }
+      }
+    }
+    return specDirectory.resolve(p).normalize();
+  }
+
+  private static boolean dockerReachable() {
+    return Files.exists(Path.of("/var/run/docker.sock"));
+  }
+}
