@@ -68,13 +68,15 @@ public final class HttpProtocol implements MockProtocol {
     SslContext ssl = identity.isPresent() ? sslContext(identity.get()) : null;
     Exchange exchange = new Exchange(definition, context, settings);
     InetSocketAddress at = new InetSocketAddress(context.bindAddress(), definition.iface().port());
-    StreamServer server = StreamServer.start(exchange.name(), at, false, (connections, closed) -> {
+    StreamServer server = StreamServer.start(exchange.name(), at, false, ch -> {
       if (ssl != null) {
-        return new TlsChannelInitializer(exchange, settings, ssl, connections, closed);
+        Pipelines.tls(ch, exchange, settings, ssl);
+      } else if (HttpProtocol.HTTP2.equals(settings.protocol())) {
+        Pipelines.h2c(ch, exchange, settings);
+      } else {
+        ch.pipeline().addLast(Pipelines.IDLE, Pipelines.idle(settings));
+        Pipelines.addHttp1(ch.pipeline(), exchange, settings);
       }
-      return HttpProtocol.HTTP2.equals(settings.protocol())
-          ? new H2cChannelInitializer(exchange, settings, connections, closed)
-          : new HttpChannelInitializer(exchange, settings, connections, closed);
     });
     context.logger().debug("{}: {} mock listening on {}{}", exchange.name(), settings.protocol(), server.address(),
         ssl != null ? " (TLS)" : "");

@@ -5,9 +5,11 @@ import io.netty.channel.ChannelHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -16,6 +18,7 @@ import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
 import java.util.concurrent.TimeUnit;
@@ -144,5 +147,29 @@ final class Pipelines {
           return null;
         },
         settings.maxBodyBytes());
+  }
+
+  /**
+   * A plain {@code http2} connection: idle timer, then h2c by prior knowledge (the client opens
+   * with the HTTP/2 preface) or by {@code Upgrade: h2c}, else HTTP/1.1.
+   */
+  static void h2c(SocketChannel ch, Exchange exchange, HttpSettings settings) {
+    HttpServerCodec codec = httpCodec(settings);
+    ch.pipeline()
+        .addLast(IDLE, idle(settings))
+        .addLast(H2C, new CleartextHttp2ServerUpgradeHandler(
+            codec, upgrade(codec, exchange, settings), priorKnowledge(exchange, settings)));
+    addHttp1Tail(ch.pipeline(), exchange, settings);
+  }
+
+  /**
+   * A TLS connection, {@code http} or {@code http2}: idle timer, TLS, then the HTTP/2 or HTTP/1.1
+   * chain for the protocol ALPN settles on ({@link AlpnHandler}).
+   */
+  static void tls(SocketChannel ch, Exchange exchange, HttpSettings settings, SslContext ssl) {
+    ch.pipeline()
+        .addLast(IDLE, idle(settings))
+        .addLast(TLS, ssl.newHandler(ch.alloc()))
+        .addLast(ALPN, new AlpnHandler(exchange, settings));
   }
 }

@@ -5,14 +5,27 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The end of a TCP connection's pipeline and the only handler that talks to the SPI: serves the
  * connection's one line through the {@link Exchange}, writes the answer and closes.
  */
 final class TcpMockHandler extends ChannelInboundHandlerAdapter {
+
+  static final String IDLE = "idle";
+
+  /** The whole pipeline of one accepted TCP connection: idle timer, line decoder, this handler. */
+  static void pipeline(SocketChannel ch, MockSettings settings, Exchange exchange) {
+    ch.pipeline()
+        .addLast(IDLE, new IdleStateHandler(false, settings.idleTimeoutMs(), 0, 0, TimeUnit.MILLISECONDS))
+        .addLast("line", new TcpLineDecoder(settings.maxLineBytes()))
+        .addLast("mock", new TcpMockHandler(exchange, settings));
+  }
 
   private final Exchange exchange;
   private final MockSettings settings;
@@ -30,8 +43,8 @@ final class TcpMockHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     settled = true;
-    if (ctx.pipeline().get(TcpChannelInitializer.IDLE) != null) {
-      ctx.pipeline().remove(TcpChannelInitializer.IDLE);
+    if (ctx.pipeline().get(IDLE) != null) {
+      ctx.pipeline().remove(IDLE);
     }
     if (line instanceof TcpLine.Line request) {
       exchange.serve(ctx.channel().eventLoop(), request.bytes(), Map.of(), bytes -> reply(ctx, bytes));

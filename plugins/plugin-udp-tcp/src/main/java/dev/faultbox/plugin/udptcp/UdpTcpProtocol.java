@@ -64,7 +64,7 @@ public final class UdpTcpProtocol implements MockProtocol {
     }
     InetSocketAddress at = new InetSocketAddress(context.bindAddress(), definition.iface().port());
     return StreamServer.start(definition.service() + "." + definition.iface().name(), at, true,
-        (connections, closed) -> new TcpChannelInitializer(settings, exchange, connections, closed));
+        ch -> TcpMockHandler.pipeline(ch, settings, exchange));
   }
 
   @Override

@@ -11,7 +11,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 
 /**
  * A running TCP mock: one listener and the connections it accepted, on the shared event loops.
@@ -19,10 +18,10 @@ import java.util.function.BooleanSupplier;
  */
 public final class StreamServer implements MockServer {
 
-  /** Builds a connection's pipeline; it adds each connection to {@code connections}. */
+  /** Builds the whole pipeline of one accepted connection. */
   @FunctionalInterface
   public interface Pipeline {
-    ChannelInitializer<SocketChannel> create(ChannelGroup connections, BooleanSupplier closed);
+    void build(SocketChannel ch) throws Exception;
   }
 
   private final Channel listener;
@@ -55,7 +54,17 @@ public final class StreamServer implements MockServer {
         .option(ChannelOption.SO_BACKLOG, 128)
         .childOption(ChannelOption.ALLOW_HALF_CLOSURE, halfClosure)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(pipeline.create(connections, closed::get));
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) throws Exception {
+            connections.add(ch);
+            if (closed.get()) {
+              ch.close(); // accepted while the server was closing: the group may be closed already
+              return;
+            }
+            pipeline.build(ch);
+          }
+        });
     Channel listener = Binding.bind(bootstrap.bind(at), at);
     connections.add(listener);
     return new StreamServer(listener, connections, closed);
