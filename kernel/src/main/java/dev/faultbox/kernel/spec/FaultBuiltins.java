@@ -36,109 +36,93 @@ public final class FaultBuiltins {
 
   // ---- rules -----------------------------------------------------------------------------
 
+  /** Matchers every rule accepts; each protocol honours some of them (see FaultRule.on). */
+  private static final List<String> MATCHERS = List.of("path", "method", "op", "prefix", "topic", "key", "collection", "command");
+
+  /** A rule's keyword arguments, checked: its matchers, its probability, and its own options. */
+  private record RuleArgs(Map<String, String> matchers, double probability, Map<String, Object> options) {
+    Object option(String name, Object fallback) {
+      return options.getOrDefault(name, fallback);
+    }
+  }
+
+  private static RuleArgs ruleArgs(String fn, Dict<String, Object> kwargs, List<String> options) throws EvalException {
+    List<String> accepted = new ArrayList<>(MATCHERS);
+    accepted.addAll(options);
+    accepted.add("probability");
+    Map<String, String> matchers = new LinkedHashMap<>();
+    Map<String, Object> own = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : kwargs.entrySet()) {
+      String k = e.getKey();
+      if (!accepted.contains(k)) {
+        throw Starlark.errorf("%s() got unexpected keyword argument '%s'%s; accepted: %s", fn, k,
+            net.starlark.java.spelling.SpellChecker.didYouMean(k, accepted), String.join(", ", accepted));
+      }
+      if (MATCHERS.contains(k)) {
+        if (!(e.getValue() instanceof String glob)) {
+          throw Starlark.errorf("%s() %s= must be a string (a glob), got %s", fn, k, Starlark.type(e.getValue()));
+        }
+        matchers.put(k, glob);
+      } else if (!k.equals("probability")) {
+        own.put(k, e.getValue());
+      }
+    }
+    return new RuleArgs(matchers, probability(kwargs.getOrDefault("probability", Starlark.NONE)), own);
+  }
+
   @StarlarkMethod(
       name = "error",
-      doc = "Fails matching requests the protocol's way: HTTP status with {\"error\": message}, a gRPC status, a TCP/UDP reply.",
-      parameters = {
-        @Param(name = "path", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "method", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "op", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "prefix", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "topic", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "key", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "collection", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "command", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "status", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "message", named = true, positional = false, defaultValue = "'injected fault'"),
-        @Param(name = "probability", named = true, positional = false, defaultValue = "None"),
-      })
-  public FaultRule error(Object path, Object method, Object op, Object prefix, Object topic, Object key,
-      Object collection, Object command, Object status, String message, Object probability) throws EvalException {
-    return new FaultRule(FaultRule.Kind.ERROR, matchers(path, method, op, prefix, topic, key, collection, command),
-        probability(probability), status(status, "error()"), message, Duration.ZERO);
+      doc = "Fails matching requests the protocol's way: HTTP status with {\"error\": message}, a gRPC status, "
+          + "a TCP/UDP reply. Matchers: path, method, op, prefix (globs); status, message, probability.",
+      extraKeywords = @Param(name = "kwargs"))
+  public FaultRule error(Dict<String, Object> kwargs) throws EvalException {
+    RuleArgs a = ruleArgs("error", kwargs, List.of("status", "message"));
+    return new FaultRule(FaultRule.Kind.ERROR, a.matchers(), a.probability(),
+        status(a.option("status", Starlark.NONE), "error()"), string(a.option("message", "injected fault"), "error() message"),
+        Duration.ZERO);
   }
 
   @StarlarkMethod(
       name = "response",
-      doc = "Answers matching requests with status and body instead of the mock's reply.",
-      parameters = {
-        @Param(name = "path", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "method", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "op", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "prefix", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "topic", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "key", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "collection", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "command", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "status", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "body", named = true, positional = false, defaultValue = "''"),
-        @Param(name = "probability", named = true, positional = false, defaultValue = "None"),
-      })
-  public FaultRule response(Object path, Object method, Object op, Object prefix, Object topic, Object key,
-      Object collection, Object command, Object status, Object body, Object probability) throws EvalException {
+      doc = "Answers matching requests with status and body (a string, or data sent as JSON) instead of the mock's reply.",
+      extraKeywords = @Param(name = "kwargs"))
+  public FaultRule response(Dict<String, Object> kwargs) throws EvalException {
+    RuleArgs a = ruleArgs("response", kwargs, List.of("status", "body"));
+    Object body = a.option("body", "");
     String text = body instanceof String s ? s
         : new String(Values.toJson(body, "response() body"), java.nio.charset.StandardCharsets.UTF_8);
-    return new FaultRule(FaultRule.Kind.RESPONSE, matchers(path, method, op, prefix, topic, key, collection, command),
-        probability(probability), status(status, "response()"), text, Duration.ZERO);
+    return new FaultRule(FaultRule.Kind.RESPONSE, a.matchers(), a.probability(),
+        status(a.option("status", Starlark.NONE), "response()"), text, Duration.ZERO);
   }
 
   @StarlarkMethod(
       name = "delay",
-      doc = "Holds matching requests for delay, then serves them.",
-      parameters = {
-        @Param(name = "delay", named = true, defaultValue = "None"),
-        @Param(name = "path", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "method", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "op", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "prefix", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "topic", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "key", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "collection", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "command", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "probability", named = true, positional = false, defaultValue = "None"),
-      })
-  public FaultRule delay(Object delay, Object path, Object method, Object op, Object prefix, Object topic,
-      Object key, Object collection, Object command, Object probability) throws EvalException {
+      doc = "Holds matching requests for delay (\"3s\"), then serves them.",
+      parameters = {@Param(name = "delay", named = true, defaultValue = "None")},
+      extraKeywords = @Param(name = "kwargs"))
+  public FaultRule delay(Object delay, Dict<String, Object> kwargs) throws EvalException {
     if (delay == Starlark.NONE) {
       throw Starlark.errorf("delay() needs delay=, e.g. delay(path = \"/api/**\", delay = \"3s\")");
     }
-    return new FaultRule(FaultRule.Kind.DELAY, matchers(path, method, op, prefix, topic, key, collection, command),
-        probability(probability), 0, "", Durations.parse(delay, "delay() delay"));
+    RuleArgs a = ruleArgs("delay", kwargs, List.of());
+    return new FaultRule(FaultRule.Kind.DELAY, a.matchers(), a.probability(), 0, "",
+        Durations.parse(delay, "delay() delay"));
   }
 
   @StarlarkMethod(
       name = "drop",
       doc = "Closes the connection of matching requests (drops matching datagrams) without answering.",
-      parameters = {
-        @Param(name = "path", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "method", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "op", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "prefix", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "topic", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "key", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "collection", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "command", named = true, positional = false, defaultValue = "None"),
-        @Param(name = "probability", named = true, positional = false, defaultValue = "None"),
-      })
-  public FaultRule drop(Object path, Object method, Object op, Object prefix, Object topic, Object key,
-      Object collection, Object command, Object probability) throws EvalException {
-    return new FaultRule(FaultRule.Kind.DROP, matchers(path, method, op, prefix, topic, key, collection, command),
-        probability(probability), 0, "", Duration.ZERO);
+      extraKeywords = @Param(name = "kwargs"))
+  public FaultRule drop(Dict<String, Object> kwargs) throws EvalException {
+    RuleArgs a = ruleArgs("drop", kwargs, List.of());
+    return new FaultRule(FaultRule.Kind.DROP, a.matchers(), a.probability(), 0, "", Duration.ZERO);
   }
 
-  private static Map<String, String> matchers(Object... values) throws EvalException {
-    String[] names = {"path", "method", "op", "prefix", "topic", "key", "collection", "command"};
-    Map<String, String> out = new LinkedHashMap<>();
-    for (int i = 0; i < names.length; i++) {
-      if (values[i] == Starlark.NONE) {
-        continue;
-      }
-      if (!(values[i] instanceof String s)) {
-        throw Starlark.errorf("%s= must be a string (a glob), got %s", names[i], Starlark.type(values[i]));
-      }
-      out.put(names[i], s);
+  private static String string(Object v, String what) throws EvalException {
+    if (!(v instanceof String s)) {
+      throw Starlark.errorf("%s must be a string, got %s", what, Starlark.type(v));
     }
-    return out;
+    return s;
   }
 
   /** {@code 0.3}, {@code 30} and {@code "30%"} all mean 30%; absent means every time. */
