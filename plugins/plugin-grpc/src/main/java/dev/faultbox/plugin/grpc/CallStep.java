@@ -1,0 +1,550 @@
+package dev.faultbox.plugin.grpc;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
+import com.google.protobuf.Descriptors;
+import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.TypeRegistry;
+import dev.faultbox.plugin.support.Config;
+import dev.faultbox.spi.Endpoint;
+import dev.faultbox.spi.InvalidMockException;
+import dev.faultbox.spi.StepException;
+import dev.faultbox.spi.StepMethod;
+import dev.faultbox.spi.StepResult;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * {@code call(method = "/pkg.Svc/Method", body = {...}, metadata = {...}, timeout_ms = 10000)} on
+ * a grpc interface. The request and reply types come from the target's server reflection (v1,
+ * then v1alpha), cached per endpoint and service; a server without reflection gets the body as a
+ * {@code google.protobuf.Struct} and its reply is read as one. Any status is a response
+ * ({@code ok} only for OK); bad arguments raise.
+ */
+final class CallStep implements StepMethod {
+
+  static final List<String> PARAMETERS = List.of("method", "body", "metadata", "timeout_ms");
+  static final long DEFAULT_TIMEOUT_MS = 10_000;
+  static final long MAX_TIMEOUT_MS = 3_600_000;
+  /** How many files one reflection lookup may fetch. */
+  private static final int MAX_REFLECTED_FILES = 200;
+
+  private record CacheKey(String service, String iface, String host, int port, boolean tls, String grpcService) {}
+
+  /** A service's types as reflection told them; empty when the server has no reflection or no such service. */
+  private record Reflected(Optional<Schema> schema) {}
+
+  private final Map<CacheKey, Reflected> reflected = new ConcurrentHashMap<>();
+
+  @Override
+  public List<String> parameters() {
+    return PARAMETERS;
+  }
+
+  @Override
+  public StepResult call(Endpoint target, Map<String, Object> kwargs) {
+    for (String key : kwargs.keySet()) {
+      if (!PARAMETERS.contains(key)) {
+        throw new StepException("call() has no parameter " + key + "=; accepted: " + String.join(", ", PARAMETERS));
+      }
+    }
+    String method = method(kwargs.get("method"));
+    Map<String, Object> body = body(kwargs.get("body"));
+    Metadata metadata = metadata(kwargs.get("metadata"));
+    long timeoutMs = timeoutMs(kwargs.get("timeout_ms"));
+    String service = method.substring(1, method.lastIndexOf('/'));
+
+    long started = System.nanoTime();
+    long deadline = started + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    ManagedChannel channel = channel(target);
+    try {
+      CacheKey key = new CacheKey(target.service(), target.iface(), target.host(), target.port(), target.tls(), service);
+      Reflected types = reflected.get(key);
+      if (types == null) {
+        Object looked = reflect(channel, service, deadline);
+        if (looked instanceof Status failure) {
+          if (transportFailure(failure)) {
+            return result(failure, null, new Metadata(), null, started);
+          }
+          // A status the server chose (a fault rule answering the probe, say): call untyped, ask again next time.
+          types = new Reflected(Optional.empty());
+        } else {
+          types = (Reflected) looked;
+          reflected.put(key, types);
+        }
+      }
+      Descriptors.MethodDescriptor descriptor = types.schema().map(s -> s.method(method)).orElse(null);
+      TypeRegistry registry = types.schema().map(Schema::registry).orElse(TypeRegistry.getEmptyTypeRegistry());
+
+      byte[] request;
+      try {
+        request = descriptor != null
+            ? Messages.encode(descriptor.getInputType(), body, registry).toByteArray()
+            : Messages.struct(body).toByteArray();
+      } catch (IllegalArgumentException e) {
+        throw new StepException("call() body= does not fit "
+            + (descriptor != null ? descriptor.getInputType().getFullName() : "google.protobuf.Struct") + ": " + e.getMessage());
+      }
+      Outcome outcome = unary(channel, method, request, metadata, deadline);
+      return result(outcome.status, outcome.reply, outcome.headers, decoder(descriptor, registry), started);
+    } finally {
+      channel.shutdownNow();
+      try {
+        channel.awaitTermination(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Whether a reflection failure means the server cannot be reached, rather than a status it sent. */
+  private static boolean transportFailure(Status status) {
+    return switch (status.getCode()) {
+      case DEADLINE_EXCEEDED, CANCELLED -> true;
+      case UNAVAILABLE, UNKNOWN, INTERNAL -> status.getCause() != null;
+      default -> false;
+    };
+  }
+
+  // ---- the call --------------------------------------------------------------------------
+
+  private record Outcome(Status status, byte[] reply, Metadata headers) {}
+
+  private static Outcome unary(ManagedChannel channel, String method, byte[] request, Metadata metadata, long deadline) {
+    MethodDescriptor<byte[], byte[]> descriptor = MethodDescriptor.<byte[], byte[]>newBuilder()
+        .setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(method.substring(1))
+        .setRequestMarshaller(Dispatcher.BYTES)
+        .setResponseMarshaller(Dispatcher.BYTES)
+        .build();
+    long left = Math.max(1, deadline - System.nanoTime());
+    ClientCall<byte[], byte[]> call =
+        channel.newCall(descriptor, CallOptions.DEFAULT.withDeadlineAfter(left, TimeUnit.NANOSECONDS));
+    CompletableFuture<Outcome> done = new CompletableFuture<>();
+    Metadata received = new Metadata();
+    byte[][] reply = new byte[1][];
+    call.start(new ClientCall.Listener<>() {
+      @Override
+      public void onHeaders(Metadata headers) {
+        synchronized (received) {
+          received.merge(headers);
+        }
+      }
+
+      @Override
+      public void onMessage(byte[] message) {
+        synchronized (received) {
+          if (reply[0] == null) {
+            reply[0] = message;
+          }
+        }
+      }
+
+      @Override
+      public void onClose(Status status, Metadata trailers) {
+        synchronized (received) {
+          received.merge(trailers);
+          done.complete(new Outcome(status, reply[0], received));
+        }
+      }
+    }, metadata);
+    try {
+      call.sendMessage(request);
+      call.halfClose();
+      call.request(2);
+    } catch (RuntimeException e) {
+      call.cancel("sending failed", e);
+    }
+    return await(done, deadline, () -> call.cancel("step timed out", null),
+        status -> new Outcome(status, null, new Metadata()));
+  }
+
+  private interface Fallback<T> {
+    T of(Status status);
+  }
+
+  /** Waits for a call bounded by its deadline plus a grace for the status to arrive. */
+  private static <T> T await(CompletableFuture<T> done, long deadline, Runnable cancel, Fallback<T> fallback) {
+    long waitNanos = Math.max(0, deadline - System.nanoTime()) + TimeUnit.SECONDS.toNanos(2);
+    try {
+      return done.get(waitNanos, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      cancel.run();
+      return fallback.of(Status.DEADLINE_EXCEEDED.withDescription("no answer within the step's timeout"));
+    } catch (InterruptedException e) {
+      cancel.run();
+      Thread.currentThread().interrupt();
+      return fallback.of(Status.CANCELLED.withDescription("interrupted"));
+    } catch (ExecutionException e) {
+      return fallback.of(Status.fromThrowable(e.getCause()));
+    }
+  }
+
+  private interface Decoder {
+    String json(byte[] reply) throws InvalidProtocolBufferException;
+  }
+
+  private static Decoder decoder(Descriptors.MethodDescriptor descriptor, TypeRegistry registry) {
+    if (descriptor != null) {
+      return bytes -> Messages.json(DynamicMessage.parseFrom(descriptor.getOutputType(), bytes), registry);
+    }
+    return bytes -> Messages.json(Struct.parseFrom(bytes), TypeRegistry.getEmptyTypeRegistry());
+  }
+
+  private static StepResult.Response result(Status status, byte[] reply, Metadata headers, Decoder decoder, long started) {
+    long durationMs = (System.nanoTime() - started) / 1_000_000;
+    String message = status.getDescription() == null ? "" : status.getDescription();
+    if (status.getCode() == Status.Code.UNAVAILABLE && status.getCause() != null
+        && status.getCause().getMessage() != null && !message.contains(status.getCause().getMessage())) {
+      message = message.isEmpty() ? DescriptorSets.oneLine(status.getCause())
+          : message + ": " + DescriptorSets.oneLine(status.getCause());
+    }
+    Map<String, String> attributes = new LinkedHashMap<>();
+    attributes.put("code", status.getCode().name());
+    attributes.put("message", message);
+    boolean ok = status.isOk();
+    byte[] body = new byte[0];
+    if (ok && reply != null && decoder != null) {
+      try {
+        body = decoder.json(reply).getBytes(StandardCharsets.UTF_8);
+      } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+        attributes.put("decode_error", DescriptorSets.oneLine(e));
+      }
+    }
+    String error = ok ? "" : status.getCode().name() + ": " + message;
+    Map<String, String> metadata = Dispatcher.metadata(headers);
+    metadata.remove("grpc-status");
+    metadata.remove("grpc-message");
+    return new StepResult.Response(ok, status.getCode().value(), body, metadata, error, durationMs, attributes);
+  }
+
+  // ---- reflection ------------------------------------------------------------------------
+
+  /**
+   * Asks the server for the service's types.
+   *
+   * @return a {@link Reflected} (empty when the server has no reflection or does not know the
+   *     service), or the {@link Status} that ended the exchange
+   */
+  private static Object reflect(ManagedChannel channel, String service, long deadline) {
+    Object v1 = reflect(channel, service, deadline, new V1());
+    if (v1 instanceof Status status && status.getCode() == Status.Code.UNIMPLEMENTED) {
+      Object alpha = reflect(channel, service, deadline, new V1Alpha());
+      if (alpha instanceof Status s && s.getCode() == Status.Code.UNIMPLEMENTED) {
+        return new Reflected(Optional.empty());
+      }
+      return alpha;
+    }
+    return v1;
+  }
+
+  /** What one reflection version needs: ask for a symbol or a file, read the files or an error. */
+  private interface Version {
+    /** Sends one request and returns the files, or null when the server answered an error. */
+    List<ByteString> ask(ManagedChannel channel, String symbol, String file, long deadline) throws StatusException;
+  }
+
+  private static final class StatusException extends Exception {
+    final Status status;
+
+    StatusException(Status status) {
+      super(status.toString(), null, false, false);
+      this.status = status;
+    }
+  }
+
+  private static Object reflect(ManagedChannel channel, String service, long deadline, Version version) {
+    try {
+      List<ByteString> first = version.ask(channel, service, null, deadline);
+      if (first == null) {
+        return new Reflected(Optional.empty());
+      }
+      Map<String, FileDescriptorProto> files = new LinkedHashMap<>();
+      List<ByteString> pending = new ArrayList<>(first);
+      Set<String> asked = new HashSet<>();
+      while (files.size() < MAX_REFLECTED_FILES) {
+        for (ByteString bytes : pending) {
+          FileDescriptorProto file = FileDescriptorProto.parseFrom(bytes);
+          files.putIfAbsent(file.getName(), file);
+        }
+        pending = new ArrayList<>();
+        String missing = null;
+        for (FileDescriptorProto file : files.values()) {
+          for (String dependency : file.getDependencyList()) {
+            if (!files.containsKey(dependency) && !DescriptorSets.WELL_KNOWN.containsKey(dependency) && asked.add(dependency)) {
+              missing = dependency;
+              break;
+            }
+          }
+          if (missing != null) {
+            break;
+          }
+        }
+        if (missing == null) {
+          break;
+        }
+        List<ByteString> more = version.ask(channel, null, missing, deadline);
+        if (more != null) {
+          pending.addAll(more);
+        }
+      }
+      List<Descriptors.FileDescriptor> built = DescriptorSets.build(files.values(), "reflection");
+      Schema schema = new Schema("reflection", built);
+      return new Reflected(schema.services().containsKey(service) ? Optional.of(schema) : Optional.empty());
+    } catch (StatusException e) {
+      return e.status;
+    } catch (InvalidProtocolBufferException | InvalidMockException e) {
+      // The server described its types in a way we cannot use: fall back to Struct.
+      return new Reflected(Optional.empty());
+    }
+  }
+
+  private abstract static class Exchange<Q, R> {
+    /** Runs one request on a bidi reflection stream and waits for the first response. */
+    R exchange(StreamObserver<Q> requests, CompletableFuture<R> done, Q request, long deadline) throws StatusException {
+      requests.onNext(request);
+      requests.onCompleted();
+      try {
+        long waitNanos = Math.max(0, deadline - System.nanoTime()) + TimeUnit.SECONDS.toNanos(2);
+        return done.get(waitNanos, TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        requests.onError(Status.CANCELLED.withDescription("timed out").asRuntimeException());
+        throw new StatusException(Status.DEADLINE_EXCEEDED.withDescription("no reflection answer within the step's timeout"));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StatusException(Status.CANCELLED.withDescription("interrupted"));
+      } catch (ExecutionException e) {
+        throw new StatusException(Status.fromThrowable(e.getCause()));
+      }
+    }
+
+    StreamObserver<R> responses(CompletableFuture<R> done) {
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(R value) {
+          done.complete(value);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          done.completeExceptionally(t);
+        }
+
+        @Override
+        public void onCompleted() {
+          done.completeExceptionally(Status.UNKNOWN.withDescription("reflection stream ended without an answer").asRuntimeException());
+        }
+      };
+    }
+  }
+
+  private static final class V1
+      extends Exchange<io.grpc.reflection.v1.ServerReflectionRequest, io.grpc.reflection.v1.ServerReflectionResponse>
+      implements Version {
+    @Override
+    public List<ByteString> ask(ManagedChannel channel, String symbol, String file, long deadline) throws StatusException {
+      var request = io.grpc.reflection.v1.ServerReflectionRequest.newBuilder();
+      if (symbol != null) {
+        request.setFileContainingSymbol(symbol);
+      } else {
+        request.setFileByFilename(file);
+      }
+      CompletableFuture<io.grpc.reflection.v1.ServerReflectionResponse> done = new CompletableFuture<>();
+      long left = Math.max(1, deadline - System.nanoTime());
+      var stub = io.grpc.reflection.v1.ServerReflectionGrpc.newStub(channel).withDeadlineAfter(left, TimeUnit.NANOSECONDS);
+      var response = exchange(stub.serverReflectionInfo(responses(done)), done, request.build(), deadline);
+      return response.hasFileDescriptorResponse()
+          ? response.getFileDescriptorResponse().getFileDescriptorProtoList()
+          : null;
+    }
+  }
+
+  @SuppressWarnings("deprecation")
+  private static final class V1Alpha
+      extends Exchange<io.grpc.reflection.v1alpha.ServerReflectionRequest, io.grpc.reflection.v1alpha.ServerReflectionResponse>
+      implements Version {
+    @Override
+    public List<ByteString> ask(ManagedChannel channel, String symbol, String file, long deadline) throws StatusException {
+      var request = io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder();
+      if (symbol != null) {
+        request.setFileContainingSymbol(symbol);
+      } else {
+        request.setFileByFilename(file);
+      }
+      CompletableFuture<io.grpc.reflection.v1alpha.ServerReflectionResponse> done = new CompletableFuture<>();
+      long left = Math.max(1, deadline - System.nanoTime());
+      var stub = io.grpc.reflection.v1alpha.ServerReflectionGrpc.newStub(channel).withDeadlineAfter(left, TimeUnit.NANOSECONDS);
+      var response = exchange(stub.serverReflectionInfo(responses(done)), done, request.build(), deadline);
+      return response.hasFileDescriptorResponse()
+          ? response.getFileDescriptorResponse().getFileDescriptorProtoList()
+          : null;
+    }
+  }
+
+  // ---- channel ---------------------------------------------------------------------------
+
+  private static ManagedChannel channel(Endpoint target) {
+    NettyChannelBuilder builder = NettyChannelBuilder.forAddress(target.host(), target.port())
+        .directExecutor()
+        .maxInboundMessageSize(64 * 1024 * 1024)
+        .proxyDetector(address -> null);
+    if (target.tls()) {
+      try {
+        builder.sslContext(GrpcSslContexts.forClient().trustManager(trustManager(target.mockCa())).build());
+      } catch (Exception e) {
+        throw new StepException("call() cannot set up TLS: " + DescriptorSets.oneLine(e));
+      }
+    } else {
+      builder.usePlaintext();
+    }
+    return builder.build();
+  }
+
+  /** Trusts the system's roots and, when given, the run's mock CA. */
+  static TrustManager trustManager(Optional<X509Certificate> mockCa) throws Exception {
+    TrustManagerFactory system = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    system.init((KeyStore) null);
+    X509TrustManager systemTrust = x509(system);
+    if (mockCa.isEmpty()) {
+      return systemTrust;
+    }
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    store.load(null, null);
+    store.setCertificateEntry("faultbox-mock-ca", mockCa.get());
+    TrustManagerFactory mock = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    mock.init(store);
+    X509TrustManager mockTrust = x509(mock);
+    return new X509TrustManager() {
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        systemTrust.checkClientTrusted(chain, authType);
+      }
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        try {
+          mockTrust.checkServerTrusted(chain, authType);
+        } catch (CertificateException notOurs) {
+          systemTrust.checkServerTrusted(chain, authType);
+        }
+      }
+
+      @Override
+      public X509Certificate[] getAcceptedIssuers() {
+        List<X509Certificate> issuers = new ArrayList<>(List.of(mockTrust.getAcceptedIssuers()));
+        issuers.addAll(List.of(systemTrust.getAcceptedIssuers()));
+        return issuers.toArray(new X509Certificate[0]);
+      }
+    };
+  }
+
+  private static X509TrustManager x509(TrustManagerFactory factory) {
+    for (TrustManager tm : factory.getTrustManagers()) {
+      if (tm instanceof X509TrustManager x) {
+        return x;
+      }
+    }
+    throw new IllegalStateException("no X509 trust manager");
+  }
+
+  // ---- arguments -------------------------------------------------------------------------
+
+  private static String method(Object value) {
+    if (value == null) {
+      throw new StepException("call() needs method=, e.g. method = \"/pkg.Service/Method\"");
+    }
+    if (!(value instanceof String method)) {
+      throw new StepException("call() method= must be a str, got " + Config.starlarkType(value));
+    }
+    RouteTable.Key key = RouteTable.parse(method);
+    if (key == null || key.kind() != RouteTable.Kind.EXACT) {
+      throw new StepException("call() method= must be a full method \"/pkg.Service/Method\", got \"" + method + "\"");
+    }
+    return method;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> body(Object value) {
+    if (value == null) {
+      return Map.of();
+    }
+    if (!(value instanceof Map<?, ?> map)) {
+      throw new StepException("call() body= must be a dict, got " + Config.starlarkType(value));
+    }
+    for (Object key : map.keySet()) {
+      if (!(key instanceof String)) {
+        throw new StepException("call() body= keys must be str, got " + Config.starlarkType(key));
+      }
+    }
+    return (Map<String, Object>) map;
+  }
+
+  private static Metadata metadata(Object value) {
+    Metadata metadata = new Metadata();
+    if (value == null) {
+      return metadata;
+    }
+    if (!(value instanceof Map<?, ?> map)) {
+      throw new StepException("call() metadata= must be a dict of str, got " + Config.starlarkType(value));
+    }
+    for (Map.Entry<?, ?> entry : map.entrySet()) {
+      if (!(entry.getKey() instanceof String key) || !(entry.getValue() instanceof String v)) {
+        throw new StepException("call() metadata= must be a dict of str, got a " + Config.starlarkType(entry.getKey())
+            + " key with a " + Config.starlarkType(entry.getValue()) + " value");
+      }
+      try {
+        if (key.toLowerCase(java.util.Locale.ROOT).endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+          metadata.put(Metadata.Key.of(key, Metadata.BINARY_BYTE_MARSHALLER), Base64.getDecoder().decode(v));
+        } else {
+          metadata.put(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER), v);
+        }
+      } catch (IllegalArgumentException e) {
+        throw new StepException("call() metadata= cannot send \"" + key + "\": " + DescriptorSets.oneLine(e));
+      }
+    }
+    return metadata;
+  }
+
+  private static long timeoutMs(Object value) {
+    if (value == null) {
+      return DEFAULT_TIMEOUT_MS;
+    }
+    if (!(value instanceof Long || value instanceof Integer)) {
+      throw new StepException("call() timeout_ms= must be an int, got " + Config.starlarkType(value));
+    }
+    long ms = ((Number) value).longValue();
+    if (ms <= 0 || ms > MAX_TIMEOUT_MS) {
+      throw new StepException("call() timeout_ms= must be in 1.." + MAX_TIMEOUT_MS + ", got " + ms);
+    }
+    return ms;
+  }
+}

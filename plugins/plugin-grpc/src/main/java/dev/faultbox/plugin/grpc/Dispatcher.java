@@ -1,0 +1,501 @@
+package dev.faultbox.plugin.grpc;
+
+import com.google.protobuf.Descriptors;
+import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.TypeRegistry;
+import dev.faultbox.spi.FaultDecision;
+import dev.faultbox.spi.FaultProbe;
+import dev.faultbox.spi.MockContext;
+import dev.faultbox.spi.MockDefinition;
+import dev.faultbox.spi.MockEvent;
+import dev.faultbox.spi.MockRequest;
+import dev.faultbox.spi.MockResponse;
+import io.grpc.HandlerRegistry;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
+import io.grpc.Status;
+import io.grpc.protobuf.ProtoFileDescriptorSupplier;
+import io.grpc.protobuf.ProtoMethodDescriptorSupplier;
+import io.grpc.protobuf.ProtoServiceDescriptorSupplier;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Serves every call of one mock: byte-level methods for any name (the fallback registry) and,
+ * for typed mocks, the set's services with their descriptors so reflection lists them. Each call
+ * asks the fault gate, waits its delay, then answers from the route table. Events are emitted
+ * before the reply or status leaves.
+ */
+final class Dispatcher {
+
+  static final String OP_OK = "ok";
+  static final String OP_ERROR = "error";
+  static final String OP_UNMATCHED = "unmatched";
+
+  /** Messages as bytes: the route table encodes, the transport only frames. */
+  static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  };
+
+  /** Holds delayed calls; one daemon thread for every mock of the plugin. */
+  private static final class Delays {
+    static final ScheduledThreadPoolExecutor EXECUTOR = executor();
+
+    private static ScheduledThreadPoolExecutor executor() {
+      AtomicInteger n = new AtomicInteger();
+      ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "faultbox-grpc-delay-" + n.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+      executor.setRemoveOnCancelPolicy(true);
+      return executor;
+    }
+  }
+
+  private final MockDefinition definition;
+  private final MockContext context;
+  private final GrpcSettings settings;
+  private final ServerCallHandler<byte[], byte[]> handler = this::startCall;
+
+  Dispatcher(MockDefinition definition, MockContext context, GrpcSettings settings) {
+    this.definition = definition;
+    this.context = context;
+    this.settings = settings;
+  }
+
+  /** Every method name, served by the route table. */
+  HandlerRegistry registry() {
+    return new HandlerRegistry() {
+      @Override
+      public ServerMethodDefinition<?, ?> lookupMethod(String methodName, String authority) {
+        MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]>newBuilder()
+            .setType(MethodDescriptor.MethodType.UNARY)
+            .setFullMethodName(methodName)
+            .setRequestMarshaller(BYTES)
+            .setResponseMarshaller(BYTES)
+            .build();
+        return ServerMethodDefinition.create(method, handler);
+      }
+    };
+  }
+
+  /** A set's service, described for reflection, served by the route table. */
+  ServerServiceDefinition service(Descriptors.ServiceDescriptor service) {
+    ServiceDescriptor.Builder description =
+        ServiceDescriptor.newBuilder(service.getFullName()).setSchemaDescriptor(new ServiceSchema(service));
+    Map<MethodDescriptor<byte[], byte[]>, Boolean> methods = new LinkedHashMap<>();
+    for (Descriptors.MethodDescriptor m : service.getMethods()) {
+      MethodDescriptor.MethodType type = m.isClientStreaming()
+          ? (m.isServerStreaming() ? MethodDescriptor.MethodType.BIDI_STREAMING : MethodDescriptor.MethodType.CLIENT_STREAMING)
+          : (m.isServerStreaming() ? MethodDescriptor.MethodType.SERVER_STREAMING : MethodDescriptor.MethodType.UNARY);
+      MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]>newBuilder()
+          .setType(type)
+          .setFullMethodName(MethodDescriptor.generateFullMethodName(service.getFullName(), m.getName()))
+          .setRequestMarshaller(BYTES)
+          .setResponseMarshaller(BYTES)
+          .setSchemaDescriptor(new MethodSchema(m))
+          .build();
+      description.addMethod(method);
+      methods.put(method, Boolean.TRUE);
+    }
+    ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(description.build());
+    for (MethodDescriptor<byte[], byte[]> method : methods.keySet()) {
+      definition.addMethod(method, handler);
+    }
+    return definition.build();
+  }
+
+  private static class ServiceSchema implements ProtoFileDescriptorSupplier, ProtoServiceDescriptorSupplier {
+    final Descriptors.ServiceDescriptor service;
+
+    ServiceSchema(Descriptors.ServiceDescriptor service) {
+      this.service = service;
+    }
+
+    @Override
+    public Descriptors.FileDescriptor getFileDescriptor() {
+      return service.getFile();
+    }
+
+    @Override
+    public Descriptors.ServiceDescriptor getServiceDescriptor() {
+      return service;
+    }
+  }
+
+  private static final class MethodSchema extends ServiceSchema implements ProtoMethodDescriptorSupplier {
+    final Descriptors.MethodDescriptor method;
+
+    MethodSchema(Descriptors.MethodDescriptor method) {
+      super(method.getService());
+      this.method = method;
+    }
+
+    @Override
+    public Descriptors.MethodDescriptor getMethodDescriptor() {
+      return method;
+    }
+  }
+
+  // ---- one call --------------------------------------------------------------------------
+
+  /** One call's state. Answered once: {@link #claim()} guards the single reply. */
+  private final class Call {
+    final ServerCall<byte[], byte[]> call;
+    final String method;
+    final Metadata headers;
+    final long started = System.nanoTime();
+    final AtomicBoolean answered = new AtomicBoolean();
+    final Map<String, String> extra = new LinkedHashMap<>();
+    byte[] request;
+    int reqSize;
+
+    Call(ServerCall<byte[], byte[]> call, Metadata headers) {
+      this.call = call;
+      this.headers = headers;
+      this.method = "/" + call.getMethodDescriptor().getFullMethodName();
+    }
+
+    boolean claim() {
+      return answered.compareAndSet(false, true);
+    }
+  }
+
+  private ServerCall.Listener<byte[]> startCall(ServerCall<byte[], byte[]> serverCall, Metadata headers) {
+    Call call = new Call(serverCall, headers);
+    serverCall.request(2);
+    return new ServerCall.Listener<>() {
+      private boolean tooMany;
+
+      @Override
+      public void onMessage(byte[] message) {
+        if (call.request == null) {
+          call.request = message;
+          call.reqSize = message.length;
+        } else if (!tooMany) {
+          tooMany = true;
+          call.reqSize += message.length;
+          status(call, OP_ERROR, Status.Code.INTERNAL.value(), "Too many requests", null);
+        }
+      }
+
+      @Override
+      public void onHalfClose() {
+        if (tooMany) {
+          return;
+        }
+        if (call.request == null) {
+          status(call, OP_ERROR, Status.Code.INTERNAL.value(), "Half-closed without a request", null);
+          return;
+        }
+        serve(call);
+      }
+
+      @Override
+      public void onCancel() {
+        // The client gave up (or the transport failed): a late reply is dropped by grpc.
+        call.answered.set(true);
+      }
+    };
+  }
+
+  private void serve(Call call) {
+    FaultDecision decision;
+    try {
+      decision = context.faults().decide(new FaultProbe(call.method, call.method, "", Map.of()));
+      if (decision == null) {
+        decision = FaultDecision.PASS;
+      }
+    } catch (RuntimeException e) {
+      context.logger().warn("{}: fault gate failed, serving normally", name(), e);
+      decision = FaultDecision.PASS;
+    }
+    FaultDecision d = decision;
+    d.fault().ifPresent(fault -> call.extra.put("fault", fault));
+    long delayNanos = d.delay() == null ? 0 : d.delay().toNanos();
+    if (delayNanos > 0) {
+      try {
+        Delays.EXECUTOR.schedule(() -> act(call, d), delayNanos, TimeUnit.NANOSECONDS);
+      } catch (RuntimeException e) {
+        act(call, d);
+      }
+    } else {
+      act(call, d);
+    }
+  }
+
+  private void act(Call call, FaultDecision decision) {
+    try {
+      FaultDecision.Action action = decision.action() == null ? FaultDecision.Action.PASS : decision.action();
+      switch (action) {
+        case RESPOND, ERROR -> {
+          int code = decision.status() >= 1 && decision.status() <= 16 ? decision.status() : Status.Code.INTERNAL.value();
+          status(call, OP_ERROR, code, decision.message() == null ? "" : decision.message(), null);
+        }
+        case DROP -> status(call, OP_ERROR, Status.Code.UNAVAILABLE.value(), "connection dropped", null);
+        case PASS, DUPLICATE -> route(call);
+      }
+    } catch (RuntimeException e) {
+      context.logger().warn("{}: serving {} failed", name(), call.method, e);
+      status(call, OP_ERROR, Status.Code.INTERNAL.value(), "mock failed: " + DescriptorSets.oneLine(e), DescriptorSets.oneLine(e));
+    }
+  }
+
+  private void route(Call call) {
+    RouteTable.Match match = settings.routes().match(call.method);
+    if (match == null) {
+      status(call, OP_UNMATCHED, Status.Code.UNIMPLEMENTED.value(), "no route for " + call.method, null);
+      return;
+    }
+    call.extra.put("route", match.route().key());
+    Reply reply = match.reply();
+    if (reply instanceof Reply.Fixed fixed) {
+      ok(call, fixed.bytes());
+    } else if (reply instanceof Reply.Status s) {
+      if (s.code() == 0) {
+        ok(call, new byte[0]);
+      } else {
+        status(call, OP_ERROR, s.code(), s.message(), null);
+      }
+    } else if (reply instanceof Reply.Broken broken) {
+      String detail = "encode reply for " + call.method + ": " + broken.detail();
+      status(call, OP_ERROR, Status.Code.INTERNAL.value(), detail, detail);
+    } else if (reply instanceof Reply.Dynamic dynamic) {
+      callDynamic(call, dynamic);
+    }
+  }
+
+  // ---- dynamic handlers ------------------------------------------------------------------
+
+  private void callDynamic(Call call, Reply.Dynamic dynamic) {
+    MockRequest request;
+    try {
+      request = mockRequest(call);
+    } catch (IllegalArgumentException e) {
+      String detail = "decode request for " + call.method + ": " + e.getMessage();
+      status(call, OP_ERROR, Status.Code.INVALID_ARGUMENT.value(), detail, detail);
+      return;
+    }
+    CompletionStage<MockResponse> stage;
+    try {
+      stage = dynamic.handler().handle(request);
+      if (stage == null) {
+        stage = CompletableFuture.failedFuture(new IllegalStateException("handler returned no result"));
+      }
+    } catch (RuntimeException e) {
+      stage = CompletableFuture.failedFuture(e);
+    }
+    stage.whenComplete((response, error) -> {
+      try {
+        completeDynamic(call, response, error);
+      } catch (RuntimeException e) {
+        context.logger().warn("{}: completing {} failed", name(), call.method, e);
+        status(call, OP_ERROR, Status.Code.INTERNAL.value(), DescriptorSets.oneLine(e), DescriptorSets.oneLine(e));
+      }
+    });
+  }
+
+  private void completeDynamic(Call call, MockResponse response, Throwable error) {
+    if (error != null) {
+      String message = messageOf(error);
+      status(call, OP_ERROR, Status.Code.INTERNAL.value(), message, message);
+      return;
+    }
+    if (response instanceof MockResponse.Message message) {
+      byte[] bytes;
+      try {
+        bytes = encodeDynamic(call.method, message);
+      } catch (IllegalArgumentException e) {
+        String detail = "encode reply for " + call.method + ": " + e.getMessage();
+        status(call, OP_ERROR, Status.Code.INTERNAL.value(), detail, detail);
+        return;
+      }
+      ok(call, bytes);
+    } else if (response instanceof MockResponse.GrpcStatus s) {
+      int code = s.code() >= 0 && s.code() <= 16 ? s.code() : Status.Code.UNKNOWN.value();
+      if (code == 0) {
+        ok(call, new byte[0]);
+      } else {
+        status(call, OP_ERROR, code, s.message() == null ? "" : s.message(), null);
+      }
+    } else if (response instanceof MockResponse.Static s && s.body() != null) {
+      ok(call, s.body());
+    } else {
+      String what = response == null ? "None" : response instanceof MockResponse.Dynamic ? "dynamic()" : "no response";
+      String detail = "dynamic handler answered " + what + ", which a grpc mock cannot send";
+      status(call, OP_ERROR, Status.Code.INTERNAL.value(), detail, detail);
+    }
+  }
+
+  private byte[] encodeDynamic(String method, MockResponse.Message message) {
+    Schema schema = settings.schema();
+    Descriptors.MethodDescriptor descriptor = schema == null ? null : schema.method(method);
+    if (descriptor == null) {
+      return Messages.struct(message.fields()).toByteArray();
+    }
+    return Messages.encode(descriptor.getOutputType(), message.fields(), schema.registry()).toByteArray();
+  }
+
+  /** The request a handler sees: the decoded message as JSON text and as plain values. */
+  private MockRequest mockRequest(Call call) {
+    Schema schema = settings.schema();
+    Descriptors.MethodDescriptor descriptor = schema == null ? null : schema.method(call.method);
+    String json;
+    Map<String, Object> decoded;
+    if (descriptor != null) {
+      DynamicMessage message;
+      try {
+        message = DynamicMessage.parseFrom(descriptor.getInputType(), call.request);
+      } catch (InvalidProtocolBufferException e) {
+        throw new IllegalArgumentException("not a " + descriptor.getInputType().getFullName() + " (" + DescriptorSets.oneLine(e) + ")");
+      }
+      json = Messages.json(message, schema.registry());
+      decoded = Messages.plain(message, schema.registry());
+    } else {
+      Struct struct;
+      try {
+        struct = Struct.parseFrom(call.request);
+      } catch (InvalidProtocolBufferException e) {
+        throw new IllegalArgumentException("not a google.protobuf.Struct (" + DescriptorSets.oneLine(e) + ")");
+      }
+      json = Messages.json(struct, TypeRegistry.getEmptyTypeRegistry());
+      decoded = Messages.plain(struct);
+    }
+    Map<String, String> metadata = metadata(call.headers);
+    Map<String, Object> extras = new LinkedHashMap<>();
+    extras.put("request", decoded);
+    extras.put("metadata", new LinkedHashMap<String, Object>(metadata));
+    return new MockRequest("POST", call.method, metadata, Map.of(), json.getBytes(StandardCharsets.UTF_8), extras);
+  }
+
+  /** Metadata, first value each; binary values base64. */
+  static Map<String, String> metadata(Metadata headers) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String key : headers.keys()) {
+      if (key.startsWith(":")) {
+        continue;
+      }
+      if (key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+        byte[] value = headers.get(Metadata.Key.of(key, Metadata.BINARY_BYTE_MARSHALLER));
+        if (value != null) {
+          out.putIfAbsent(key, Base64.getEncoder().encodeToString(value));
+        }
+      } else {
+        String value = headers.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
+        if (value != null) {
+          out.putIfAbsent(key, value);
+        }
+      }
+    }
+    return out;
+  }
+
+  // ---- answers ---------------------------------------------------------------------------
+
+  private void ok(Call call, byte[] reply) {
+    if (!call.claim()) {
+      return;
+    }
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("method", call.method);
+    fields.put("code", Status.Code.OK.name());
+    fields.put("resp_size", Integer.toString(reply.length));
+    fields.put("req_size", Integer.toString(call.reqSize));
+    fields.put("duration_ms", Long.toString(elapsedMs(call)));
+    fields.putAll(call.extra);
+    emit(definition.event(OP_OK, fields));
+    try {
+      call.call.sendHeaders(new Metadata());
+      call.call.sendMessage(reply);
+      call.call.close(Status.OK, new Metadata());
+    } catch (RuntimeException e) {
+      context.logger().debug("{}: reply to {} not sent", name(), call.method, e);
+    }
+  }
+
+  /**
+   * Answers with a status.
+   *
+   * @param error what failed inside the mock, recorded as the event's {@code error}; null if none
+   */
+  private void status(Call call, String op, int code, String message, String error) {
+    if (!call.claim()) {
+      return;
+    }
+    Status.Code statusCode = Status.fromCodeValue(code).getCode();
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("method", call.method);
+    fields.put("code", statusCode.name());
+    fields.put("message", message);
+    fields.put("req_size", Integer.toString(call.reqSize));
+    fields.put("duration_ms", Long.toString(elapsedMs(call)));
+    fields.putAll(call.extra);
+    if (error != null) {
+      fields.put("error", error);
+    }
+    emit(definition.event(op, fields));
+    try {
+      call.call.close(Status.fromCode(statusCode).withDescription(message), new Metadata());
+    } catch (RuntimeException e) {
+      context.logger().debug("{}: status for {} not sent", name(), call.method, e);
+    }
+  }
+
+  private void emit(MockEvent event) {
+    try {
+      context.events().emit(event);
+    } catch (RuntimeException e) {
+      context.logger().warn("{}: recording a {} event failed", name(), event.op(), e);
+    }
+  }
+
+  private static long elapsedMs(Call call) {
+    return (System.nanoTime() - call.started) / 1_000_000;
+  }
+
+  String name() {
+    return definition.service() + "." + definition.iface().name();
+  }
+
+  static String messageOf(Throwable error) {
+    Throwable t = error;
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return DescriptorSets.oneLine(t);
+  }
+}

@@ -1,0 +1,214 @@
+package dev.faultbox.plugin.grpc;
+
+import com.google.protobuf.Descriptors.ServiceDescriptor;
+import dev.faultbox.spi.InvalidMockException;
+import dev.faultbox.spi.MockContext;
+import dev.faultbox.spi.MockDefinition;
+import dev.faultbox.spi.MockProtocol;
+import dev.faultbox.spi.MockServer;
+import dev.faultbox.spi.SpiVersion;
+import dev.faultbox.spi.StepMethod;
+import dev.faultbox.spi.TlsIdentity;
+import io.grpc.Server;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.SocketAddress;
+import java.security.cert.X509Certificate;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The {@code grpc} plugin: unary gRPC mocks on grpc-java's Netty transport
+ * ({@code interface("main", "grpc", 50051)}), and the {@code call} step.
+ *
+ * <p>Without {@code config["descriptors"]} a mock is untyped: replies are
+ * {@code google.protobuf.Struct}s. With it (a protoc FileDescriptorSet, relative to the spec's
+ * directory) replies are encoded against each method's output type when the spec loads, requests
+ * to dynamic handlers are decoded with the input type, and the mock serves server reflection (v1
+ * and v1alpha) listing the set's services. Routes are {@code /pkg.Svc/Method}, {@code /pkg.Svc/*}
+ * and {@code /**}, most specific first (see {@link RouteTable}).
+ */
+public final class GrpcProtocol implements MockProtocol {
+
+  static final String GRPC = "grpc";
+
+  /** One step for every grpc interface, so reflection answers are cached across calls. */
+  private final CallStep callStep = new CallStep();
+
+  /** How long {@code close()} waits for the server and its port. */
+  private static final long CLOSE_WAIT_MS = 10_000;
+
+  @Override
+  public int spiVersion() {
+    return SpiVersion.CURRENT;
+  }
+
+  @Override
+  public String id() {
+    return GRPC;
+  }
+
+  @Override
+  public Set<String> protocols() {
+    return Set.of(GRPC);
+  }
+
+  @Override
+  public void validate(MockDefinition definition) throws InvalidMockException {
+    GrpcSettings.of(definition);
+  }
+
+  @Override
+  public MockServer start(MockDefinition definition, MockContext context) throws Exception {
+    GrpcSettings settings = GrpcSettings.of(definition);
+    Optional<TlsIdentity> identity = context.tls();
+    if (definition.tls() && identity.isEmpty()) {
+      throw new InvalidMockException("tls=True, but the kernel gave " + definition.service() + " no TLS identity");
+    }
+    Dispatcher dispatcher = new Dispatcher(definition, context, settings);
+    InetSocketAddress at = new InetSocketAddress(context.bindAddress(), definition.iface().port());
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(at)
+        .directExecutor()
+        .fallbackHandlerRegistry(dispatcher.registry())
+        .maxInboundMessageSize(settings.maxMessageBytes());
+    if (settings.schema() != null) {
+      for (ServiceDescriptor service : settings.schema().services().values()) {
+        builder.addService(dispatcher.service(service));
+      }
+      builder.addService(ProtoReflectionServiceV1.newInstance());
+      builder.addService(v1alphaReflection());
+    }
+    if (identity.isPresent()) {
+      builder.sslContext(sslContext(identity.get()));
+    }
+    Server server = builder.build();
+    try {
+      server.start();
+    } catch (IOException e) {
+      server.shutdownNow();
+      BindException bind = bindException(e);
+      if (bind != null) {
+        throw bind;
+      }
+      throw e;
+    }
+    InetSocketAddress bound = at;
+    for (SocketAddress address : server.getListenSockets()) {
+      if (address instanceof InetSocketAddress inet) {
+        bound = inet;
+        break;
+      }
+    }
+    context.logger().debug("{}: grpc mock listening on {}{}{}", dispatcher.name(), bound,
+        settings.schema() != null ? " (typed, reflection)" : "", identity.isPresent() ? " (TLS)" : "");
+    return new Running(server, bound, context);
+  }
+
+  @SuppressWarnings("deprecation")
+  private static io.grpc.BindableService v1alphaReflection() {
+    return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
+  }
+
+  /** TLS with the identity's key and chain, h2 over ALPN. */
+  static SslContext sslContext(TlsIdentity identity) throws IOException {
+    SslContextBuilder builder =
+        SslContextBuilder.forServer(identity.key(), identity.chain().toArray(new X509Certificate[0]));
+    return GrpcSslContexts.configure(builder, SslProvider.JDK).build();
+  }
+
+  /** The BindException grpc-java wraps in "Failed to bind to address". */
+  static BindException bindException(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof BindException bind) {
+        return bind;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    String message = error.getMessage();
+    if (message != null && message.startsWith("Failed to bind") && error.getCause() != null
+        && String.valueOf(error.getCause().getMessage()).toLowerCase(java.util.Locale.ROOT).contains("address already in use")) {
+      BindException bind = new BindException(error.getCause().getMessage());
+      bind.initCause(error.getCause());
+      return bind;
+    }
+    return null;
+  }
+
+  /** A running mock. */
+  private static final class Running implements MockServer {
+    private final Server server;
+    private final InetSocketAddress address;
+    private final MockContext context;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    Running(Server server, InetSocketAddress address, MockContext context) {
+      this.server = server;
+      this.address = address;
+      this.context = context;
+    }
+
+    @Override
+    public InetSocketAddress address() {
+      return address;
+    }
+
+    @Override
+    public void close() {
+      if (!closed.compareAndSet(false, true)) {
+        return;
+      }
+      server.shutdownNow();
+      boolean interrupted = false;
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS);
+      try {
+        if (!server.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS)) {
+          context.logger().warn("grpc mock on {} did not stop within {}ms", address, CLOSE_WAIT_MS);
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+      // The listener is closed by now; make sure the port is free before returning.
+      while (!interrupted && address.getPort() != 0 && !bindable(address) && System.nanoTime() < deadline) {
+        try {
+          Thread.sleep(5);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    private static boolean bindable(InetSocketAddress address) {
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.setReuseAddress(true);
+        socket.bind(address);
+        return true;
+      } catch (IOException e) {
+        return false;
+      }
+    }
+  }
+
+  @Override
+  public Map<String, StepMethod> steps(String protocol) {
+    if (!GRPC.equals(protocol)) {
+      return Map.of();
+    }
+    return Map.of("call", callStep);
+  }
+}

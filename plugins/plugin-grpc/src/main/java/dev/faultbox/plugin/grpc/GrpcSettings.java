@@ -1,0 +1,204 @@
+package dev.faultbox.plugin.grpc;
+
+import com.google.protobuf.Descriptors.MethodDescriptor;
+import com.google.protobuf.Descriptors.ServiceDescriptor;
+import dev.faultbox.plugin.support.Config;
+import dev.faultbox.spi.InvalidMockException;
+import dev.faultbox.spi.MockDefinition;
+import dev.faultbox.spi.MockResponse;
+import dev.faultbox.spi.Route;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A checked definition: config with defaults, the descriptor set's schema (typed mocks), and the
+ * compiled routes with every static reply encoded. Built by {@code validate()} and again by
+ * {@code start()} (the set itself is cached).
+ *
+ * @param schema the descriptor set's types; null for an untyped mock
+ */
+record GrpcSettings(int maxMessageBytes, Schema schema, RouteTable routes) {
+
+  static final String DESCRIPTORS = "descriptors";
+  static final String MAX_MESSAGE_BYTES = "max_message_bytes";
+  static final List<String> KEYS = List.of(DESCRIPTORS, MAX_MESSAGE_BYTES);
+
+  static final int DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+  /** 1 GiB: more than any mock should buffer for one message. */
+  static final long MAX_MAX_MESSAGE_BYTES = 1L << 30;
+
+  static GrpcSettings of(MockDefinition definition) throws InvalidMockException {
+    String protocol = definition.iface().protocol();
+    if (!GrpcProtocol.GRPC.equals(protocol)) {
+      throw new InvalidMockException("the grpc plugin serves grpc, not \"" + protocol + "\"");
+    }
+    int port = definition.iface().port();
+    if (port < 0 || port > 65535) {
+      throw new InvalidMockException("port " + port + " is not in 0..65535");
+    }
+    long maxMessage = DEFAULT_MAX_MESSAGE_BYTES;
+    String descriptors = null;
+    for (Map.Entry<String, Object> entry : definition.config().entrySet()) {
+      String key = entry.getKey();
+      Object value = entry.getValue();
+      switch (key == null ? "" : key) {
+        case MAX_MESSAGE_BYTES -> maxMessage = Config.intIn("grpc", key, value, 1, MAX_MAX_MESSAGE_BYTES);
+        case DESCRIPTORS -> {
+          if (!(value instanceof String s) || s.isBlank()) {
+            throw new InvalidMockException("grpc mock config \"descriptors\" must be a non-empty str (a path to a "
+                + "protoc FileDescriptorSet), got " + (value instanceof String ? "\"\"" : Config.starlarkType(value)));
+          }
+          descriptors = s;
+        }
+        default -> throw Config.unknownKey("grpc", key, KEYS);
+      }
+    }
+    Schema schema = null;
+    if (descriptors != null) {
+      Path path;
+      try {
+        path = Path.of(descriptors);
+      } catch (InvalidPathException e) {
+        throw new InvalidMockException("descriptors \"" + descriptors + "\" is not a valid path");
+      }
+      if (!path.isAbsolute()) {
+        Path base = definition.specDirectory() == null ? Path.of(".") : definition.specDirectory();
+        path = base.resolve(path);
+      }
+      schema = DescriptorSets.load(path);
+    }
+    RouteTable table = new RouteTable();
+    for (Route route : definition.routes()) {
+      String where = "route \"" + route.pattern() + "\": ";
+      RouteTable.Key key = RouteTable.parse(Objects.requireNonNullElse(route.pattern(), ""));
+      if (key == null) {
+        throw new InvalidMockException(where + "not a gRPC method; use \"/pkg.Service/Method\", "
+            + "\"/pkg.Service/*\" (any method of the service) or \"/**\" (any method)");
+      }
+      if (schema != null) {
+        checkNamed(where, key, schema);
+      }
+      table.add(key, compile(where, route.pattern(), key, route.response(), schema));
+    }
+    if (definition.defaultResponse().isPresent()) {
+      RouteTable.Key key = new RouteTable.Key(RouteTable.Kind.DEFAULT, "", "");
+      table.add(key, compile("default: ", "default", key, definition.defaultResponse().get(), schema));
+    }
+    return new GrpcSettings((int) maxMessage, schema, table);
+  }
+
+  /** A typed route must name a service, and a method, of the set. */
+  private static void checkNamed(String where, RouteTable.Key key, Schema schema) throws InvalidMockException {
+    if (key.kind() == RouteTable.Kind.ALL) {
+      return;
+    }
+    ServiceDescriptor service = schema.services().get(key.service());
+    if (service == null) {
+      List<String> names = new ArrayList<>(schema.services().keySet());
+      String near = Messages.closest(key.service(), names);
+      throw new InvalidMockException(where + "service \"" + key.service() + "\" not found in " + schema.origin()
+          + (near != null ? " (did you mean \"" + near + "\"?)"
+              : names.isEmpty() ? " (it has no services)" : " (available: " + String.join(", ", names) + ")"));
+    }
+    if (key.kind() == RouteTable.Kind.EXACT && service.findMethodByName(key.method()) == null) {
+      List<String> methods = new ArrayList<>();
+      for (MethodDescriptor m : service.getMethods()) {
+        methods.add(m.getName());
+      }
+      throw new InvalidMockException(where + "method \"" + key.method() + "\" not found on service \""
+          + key.service() + "\" (available: " + String.join(", ", methods) + ")");
+    }
+  }
+
+  private static RouteTable.Compiled compile(
+      String where, String name, RouteTable.Key key, MockResponse response, Schema schema)
+      throws InvalidMockException {
+    if (response == null
+        || (response instanceof MockResponse.Static s && s.body() == null)
+        || (response instanceof MockResponse.Dynamic d && d.handler() == null)) {
+      throw new InvalidMockException(where + "no response");
+    }
+    Map<String, Reply> perMethod = new HashMap<>();
+    Reply common;
+    if (response instanceof MockResponse.Static s) {
+      common = new Reply.Fixed(s.body().clone());
+    } else if (response instanceof MockResponse.GrpcStatus status) {
+      if (status.code() < 0 || status.code() > 16) {
+        throw new InvalidMockException(where + "gRPC code " + status.code() + " is not in 0..16");
+      }
+      common = new Reply.Status(status.code(), Objects.requireNonNullElse(status.message(), ""));
+    } else if (response instanceof MockResponse.Dynamic d) {
+      common = new Reply.Dynamic(d.handler());
+    } else {
+      MockResponse.Message message = (MockResponse.Message) response;
+      byte[] struct;
+      try {
+        struct = Messages.struct(message.fields()).toByteArray();
+      } catch (IllegalArgumentException e) {
+        if (schema == null) {
+          throw new InvalidMockException(where + e.getMessage());
+        }
+        struct = null;
+      }
+      common = struct != null
+          ? new Reply.Fixed(struct)
+          : new Reply.Broken("the reply cannot be a google.protobuf.Struct, and the method is not in " + schema.origin());
+      if (schema != null) {
+        encodeTyped(where, key, message, schema, perMethod);
+      }
+    }
+    return new RouteTable.Compiled(name, key.kind(), Map.copyOf(perMethod), common);
+  }
+
+  /**
+   * Encodes a typed message for every method the route covers. An exact route must fit its
+   * method; a glob must fit at least one, and answers INTERNAL on the methods it does not fit.
+   */
+  private static void encodeTyped(
+      String where, RouteTable.Key key, MockResponse.Message message, Schema schema, Map<String, Reply> out)
+      throws InvalidMockException {
+    List<String> methods = new ArrayList<>();
+    if (key.kind() == RouteTable.Kind.EXACT) {
+      methods.add("/" + key.service() + "/" + key.method());
+    } else if (key.kind() == RouteTable.Kind.SERVICE) {
+      for (MethodDescriptor m : schema.services().get(key.service()).getMethods()) {
+        methods.add("/" + key.service() + "/" + m.getName());
+      }
+    } else {
+      methods.addAll(schema.fullMethods());
+    }
+    Map<String, String> failures = new LinkedHashMap<>();
+    Map<com.google.protobuf.Descriptors.Descriptor, Reply> byType = new HashMap<>();
+    for (String method : methods) {
+      MethodDescriptor descriptor = schema.method(method);
+      Reply reply = byType.get(descriptor.getOutputType());
+      if (reply == null) {
+        try {
+          reply = new Reply.Fixed(
+              Messages.encode(descriptor.getOutputType(), message.fields(), schema.registry()).toByteArray());
+        } catch (IllegalArgumentException e) {
+          reply = new Reply.Broken(e.getMessage());
+        }
+        byType.put(descriptor.getOutputType(), reply);
+      }
+      if (reply instanceof Reply.Broken broken) {
+        failures.put(method, broken.detail());
+      }
+      out.put(method, reply);
+    }
+    if (!methods.isEmpty() && failures.size() == methods.size()) {
+      String first = failures.values().iterator().next();
+      if (key.kind() == RouteTable.Kind.EXACT) {
+        throw new InvalidMockException(where + first);
+      }
+      throw new InvalidMockException(where + "the reply fits none of the methods it covers; for "
+          + failures.keySet().iterator().next() + ": " + first);
+    }
+  }
+}

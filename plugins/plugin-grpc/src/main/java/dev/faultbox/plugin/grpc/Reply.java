@@ -1,0 +1,19 @@
+package dev.faultbox.plugin.grpc;
+
+import dev.faultbox.spi.DynamicHandler;
+
+/** A route's answer, prepared at start: everything static is encoded already. */
+sealed interface Reply {
+
+  /** An encoded message, sent as is. */
+  record Fixed(byte[] bytes) implements Reply {}
+
+  /** A status; code 0 answers an empty message with OK. */
+  record Status(int code, String message) implements Reply {}
+
+  /** A reply computed per call. */
+  record Dynamic(DynamicHandler handler) implements Reply {}
+
+  /** A glob route's message that does not fit this method's output type: INTERNAL when called. */
+  record Broken(String detail) implements Reply {}
+}

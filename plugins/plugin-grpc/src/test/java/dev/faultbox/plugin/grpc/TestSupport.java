@@ -1,0 +1,146 @@
+package dev.faultbox.plugin.grpc;
+
+import dev.faultbox.kernel.tls.TlsAuthority;
+import dev.faultbox.spi.EventSink;
+import dev.faultbox.spi.FaultGate;
+import dev.faultbox.spi.MockContext;
+import dev.faultbox.spi.MockDefinition;
+import dev.faultbox.spi.MockEvent;
+import dev.faultbox.spi.MockServer;
+import dev.faultbox.spi.TlsIdentity;
+import dev.faultbox.testkit.RecordingContext;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+
+/** Shared helpers: the build's descriptor sets, channels, contexts, event waits. */
+final class TestSupport {
+
+  private TestSupport() {}
+
+  /** Where the build wrote the test protos' FileDescriptorSets. */
+  static final Path DESCRIPTORS = Path.of(System.getProperty("faultbox.test.descriptors", "target/test-descriptors"));
+
+  static final String GEO = "/inDriver.geo_config.GeoConfigService/";
+  static final String USER = "/inDriver.user.UserService/";
+
+  /** One mock CA for the whole test JVM, as the kernel keeps one per run. */
+  static final TlsAuthority CA = TlsAuthority.create();
+
+  /** The definition with its spec directory set to the descriptor sets' directory. */
+  static MockDefinition inSpecDir(MockDefinition d) {
+    return inSpecDir(d, DESCRIPTORS);
+  }
+
+  static MockDefinition inSpecDir(MockDefinition d, Path dir) {
+    return new MockDefinition(d.service(), d.iface(), d.routes(), d.defaultResponse(), d.tls(), d.config(), dir,
+        d.declaredAt());
+  }
+
+  static MockServer start(MockDefinition definition, MockContext context) throws Exception {
+    return new GrpcProtocol().start(definition, context);
+  }
+
+  /** Servers and channels a test opened, closed after it. */
+  static final class Resources implements AutoCloseable {
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    MockServer server(MockDefinition definition, MockContext context) throws Exception {
+      MockServer server = start(definition, context);
+      open.add(server);
+      return server;
+    }
+
+    ManagedChannel channel(MockServer server) {
+      ManagedChannel channel = plaintext(server.address().getPort());
+      open.add(() -> {
+        channel.shutdownNow();
+        channel.awaitTermination(5, TimeUnit.SECONDS);
+      });
+      return channel;
+    }
+
+    void add(AutoCloseable resource) {
+      open.add(resource);
+    }
+
+    @Override
+    public void close() throws Exception {
+      for (int i = open.size() - 1; i >= 0; i--) {
+        open.get(i).close();
+      }
+      open.clear();
+    }
+  }
+
+  static ManagedChannel plaintext(int port) {
+    return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().proxyDetector(a -> null).build();
+  }
+
+  /** Waits for the first event with {@code op}. */
+  static MockEvent awaitOp(RecordingContext context, String op, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      List<MockEvent> events = context.recorded(op);
+      if (!events.isEmpty()) {
+        return events.get(0);
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("no " + op + " event within " + timeout + ": " + context.recorded());
+      }
+      sleep(5);
+    }
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** A {@link RecordingContext} that also lends a TLS identity. */
+  static final class TlsContext implements MockContext {
+    final RecordingContext recording;
+    private final TlsIdentity identity;
+
+    TlsContext(RecordingContext recording, TlsIdentity identity) {
+      this.recording = recording;
+      this.identity = identity;
+    }
+
+    @Override
+    public EventSink events() {
+      return recording.events();
+    }
+
+    @Override
+    public FaultGate faults() {
+      return recording.faults();
+    }
+
+    @Override
+    public InetAddress bindAddress() {
+      return recording.bindAddress();
+    }
+
+    @Override
+    public Logger logger() {
+      return recording.logger();
+    }
+
+    @Override
+    public Optional<TlsIdentity> tls() {
+      return Optional.of(identity);
+    }
+  }
+}
