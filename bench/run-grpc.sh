@@ -117,8 +117,6 @@ mib() { # /proc status field -> MiB with one decimal
 jnum() { sed -n "s/.*\"$1\": \(-\{0,1\}[0-9][0-9.]*\).*/\1/p" "$2" | tail -n 1; }
 jstr() { sed -n "s/.*\"$1\": \"\(\([^\"\\\\]\|\\\\.\)*\)\".*/\1/p" "$2" | tail -n 1; }
 
-client() { "$JAVA" -cp "$GRPC_JAR" dev.faultbox.bench.grpc.LoadClient "$@"; }
-
 # ---------------------------------------------------------------- results
 
 RESULTS=$TARGET/grpc-results.tsv
@@ -148,7 +146,9 @@ build_grpc() {
   progress "building bench/grpc (mvn package)"
   (cd "$BENCH_DIR/grpc" && mvn -B -q -Dstyle.color=never package) > "$LOGS/build-grpc.log" 2>&1 \
     || die "building bench/grpc failed, see $LOGS/build-grpc.log"
-  [ -s "$GRPC_JAR" ] && [ -s "$DESCRIPTORS" ] || die "bench/grpc built no $GRPC_JAR or $DESCRIPTORS"
+  if [ ! -s "$GRPC_JAR" ] || [ ! -s "$DESCRIPTORS" ]; then
+    die "bench/grpc built no $GRPC_JAR or $DESCRIPTORS"
+  fi
 }
 
 prepare() { # server -> 0 when it can be launched; PREPARE_ERROR says why not
@@ -241,8 +241,9 @@ trap 'progress "interrupted"; exit 130' INT TERM
 # server died, 2 on timeout, 3 when the probe could not start.
 launch_and_probe() { # server port log probe-out
   local t0 waited=0 rc ok success
-  client --target "127.0.0.1:$2" --probe --timeout "$LAUNCH_TIMEOUT" --poll "$POLL" \
-    > "$4" 2> "${4%.txt}.err" &
+  # Started directly (not through a function, which would be a subshell), so that $! is the JVM.
+  "$JAVA" -cp "$GRPC_JAR" dev.faultbox.bench.grpc.LoadClient --target "127.0.0.1:$2" --probe \
+    --timeout "$LAUNCH_TIMEOUT" --poll "$POLL" > "$4" 2> "${4%.txt}.err" &
   CLIENT_PID=$!
   # Its JVM is up and its classes loaded once it has printed READY (after a first, failed try).
   until grep -q '^READY' "$4" 2>/dev/null; do

@@ -131,10 +131,20 @@ class ReflectionTest {
             ServerReflectionRequest.newBuilder().setListServices("*").build()))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
           assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
-          assertThat(e.getStatus().getDescription())
-              .isEqualTo("no route for /grpc.reflection.v1.ServerReflection/ServerReflectionInfo");
+          assertThat(e.getStatus().getDescription()).isEqualTo("no reflection: this mock has no descriptors");
         });
+    // Probes for reflection are not the traffic a test counts: no event. A real call still is.
+    var flags = resources.channel(server);
+    assertThatThrownBy(() -> io.grpc.stub.ClientCalls.blockingUnaryCall(flags,
+            io.grpc.MethodDescriptor.<com.google.protobuf.Struct, com.google.protobuf.Struct>newBuilder()
+                .setType(io.grpc.MethodDescriptor.MethodType.UNARY).setFullMethodName("flags.v1.Flags/Nope")
+                .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(com.google.protobuf.Struct.getDefaultInstance()))
+                .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(com.google.protobuf.Struct.getDefaultInstance()))
+                .build(),
+            io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), com.google.protobuf.Struct.getDefaultInstance()))
+        .isInstanceOf(StatusRuntimeException.class);
     assertThat(TestSupport.awaitOp(context, "unmatched", java.time.Duration.ofSeconds(5)).fields())
-        .containsEntry("method", "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo");
+        .containsEntry("method", "/flags.v1.Flags/Nope");
+    assertThat(context.recorded()).hasSize(1);
   }
 }

@@ -1,0 +1,221 @@
+package dev.faultbox.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Struct;
+import dev.faultbox.plugin.grpc.test.geo.City;
+import dev.faultbox.plugin.grpc.test.geo.GeoConfigServiceGrpc;
+import dev.faultbox.plugin.grpc.test.geo.GetCityRequest;
+import dev.faultbox.kernel.plugin.PluginRegistry;
+import dev.faultbox.kernel.runtime.ServiceRuntime;
+import dev.faultbox.kernel.spec.SpecSession;
+import dev.faultbox.kernel.spec.Stdlib;
+import dev.faultbox.sut.TruckApi;
+import dev.faultbox.testkit.FreePorts;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.MethodDescriptor;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.stub.ClientCalls;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The page's gRPC examples end to end: the untyped flags mock, the typed geo-config and
+ * user-service mocks sharing one descriptor set, reflection, a fault scenario, and the truck-api
+ * shape with a program using compiled stubs as the system under test.
+ */
+class GrpcSpecTest {
+  @TempDir Path dir;
+
+  @Test
+  void pageExamplesWithRealStubs() throws Exception {
+    Path proto = Files.createDirectories(dir.resolve("proto"));
+    try (InputStream in = getClass().getClassLoader().getResourceAsStream("descriptors/all_upstreams.pb")) {
+      Files.copy(in, proto.resolve("all_upstreams.pb"));
+    }
+    Path launcher = dir.resolve("truck-api.sh");
+    Files.writeString(launcher, "#!/bin/sh\nexec java -cp '" + System.getProperty("java.class.path") + "' '"
+        + TruckApi.class.getName() + "'\n");
+    Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+    int flagsPort = FreePorts.tcp();
+    int geoPort = FreePorts.tcp();
+    int userPort = FreePorts.tcp();
+    int apiPort = FreePorts.tcp();
+    Path spec = dir.resolve("grpc.star");
+    Files.writeString(spec, """
+        load("@faultbox/mocks/grpc.star", "grpc")
+        load("@faultbox/recipes/grpc.star", "grpc_faults")
+
+        flags = mock_service("flags",
+            interface("main", "grpc", %1$d),
+            routes = {
+                "/flags.v1.Flags/Get":  grpc_response(body = {"enabled": True, "variant": "B"}),
+                "/flags.v1.Flags/List": grpc_response(body = {"flags": [{"name": "rollout", "enabled": True}]}),
+                "/flags.v1.Flags/Fail": grpc_error(code = "UNAVAILABLE", message = "backend down"),
+            },
+        )
+
+        descriptors = "./proto/all_upstreams.pb"
+
+        geo_config = grpc.server(
+            name        = "geo-config",
+            interface   = interface("main", "grpc", %2$d),
+            descriptors = descriptors,
+            services    = {
+                "/inDriver.geo_config.GeoConfigService/GetCity": {
+                    "response": {
+                        "id":       42,
+                        "name":     "Almaty",
+                        "country":  "KZ",
+                        "currency": "KZT",
+                    },
+                },
+                "/inDriver.geo_config.GeoConfigService/ListCountries": {
+                    "response": {
+                        "countries": [
+                            {"code": "KZ", "name": "Kazakhstan"},
+                            {"code": "RU", "name": "Russia"},
+                        ],
+                    },
+                },
+                "/inDriver.geo_config.GeoConfigService/AdminUpdate": {
+                    "error": {"code": "PERMISSION_DENIED", "message": "admin only"},
+                },
+            },
+        )
+        user_service = grpc.server(
+            name        = "user-service",
+            interface   = interface("main", "grpc", %3$d),
+            descriptors = descriptors,
+            services    = {"/inDriver.user.UserService/GetUser": {
+                "response": {"user_id": "u1", "display_name": "Aigerim", "home_city": {"id": 42, "name": "Almaty"}},
+            }},
+        )
+
+        api = service("api", "./truck-api.sh",
+            interface("public", "http", %4$d),
+            env = {
+                "GRPC_GEO_CONFIG_ADDRESS":   geo_config.main.internal_addr,
+                "GRPC_USER_SERVICE_ADDRESS": user_service.main.internal_addr,
+                "PORT":                      "%4$d",
+            },
+            depends_on = [geo_config, user_service],
+        )
+
+        geo_unstable = fault_assumption("geo_unstable",
+            target = geo_config.main,
+            rules  = [grpc_faults.unavailable()],
+        )
+
+        def create_order():
+            return api.public.post(path = "/order", body = {"truck": "T-1"})
+
+        deadline_exceeded = fault_scenario("deadline_exceeded",
+            scenario = create_order,
+            faults   = [geo_unstable],
+            expect   = lambda r: assert_eq(r.status, 504),
+        )
+
+        def test_truck_api_order():
+            r = create_order()
+            assert_eq(r.json, {"user": "Aigerim", "city": "Almaty", "currency": "KZT"})
+            assert_eq(events().where(service = "geo-config", method = "/inDriver.geo_config.GeoConfigService/GetCity").count(), 1)
+            assert_eq(events().where(service = "user-service", op = "ok").count(), 1)
+
+        def test_steps_typed_and_untyped():
+            city = geo_config.main.call(method = "/inDriver.geo_config.GeoConfigService/GetCity", body = {"id": 7})
+            assert_eq([city.ok, city.code, city.json["name"], city.json["id"]], [True, "OK", "Almaty", "42"])
+            denied = geo_config.main.call(method = "/inDriver.geo_config.GeoConfigService/AdminUpdate")
+            assert_eq([denied.ok, denied.code, denied.message], [False, "PERMISSION_DENIED", "admin only"])
+            flag = flags.main.call(method = "/flags.v1.Flags/Get", body = {"name": "rollout"})
+            assert_eq(flag.json, {"enabled": True, "variant": "B"})
+            down = flags.main.call(method = "/flags.v1.Flags/Fail")
+            assert_eq([down.code, down.message], ["UNAVAILABLE", "backend down"])
+            missing = flags.main.call(method = "/flags.v1.Flags/Nope")
+            assert_eq(missing.code, "UNIMPLEMENTED")
+            assert_eq(events().where(service = "flags", method = "/flags.v1.Flags/Get").count(), 1)
+            assert_eq(events().where(service = "flags", op = "unmatched").count(), 1)
+        """.formatted(flagsPort, geoPort, userPort, apiPort));
+    Cli r = Cli.run("test", spec.toString());
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("--- PASS: test_deadline_exceeded").contains("--- PASS: test_truck_api_order")
+        .contains("--- PASS: test_steps_typed_and_untyped").endsWith("3 passed, 0 failed\n");
+
+    // While the spec's services run, compiled stubs, a Struct client and reflection see them.
+    ClassLoader loader = getClass().getClassLoader();
+    PluginRegistry plugins = PluginRegistry.load(loader);
+    ManagedChannel geo = ManagedChannelBuilder.forAddress("127.0.0.1", geoPort).usePlaintext().build();
+    ManagedChannel flags = ManagedChannelBuilder.forAddress("127.0.0.1", flagsPort).usePlaintext().build();
+    try (SpecSession session = SpecSession.load(spec, "grpc.star", plugins, Stdlib.load(loader, plugins.libraries()),
+            SpecSession.Options.defaults(System.out));
+        ServiceRuntime services = new ServiceRuntime(session, session.freshEvents())) {
+      services.start();
+      City city = awaitCity(geo);
+      assertThat(city.getName()).isEqualTo("Almaty");
+      assertThat(city.getId()).isEqualTo(42);
+      MethodDescriptor<Struct, Struct> get = MethodDescriptor.<Struct, Struct>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName("flags.v1.Flags/Get")
+          .setRequestMarshaller(ProtoUtils.marshaller(Struct.getDefaultInstance()))
+          .setResponseMarshaller(ProtoUtils.marshaller(Struct.getDefaultInstance())).build();
+      Struct flag = ClientCalls.blockingUnaryCall(flags, get, io.grpc.CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS),
+          Struct.getDefaultInstance());
+      assertThat(flag.getFieldsOrThrow("variant").getStringValue()).isEqualTo("B");
+      assertThat(listServices(geo)).contains("inDriver.geo_config.GeoConfigService");
+    } finally {
+      geo.shutdownNow();
+      flags.shutdownNow();
+    }
+    assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList()).isEmpty();
+  }
+
+  private static City awaitCity(ManagedChannel geo) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      try {
+        return GeoConfigServiceGrpc.newBlockingStub(geo).withDeadlineAfter(2, TimeUnit.SECONDS)
+            .getCity(GetCityRequest.newBuilder().setId(1).build());
+      } catch (StatusRuntimeException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  private static List<String> listServices(ManagedChannel channel) throws Exception {
+    CompletableFuture<List<String>> names = new CompletableFuture<>();
+    var requests = ServerReflectionGrpc.newStub(channel).serverReflectionInfo(new io.grpc.stub.StreamObserver<>() {
+      @Override
+      public void onNext(ServerReflectionResponse r) {
+        List<String> out = new ArrayList<>();
+        r.getListServicesResponse().getServiceList().forEach(s -> out.add(s.getName()));
+        names.complete(out);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        names.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {}
+    });
+    requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+    requests.onCompleted();
+    return names.get(10, TimeUnit.SECONDS);
+  }
+}
