@@ -45,7 +45,7 @@ class LauncherIT {
 
   @Test
   void theExamplesPass() throws Exception {
-    for (String example : List.of("quickstart.star", "tcp-udp.star", "http.star")) {
+    for (String example : List.of("quickstart.star", "tcp-udp.star", "http.star", "grpc.star", "faults.star")) {
       Process p = start("test", EXAMPLES.resolve(example).toString());
       String out = runToEnd(p);
       assertThat(p.exitValue()).as(out).isZero();
