@@ -7,6 +7,7 @@ import dev.faultbox.kernel.runtime.ProcessFailure;
 import dev.faultbox.kernel.runtime.ServiceRuntime;
 import dev.faultbox.kernel.spec.EventQuery;
 import dev.faultbox.kernel.spec.SpecSession;
+import dev.faultbox.kernel.spec.TimedTest;
 import dev.faultbox.kernel.spec.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,9 +103,9 @@ public final class TestRunner {
     worker.setDaemon(true);
     worker.start();
     try {
-      task.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      task.get(limit(fn).toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      worker.interrupt();
+      worker.interrupt(); // Starlark polls the flag: the test stops at its next step
       worker.join(TimeUnit.SECONDS.toMillis(10));
       throw e;
     } catch (ExecutionException e) {
@@ -120,6 +121,11 @@ public final class TestRunner {
       }
       throw new IllegalStateException(c);
     }
+  }
+
+  /** The run's limit, or the test's own when shorter. */
+  private Duration limit(StarlarkCallable fn) {
+    return fn instanceof TimedTest t && t.timeout().compareTo(timeout) < 0 ? t.timeout() : timeout;
   }
 
   /** The last lines each program printed: {@code api stderr: ...}. */
@@ -145,7 +151,7 @@ public final class TestRunner {
       } catch (ProcessFailure e) {
         reason = e.getMessage(); // a program would not start: the body never ran
       } catch (TimeoutException e) {
-        reason = "timed out after " + Durations.format(timeout) + " (interrupted)";
+        reason = "timed out after " + Durations.format(limit(fn)) + " (interrupted)";
       } catch (EvalException e) {
         failure = session.describe(e);
         traceback = session.traceback(e);

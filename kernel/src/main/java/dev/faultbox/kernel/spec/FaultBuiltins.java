@@ -330,7 +330,7 @@ public final class FaultBuiltins {
 
   /** The test a fault_scenario registers. */
   @StarlarkBuiltin(name = "function")
-  static final class ScenarioTest implements StarlarkCallable {
+  static final class ScenarioTest implements StarlarkCallable, TimedTest {
     private final String name;
     private final StarlarkCallable scenario;
     private final List<FaultAssumption> faults;
@@ -350,7 +350,8 @@ public final class FaultBuiltins {
       return name;
     }
 
-    Duration timeout() {
+    @Override
+    public Duration timeout() {
       return timeout;
     }
 

@@ -242,6 +242,17 @@ class TestRunnerTest {
   }
 
   @Test
+  void aFaultScenarioStopsAtItsOwnTimeout() throws Exception {
+    var r = run("""
+        def forever():
+            sleep("30s")
+        fault_scenario("stuck", scenario = forever, timeout = "300ms")
+        """);
+    assertThat(r.get("test_stuck").reason()).startsWith("timed out after 300ms (interrupted)");
+    assertThat(r.get("test_stuck").durationMs()).isLessThan(10_000);
+  }
+
+  @Test
   void lambdasAndClosuresInHandlersAndAssertions() throws Exception {
     String source = """
         def make(prefix):
