@@ -43,6 +43,7 @@ final class RunCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       mocks.close();
       session.close();
+      log.flush(); // the last lines, programs' shutdown output included
     }, "faultbox-shutdown"));
     for (ServiceRuntime.Running r : mocks.running()) {
       var def = r.definition();

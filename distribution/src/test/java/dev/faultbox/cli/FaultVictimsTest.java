@@ -53,10 +53,10 @@ class FaultVictimsTest {
 
         assertThat(curlStatus(url)).isEqualTo("200");
         assertThat(jdkStatus(url)).isEqualTo(200);
-        session.faults().apply(List.of(fault));
+        var window = session.faults().apply(List.of(fault));
         assertThat(curlStatus(url)).isEqualTo("503");
         assertThat(jdkStatus(url)).isEqualTo(503);
-        session.faults().remove(List.of(fault));
+        session.faults().remove(window);
         assertThat(curlStatus(url)).isEqualTo("200");
         assertThat(jdkStatus(url)).isEqualTo(200);
 

@@ -19,8 +19,11 @@ import java.util.stream.Collectors;
  */
 public final class FaultEngine {
 
-  /** A rule in force, with the name of the fault that laid it. */
-  private record Active(String fault, FaultRule rule) {}
+  /** A rule in force, with the name of the fault that laid it and the window it belongs to. */
+  private record Active(String fault, FaultRule rule, Object window) {}
+
+  /** Rules laid together, lifted together: what {@link #apply} returns for {@link #remove}. */
+  public record Window(List<FaultAssumption> assumptions) {}
 
   private final Map<String, List<Active>> active = new ConcurrentHashMap<>();
   private final Random random;
@@ -61,31 +64,43 @@ public final class FaultEngine {
     }
   }
 
-  /** Lays the assumptions' rules on their interfaces, recording a fault.applied event each. */
-  public void apply(List<FaultAssumption> assumptions) {
+  /**
+   * Lays the assumptions' rules on their interfaces, recording a fault.applied event each. Rules
+   * laid later take precedence, so an inner fault window is not hidden by an outer one.
+   */
+  public Window apply(List<FaultAssumption> assumptions) {
+    Window window = new Window(List.copyOf(assumptions));
     for (FaultAssumption a : assumptions) {
       for (FaultAssumption.Binding b : a.bindings()) {
         active.compute(key(b.service(), b.iface()), (k, old) -> {
-          List<Active> next = new ArrayList<>(old == null ? List.of() : old);
-          b.rules().forEach(r -> next.add(new Active(a.name(), r)));
+          List<Active> next = new ArrayList<>();
+          b.rules().forEach(r -> next.add(new Active(a.name(), r, window)));
+          next.addAll(old == null ? List.of() : old);
           return List.copyOf(next);
         });
         record(b, a.name(), "applied");
       }
     }
+    return window;
   }
 
-  /** Lifts the assumptions' rules, recording a fault.removed event each. */
-  public void remove(List<FaultAssumption> assumptions) {
-    for (FaultAssumption a : assumptions) {
+  /** Lifts what {@link #apply} laid, and only that, recording a fault.removed event each. */
+  public void remove(Window window) {
+    for (FaultAssumption a : window.assumptions()) {
       for (FaultAssumption.Binding b : a.bindings()) {
         active.computeIfPresent(key(b.service(), b.iface()), (k, old) -> {
-          List<Active> next = old.stream().filter(x -> !x.fault().equals(a.name())).toList();
+          List<Active> next = old.stream().filter(x -> x.window() != window).toList();
           return next.isEmpty() ? null : next;
         });
         record(b, a.name(), "removed");
       }
     }
+  }
+
+  /** The names of the faults laid now, in the order laid. */
+  public String inForce() {
+    return active.values().stream().flatMap(List::stream).map(Active::fault).distinct().sorted()
+        .collect(Collectors.joining(", "));
   }
 
   private void record(FaultAssumption.Binding b, String fault, String what) {
@@ -99,9 +114,11 @@ public final class FaultEngine {
     failedUnder = "";
   }
 
-  /** Notes the faults in force when a test failed, for its report. */
+  /** Notes the faults in force when a test failed, for its report; the innermost report wins. */
   public void failedUnder(String faults) {
-    failedUnder = faults;
+    if (failedUnder.isEmpty()) {
+      failedUnder = faults;
+    }
   }
 
   /** The faults in force when the current test failed, or empty; reading forgets it. */

@@ -46,11 +46,19 @@ public final class FaultRule implements StarlarkValue {
   private final int status;
   private final String message;
   private final Duration delay;
+  private final boolean statusByName; // status= was a gRPC code name
 
   /** Unset status: the protocol's own default applies when the rule meets its target. */
   public static final int DEFAULT_STATUS = -1;
 
   public FaultRule(Kind kind, Map<String, String> matchers, double probability, int status, String message, Duration delay) {
+    this(kind, matchers, probability, status, message, delay, false);
+  }
+
+  /** @param statusByName whether status was given as a gRPC code name, which only gRPC takes */
+  public FaultRule(Kind kind, Map<String, String> matchers, double probability, int status, String message,
+      Duration delay, boolean statusByName) {
+    this.statusByName = statusByName;
     this.kind = kind;
     this.matchers = Map.copyOf(matchers);
     this.path = glob(matchers.get("path"));
@@ -108,10 +116,14 @@ public final class FaultRule implements StarlarkValue {
       throw new IllegalArgumentException(net.starlark.java.eval.Starlark.repr(this)
           + ": a gRPC status must be a code 1..16 or a name such as \"UNAVAILABLE\"");
     }
-    if (!grpc && s > 999) {
+    if (!grpc && statusByName) {
+      throw new IllegalArgumentException(net.starlark.java.eval.Starlark.repr(this) + " names a gRPC status; a "
+          + protocol + " interface takes a number such as 503");
+    }
+    if (!grpc && (kind == Kind.ERROR || kind == Kind.RESPONSE) && (s < 100 || s > 999)) {
       throw new IllegalArgumentException(net.starlark.java.eval.Starlark.repr(this) + ": status " + s + " is not a status");
     }
-    return s == status ? this : new FaultRule(kind, matchers, probability, s, message, delay);
+    return s == status ? this : new FaultRule(kind, matchers, probability, s, message, delay, statusByName);
   }
 
   /** Whether the request is one this rule takes (probability aside). */

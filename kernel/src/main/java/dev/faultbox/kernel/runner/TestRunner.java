@@ -105,6 +105,7 @@ public final class TestRunner {
     try {
       task.get(limit(fn).toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
+      session.faults().failedUnder(session.faults().inForce()); // before the window closes
       worker.interrupt(); // Starlark polls the flag: the test stops at its next step
       worker.join(TimeUnit.SECONDS.toMillis(10));
       throw e;

@@ -77,7 +77,11 @@ final class RunningProcess implements AutoCloseable {
             }
             tail.addLast(stream + ": " + line);
           }
-          events.record(name, "", "process", stream, stream, Map.of("line", line));
+          try {
+            events.record(name, "", "process", stream, stream, Map.of("line", line));
+          } catch (RuntimeException e) {
+            // a full log must not stop the reading, or the program would block on its pipe
+          }
         }
       } catch (IOException ignored) {
         // the process closed its side
@@ -152,11 +156,12 @@ final class RunningProcess implements AutoCloseable {
     return name;
   }
 
-  /** SIGTERM to the program, SIGKILL after {@link #GRACE}; then every process it left behind. */
+  /** SIGTERM to the program and every process under it, SIGKILL to what is left after {@link #GRACE}. */
   @Override
   public void close() {
     List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
     process.destroy();
+    tree.forEach(ProcessHandle::destroy);
     try {
       if (!process.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +75,13 @@ public final class ServiceRuntime implements AutoCloseable {
   }
 
   private void startProcess(ServiceDecl service, ProcessSpec spec) throws ProcessFailure, InterruptedException {
+    // A port still held by something else would answer the health check for the program.
+    for (InterfaceSpec i : service.interfaces()) {
+      if (!Ports.free(session.options().bindAddress(), i.port())) {
+        throw new ProcessFailure("service " + service.name() + ": port " + i.port() + " of interface " + i.name()
+            + " is already in use before the program starts; stop what holds it");
+      }
+    }
     RunningProcess p = RunningProcess.start(service.name(), spec, environment(spec), events);
     processes.add(p);
     if (spec.health() != null) {
@@ -87,24 +96,30 @@ public final class ServiceRuntime implements AutoCloseable {
    */
   Map<String, String> environment(ProcessSpec spec) {
     Map<String, String> env = new LinkedHashMap<>();
-    Map<String, String> rewrites = new LinkedHashMap<>();
+    Map<Pattern, String> rewrites = new LinkedHashMap<>();
+    String host = session.advertisedHost();
+    String hostPort = host.contains(":") ? "[" + host + "]" : host;
+    boolean tlsMocks = false;
     for (ServiceDecl s : session.services()) {
       for (InterfaceSpec i : s.interfaces()) {
         String prefix = "FAULTBOX_" + envName(s.name()) + "_" + envName(i.name()) + "_";
-        env.put(prefix + "HOST", "localhost");
+        env.put(prefix + "HOST", host);
         env.put(prefix + "PORT", Integer.toString(i.port()));
-        env.put(prefix + "ADDR", "localhost:" + i.port());
-        rewrites.put(s.name() + ":" + i.port(), "localhost:" + i.port());
+        env.put(prefix + "ADDR", hostPort + ":" + i.port());
+        // "auth:8090" as a whole name, not inside "myauth:8090" or "auth:80901"
+        rewrites.put(Pattern.compile("(?<![A-Za-z0-9._-])" + Pattern.quote(s.name() + ":" + i.port()) + "(?!\\d)"),
+            Matcher.quoteReplacement(hostPort + ":" + i.port()));
       }
+      tlsMocks |= s.mocks().stream().anyMatch(MockDefinition::tls);
     }
-    if (session.hasTls()) {
+    if (tlsMocks) { // decided by the spec, not by whether a TLS mock has started yet
       env.put("FAULTBOX_MOCK_CA", session.tls().caFile().toString());
       env.put("SSL_CERT_FILE", session.tls().trustBundle().toString());
     }
     spec.env().forEach((k, v) -> {
       String value = v;
-      for (Map.Entry<String, String> r : rewrites.entrySet()) {
-        value = value.replace(r.getKey(), r.getValue());
+      for (Map.Entry<Pattern, String> r : rewrites.entrySet()) {
+        value = r.getKey().matcher(value).replaceAll(r.getValue());
       }
       env.put(k, value);
     });

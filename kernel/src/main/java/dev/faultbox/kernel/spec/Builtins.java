@@ -138,8 +138,8 @@ public final class Builtins {
         throw Starlark.errorf("mock_service(%s) interface %s: %s", Starlark.repr(name), Starlark.repr(spec.name()), e.getMessage());
       }
       defs.add(def);
-      refs.add(new InterfaceRef(name, spec, plugin.steps(spec.protocol()), session.dialHost(),
-          tls ? Optional.of(session.tls().certificate()) : Optional.empty()));
+      refs.add(new InterfaceRef(name, spec, plugin.steps(spec.protocol()), session.dialHost(), session.advertisedHost(),
+          tls ? Optional.of(session.tls().certificate()) : Optional.empty(), true));
     }
     ServiceValue value = new ServiceValue(name, refs);
     session.register(ServiceDecl.mock(name, defs, deps, at));

@@ -77,9 +77,10 @@ public final class FaultBuiltins {
       extraKeywords = @Param(name = "kwargs"))
   public FaultRule error(Dict<String, Object> kwargs) throws EvalException {
     RuleArgs a = ruleArgs("error", kwargs, List.of("status", "message"));
+    Object status = a.option("status", Starlark.NONE);
     return new FaultRule(FaultRule.Kind.ERROR, a.matchers(), a.probability(),
-        status(a.option("status", Starlark.NONE), "error()"), string(a.option("message", "injected fault"), "error() message"),
-        Duration.ZERO);
+        status(status, "error()"), string(a.option("message", "injected fault"), "error() message"),
+        Duration.ZERO, status instanceof String);
   }
 
   @StarlarkMethod(
@@ -91,8 +92,9 @@ public final class FaultBuiltins {
     Object body = a.option("body", "");
     String text = body instanceof String s ? s
         : new String(Values.toJson(body, "response() body"), java.nio.charset.StandardCharsets.UTF_8);
+    Object status = a.option("status", Starlark.NONE);
     return new FaultRule(FaultRule.Kind.RESPONSE, a.matchers(), a.probability(),
-        status(a.option("status", Starlark.NONE), "response()"), text, Duration.ZERO);
+        status(status, "response()"), text, Duration.ZERO, status instanceof String);
   }
 
   @StarlarkMethod(
@@ -204,6 +206,10 @@ public final class FaultBuiltins {
   }
 
   private static FaultAssumption.Binding bind(Object target, Iterable<?> rules, String what) throws EvalException {
+    if (target instanceof InterfaceRef ref && !ref.isMock()) {
+      throw Starlark.errorf("%s targets %s.%s, a real service: faults act inside mocks, so target the mock it calls",
+          what, ref.service(), ref.spec().name());
+    }
     if (target instanceof ServiceValue s) {
       throw Starlark.errorf("%s target must be an interface such as %s.<interface>, not the service %s",
           what, s.name(), s.name());
@@ -213,7 +219,15 @@ public final class FaultBuiltins {
           target == Starlark.NONE ? "none" : Starlark.type(target));
     }
     List<FaultRule> bound = new ArrayList<>();
+    List<Object> flat = new ArrayList<>();
     for (Object r : rules) {
+      if (r instanceof Sequence<?> group) { // a recipe may give several rules, e.g. retryable()
+        group.forEach(flat::add);
+      } else {
+        flat.add(r);
+      }
+    }
+    for (Object r : flat) {
       if (!(r instanceof FaultRule rule)) {
         throw Starlark.errorf("%s rules must be error(...), response(...), delay(...) or drop(...), got %s",
             what, Starlark.type(r));
@@ -268,6 +282,9 @@ public final class FaultBuiltins {
           Starlark.repr(name), Starlark.type(expect));
     }
     Duration limit = Durations.parse(timeout, "fault_scenario() timeout");
+    if (limit.isZero() || limit.isNegative()) {
+      throw Starlark.errorf("fault_scenario(%s) timeout must be longer than zero", Starlark.repr(name));
+    }
     List<FaultAssumption> laid = assumptions(faults, "fault_scenario(" + Starlark.repr(name) + ") faults");
     ScenarioTest test = new ScenarioTest("test_" + name, (StarlarkCallable) scenario, laid,
         expect == Starlark.NONE ? null : (StarlarkCallable) expect, limit);
@@ -317,14 +334,14 @@ public final class FaultBuiltins {
   /** Lays the faults, runs body, lifts them; a failure inside notes which faults were in force. */
   static Object underFaults(SpecSession session, List<FaultAssumption> laid, Body body)
       throws EvalException, InterruptedException {
-    session.faults().apply(laid);
+    var window = session.faults().apply(laid);
     try {
       return body.run();
-    } catch (EvalException | RuntimeException e) {
+    } catch (EvalException | InterruptedException | RuntimeException e) {
       session.faults().failedUnder(laid.stream().map(FaultAssumption::name).collect(Collectors.joining(", ")));
       throw e;
     } finally {
-      session.faults().remove(laid);
+      session.faults().remove(window);
     }
   }
 

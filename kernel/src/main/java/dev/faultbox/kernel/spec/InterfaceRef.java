@@ -27,21 +27,23 @@ public final class InterfaceRef implements Structure {
   private final String service;
   private final InterfaceSpec spec;
   private final String host;
+  private final boolean mock;
   private final Map<String, StepCallable> steps = new TreeMap<>();
 
   /** @param mockCa the run's CA when the interface speaks TLS */
   InterfaceRef(String service, InterfaceSpec spec, Map<String, StepMethod> methods, String dialHost,
-      Optional<X509Certificate> mockCa) {
+      String advertisedHost, Optional<X509Certificate> mockCa, boolean mock) {
+    this.mock = mock;
     this.service = service;
     this.spec = spec;
-    this.host = advertisedHost(dialHost);
+    this.host = advertisedHost;
     Endpoint target = new Endpoint(service, spec.name(), spec.protocol(), dialHost, spec.port(), mockCa.isPresent(), mockCa);
     methods.forEach((name, m) -> steps.put(name, new StepCallable(name, m, target)));
   }
 
-  /** {@code localhost} for mocks on loopback (as users write it), else the bound address. */
-  private static String advertisedHost(String dialHost) {
-    return dialHost.equals("127.0.0.1") || dialHost.equals("::1") ? "localhost" : dialHost;
+  /** Whether the interface belongs to a mock (faults act there) rather than a real service. */
+  public boolean isMock() {
+    return mock;
   }
 
   public String service() {

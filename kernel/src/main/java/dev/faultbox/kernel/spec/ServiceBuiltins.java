@@ -161,7 +161,7 @@ public final class ServiceBuiltins {
     for (InterfaceSpec spec : ifaces) {
       Map<String, dev.faultbox.spi.StepMethod> steps =
           session.plugins().find(spec.protocol()).map((MockProtocol p) -> p.steps(spec.protocol())).orElse(Map.of());
-      refs.add(new InterfaceRef(name, spec, steps, session.dialHost(), Optional.empty()));
+      refs.add(new InterfaceRef(name, spec, steps, session.dialHost(), session.advertisedHost(), Optional.empty(), false));
     }
     session.register(new ServiceDecl(name, ifaces, List.of(), Optional.of(process),
         Builtins.dependsOn(dependsOn, what), at));

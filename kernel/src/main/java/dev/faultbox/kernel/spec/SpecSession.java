@@ -367,6 +367,12 @@ public final class SpecSession implements AutoCloseable {
     return options.handlerStepBudget();
   }
 
+  /** The host specs and programs are told: {@code localhost} on loopback, else the bound address. */
+  public String advertisedHost() {
+    String dial = dialHost();
+    return dial.equals("127.0.0.1") || dial.equals("::1") ? "localhost" : dial;
+  }
+
   /** The host a test step dials to reach a mock. */
   String dialHost() {
     InetAddress bind = options.bindAddress();

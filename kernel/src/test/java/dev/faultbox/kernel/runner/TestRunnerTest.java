@@ -246,10 +246,27 @@ class TestRunnerTest {
     var r = run("""
         def forever():
             sleep("30s")
-        fault_scenario("stuck", scenario = forever, timeout = "300ms")
+        slow = fault_assumption("slow", target = m.main, rules = [delay(delay = "1s")])
+        fault_scenario("stuck", scenario = forever, faults = slow, timeout = "300ms")
         """);
-    assertThat(r.get("test_stuck").reason()).startsWith("timed out after 300ms (interrupted)");
+    assertThat(r.get("test_stuck").reason()).isEqualTo("timed out after 300ms (interrupted) (under fault slow)");
     assertThat(r.get("test_stuck").durationMs()).isLessThan(10_000);
+  }
+
+  @Test
+  void nestedFaultWindowsLiftOnlyTheirOwnRules() throws Exception {
+    var r = run("""
+        def inner():
+            return len(events().where(type = "fault.applied"))
+        def outer():
+            fault(m.main, drop(op = "a"), run = inner)
+            return [e.type for e in events().where(kind = "fault")]
+        def test_nested():
+            assert_eq(fault(m.main, drop(op = "b"), run = outer),
+                ["fault.applied", "fault.applied", "fault.removed"])
+            assert_eq(events().where(type = "fault.removed").count(), 2)
+        """);
+    assertThat(r.get("test_nested").passed()).as(r.get("test_nested").reason()).isTrue();
   }
 
   @Test

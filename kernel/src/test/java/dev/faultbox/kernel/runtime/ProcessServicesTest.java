@@ -51,23 +51,25 @@ class ProcessServicesTest {
   void aProgramSeesItsEnvironmentAndItsOutputBecomesEvents() throws Exception {
     int mockPort = Specs.freePort();
     script("env.sh", "echo \"jwks=$JWKS_URL\"\necho \"addr=$FAULTBOX_AUTH_MAIN_ADDR port=$FAULTBOX_AUTH_MAIN_PORT\"\n"
-        + "echo \"plain=$PLAIN\"\necho oops >&2\nwhile true; do sleep 0.2; done");
+        + "echo \"plain=$PLAIN\"\necho \"other=$OTHER\"\necho oops >&2\nwhile true; do sleep 0.2; done");
     var r = run("""
         auth = mock_service("auth", interface("main", "fake", %d))
         api = service("api", "./env.sh", env = {
             "JWKS_URL": "http://auth:%d/.well-known/jwks",
             "PLAIN": auth.main.internal_addr,
+            "OTHER": "myauth:%d,auth:%d0",
         }, depends_on = [auth])
         def test_env():
             lines = events().where(service = "api", type = "stdout")
-            assert_eventually(lines.count() == 3)
+            assert_eventually(lines.count() == 4)
             assert_eq([e.line for e in lines], [
                 "jwks=http://localhost:%d/.well-known/jwks",
                 "addr=localhost:%d port=%d",
                 "plain=localhost:%d",
+                "other=myauth:%d,auth:%d0",
             ])
             assert_eventually(events().where(service = "api", type = "stderr", line = "oops").count() == 1)
-        """.formatted(mockPort, mockPort, mockPort, mockPort, mockPort, mockPort));
+        """.formatted(mockPort, mockPort, mockPort, mockPort, mockPort, mockPort, mockPort, mockPort, mockPort, mockPort));
     assertThat(r.get("test_env").passed()).as(r.get("test_env").reason()).isTrue();
     assertNoChildren();
   }
@@ -94,6 +96,12 @@ class ProcessServicesTest {
     assertThat(missing.get("test_a").reason()).isEqualTo("service api: " + dir.resolve("nope.sh") + " does not exist");
     var notExecutable = run("api = service(\"api\", binary = \"./noexec.sh\")\ndef test_a():\n    pass\n");
     assertThat(notExecutable.get("test_a").reason()).endsWith("noexec.sh is not an executable file (chmod +x it?)");
+    try (ServerSocket squatter = new ServerSocket()) {
+      squatter.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      var taken = run("api = service(\"api\", \"./sleepy.sh\", interface(\"main\", \"fake\", " + port + "))\ndef test_a():\n    pass\n");
+      assertThat(taken.get("test_a").reason())
+          .isEqualTo("service api: port " + port + " of interface main is already in use before the program starts; stop what holds it");
+    }
     var unhealthy = run("api = service(\"api\", \"./sleepy.sh\", interface(\"main\", \"fake\", " + port + "),"
         + " healthcheck = tcp(\"localhost:" + port + "\", timeout = \"400ms\"))\ndef test_a():\n    pass\n");
     assertThat(unhealthy.get("test_a").reason())
@@ -103,11 +111,16 @@ class ProcessServicesTest {
 
   @Test
   void aProgramThatIgnoresSigtermIsKilledWithItsChildren() throws Exception {
-    script("stubborn.sh", "trap '' TERM\necho up\n(while true; do sleep 0.2; done) &\nwhile true; do sleep 0.2; done");
+    Path pidFile = dir.resolve("child.pid");
+    script("stubborn.sh", "trap '' TERM\necho up\n(trap '' TERM; while true; do sleep 0.2; done) &\necho $! > " + pidFile
+        + "\nwhile true; do sleep 0.2; done");
     long start = System.nanoTime();
     var r = run("api = service(\"api\", \"./stubborn.sh\")\ndef test_a():\n    assert_eventually(events().where(service = \"api\", line = \"up\").count() == 1)\n");
     assertThat(r.get("test_a").passed()).as(r.get("test_a").reason()).isTrue();
     assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(RunningProcess.GRACE.toMillis());
+    long child = Long.parseLong(Files.readString(pidFile).strip());
+    // A child outlives its parent's pid list once orphaned: check it by its own pid.
+    assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).as("the background child").isFalse();
     assertNoChildren();
   }
 

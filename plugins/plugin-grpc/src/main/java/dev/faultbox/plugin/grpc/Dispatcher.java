@@ -228,13 +228,31 @@ final class Dispatcher {
 
       @Override
       public void onCancel() {
-        // The client gave up (or the transport failed): a late reply is dropped by grpc.
-        call.answered.set(true);
+        // The client gave up (a deadline, or the transport failed) before the answer: still one
+        // event, so a call that a delay fault outlasted is on the record.
+        if (call.claim()) {
+          Map<String, String> fields = new LinkedHashMap<>();
+          fields.put("method", call.method);
+          fields.put("code", Status.Code.CANCELLED.name());
+          fields.put("message", "the client cancelled the call before it was answered");
+          fields.put("req_size", Integer.toString(call.reqSize));
+          fields.put("duration_ms", Long.toString(elapsedMs(call)));
+          fields.putAll(call.extra);
+          emit(definition.event(OP_ERROR, fields));
+        }
       }
     };
   }
 
   private void serve(Call call) {
+    if (call.method.startsWith(REFLECTION)) {
+      // Typed mocks serve reflection themselves; here there are no descriptors, so no reflection. Tools (and the call step) probe for it before their
+      // calls: answer at once, past faults and catch-all routes, and leave no event.
+      if (call.claim()) {
+        call.call.close(Status.UNIMPLEMENTED.withDescription("no reflection: this mock has no descriptors"), new Metadata());
+      }
+      return;
+    }
     FaultDecision decision;
     try {
       decision = context.faults().decide(new FaultProbe(call.method, call.method, "", Map.of()));
@@ -242,7 +260,7 @@ final class Dispatcher {
         decision = FaultDecision.PASS;
       }
     } catch (RuntimeException e) {
-      context.logger().warn("{}: fault gate failed, serving normally", name(), e);
+      context.logger().warn("{}: fault gate failed, serving normally: {}", name(), DescriptorSets.oneLine(e));
       decision = FaultDecision.PASS;
     }
     FaultDecision d = decision;
@@ -271,21 +289,13 @@ final class Dispatcher {
         case PASS, DUPLICATE -> route(call);
       }
     } catch (RuntimeException e) {
-      context.logger().warn("{}: serving {} failed", name(), call.method, e);
+      context.logger().warn("{}: serving {} failed: {}", name(), call.method, DescriptorSets.oneLine(e));
       status(call, OP_ERROR, Status.Code.INTERNAL.value(), "mock failed: " + DescriptorSets.oneLine(e), DescriptorSets.oneLine(e));
     }
   }
 
   private void route(Call call) {
     RouteTable.Match match = settings.routes().match(call.method);
-    if (match == null && call.method.startsWith(REFLECTION)) {
-      // A mock without descriptors has no reflection. Tools (and the call step) probe for it
-      // before every other call; recording each probe would bury the calls a test counts.
-      if (call.claim()) {
-        call.call.close(Status.UNIMPLEMENTED.withDescription("no reflection: this mock has no descriptors"), new Metadata());
-      }
-      return;
-    }
     if (match == null) {
       status(call, OP_UNMATCHED, Status.Code.UNIMPLEMENTED.value(), "no route for " + call.method, null);
       return;
@@ -332,7 +342,7 @@ final class Dispatcher {
       try {
         completeDynamic(call, response, error);
       } catch (RuntimeException e) {
-        context.logger().warn("{}: completing {} failed", name(), call.method, e);
+        context.logger().warn("{}: completing {} failed: {}", name(), call.method, DescriptorSets.oneLine(e));
         status(call, OP_ERROR, Status.Code.INTERNAL.value(), DescriptorSets.oneLine(e), DescriptorSets.oneLine(e));
       }
     });
@@ -488,7 +498,7 @@ final class Dispatcher {
     try {
       context.events().emit(event);
     } catch (RuntimeException e) {
-      context.logger().warn("{}: recording a {} event failed", name(), event.op(), e);
+      context.logger().warn("{}: recording a {} event failed: {}", name(), event.op(), DescriptorSets.oneLine(e));
     }
   }
 

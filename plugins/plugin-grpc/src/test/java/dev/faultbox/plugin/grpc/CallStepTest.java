@@ -153,18 +153,23 @@ class CallStepTest {
   }
 
   @Test
-  void faultOnAnUntypedMockAnswersTheCallNotTheReflectionProbe() throws Exception {
+  void aFaultOnEveryMethodHitsTheCallOnceAndNotTheReflectionProbe() throws Exception {
     RecordingContext context = new RecordingContext();
-    context.setFaultGate(probe -> probe.method().contains("ServerReflection")
-        ? new dev.faultbox.spi.FaultDecision(dev.faultbox.spi.FaultDecision.Action.RESPOND, java.time.Duration.ZERO, 7,
-            "denied", Optional.of("all"))
-        : dev.faultbox.spi.FaultDecision.PASS);
+    java.util.List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    context.setFaultGate(probe -> {
+      asked.add(probe.method());
+      return new dev.faultbox.spi.FaultDecision(dev.faultbox.spi.FaultDecision.Action.ERROR, java.time.Duration.ZERO, 14,
+          "down", Optional.of("all"));
+    });
     MockServer server = resources.server(mock("flags", "grpc", 0)
-        .route("/flags.v1.Flags/Get", new MockResponse.Message(Map.of("variant", "B")))
+        .route("/**", new MockResponse.Message(Map.of("variant", "B")))
         .build(), context);
     StepResult.Response get = (StepResult.Response) call.call(endpoint("flags", server), args("method", "/flags.v1.Flags/Get"));
-    assertThat(get.ok()).isTrue();
-    assertThat(json(get)).containsEntry("variant", "B");
+    assertThat(get.ok()).isFalse();
+    assertThat(get.attributes()).containsEntry("code", "UNAVAILABLE").containsEntry("message", "down");
+    assertThat(asked).containsExactly("/flags.v1.Flags/Get");
+    assertThat(context.recorded()).hasSize(1);
+    assertThat(context.recorded().get(0).fields()).containsEntry("fault", "all").containsEntry("code", "UNAVAILABLE");
   }
 
   @Test

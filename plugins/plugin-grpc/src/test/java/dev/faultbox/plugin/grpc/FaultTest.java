@@ -123,6 +123,22 @@ class FaultTest {
   }
 
   @Test
+  void aCallThatGivesUpDuringADelayIsStillAnEvent() throws Exception {
+    RecordingContext context = new RecordingContext();
+    var stub = flags(context, new FaultDecision(FaultDecision.Action.PASS, Duration.ofSeconds(2), 0, "",
+        Optional.of("slow")));
+    assertThatThrownBy(() -> stub.withDeadlineAfter(200, TimeUnit.MILLISECONDS).get(Struct.getDefaultInstance()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+    MockEvent cancelled = context.awaitEvent(Duration.ofSeconds(5));
+    assertThat(cancelled.op()).isEqualTo("error");
+    assertThat(cancelled.fields()).containsEntry("code", "CANCELLED").containsEntry("fault", "slow")
+        .containsEntry("method", "/flags.v1.Flags/Get");
+    Thread.sleep(2200); // the delayed answer comes to nothing: still one event
+    assertThat(context.recorded()).hasSize(1);
+  }
+
+  @Test
   void failingGateServesNormally() throws Exception {
     RecordingContext context = new RecordingContext();
     context.setFaultGate(probe -> {
