@@ -4,11 +4,13 @@ import dev.faultbox.spi.EventSink;
 import dev.faultbox.spi.FaultGate;
 import dev.faultbox.spi.MockContext;
 import dev.faultbox.spi.MockEvent;
+import dev.faultbox.spi.TlsIdentity;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +27,7 @@ public final class RecordingContext implements MockContext {
   private final List<MockEvent> recorded = new ArrayList<>();
   private final Logger logger;
   private volatile FaultGate gate = FaultGate.PASS_THROUGH;
+  private volatile TlsIdentity tls;
 
   public RecordingContext() {
     this("faultbox.test.mock");
@@ -45,6 +48,17 @@ public final class RecordingContext implements MockContext {
   }
 
   /** Replaces the fault gate; requests that arrive afterwards ask the new one. */
+  /** Lends the mock a TLS identity, as the kernel does for {@code tls=True}; returns this. */
+  public RecordingContext withTls(TlsIdentity identity) {
+    this.tls = identity;
+    return this;
+  }
+
+  @Override
+  public Optional<TlsIdentity> tls() {
+    return Optional.ofNullable(tls);
+  }
+
   public RecordingContext setFaultGate(FaultGate gate) {
     this.gate = Objects.requireNonNull(gate, "gate");
     return this;

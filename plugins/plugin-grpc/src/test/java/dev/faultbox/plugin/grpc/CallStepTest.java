@@ -137,7 +137,7 @@ class CallStepTest {
         .config("descriptors", "all_upstreams.pb")
         .tls(true)
         .route(GEO + "GetCity", new MockResponse.Message(Map.of("name", "Secure")))
-        .build()), new TestSupport.TlsContext(new RecordingContext(), identity));
+        .build()), new RecordingContext().withTls(identity));
     Endpoint target = new Endpoint("geo-config", "main", "grpc", "127.0.0.1", server.address().getPort(), true,
         Optional.of(identity.authority()));
     StepResult.Response city = (StepResult.Response) call.call(target, args("method", GEO + "GetCity"));

@@ -1,24 +1,18 @@
 package dev.faultbox.plugin.grpc;
 
 import dev.faultbox.kernel.tls.TlsAuthority;
-import dev.faultbox.spi.EventSink;
-import dev.faultbox.spi.FaultGate;
 import dev.faultbox.spi.MockContext;
 import dev.faultbox.spi.MockDefinition;
 import dev.faultbox.spi.MockEvent;
 import dev.faultbox.spi.MockServer;
-import dev.faultbox.spi.TlsIdentity;
 import dev.faultbox.testkit.RecordingContext;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
 
 /** Shared helpers: the build's descriptor sets, channels, contexts, event waits. */
 final class TestSupport {
@@ -108,39 +102,4 @@ final class TestSupport {
     }
   }
 
-  /** A {@link RecordingContext} that also lends a TLS identity. */
-  static final class TlsContext implements MockContext {
-    final RecordingContext recording;
-    private final TlsIdentity identity;
-
-    TlsContext(RecordingContext recording, TlsIdentity identity) {
-      this.recording = recording;
-      this.identity = identity;
-    }
-
-    @Override
-    public EventSink events() {
-      return recording.events();
-    }
-
-    @Override
-    public FaultGate faults() {
-      return recording.faults();
-    }
-
-    @Override
-    public InetAddress bindAddress() {
-      return recording.bindAddress();
-    }
-
-    @Override
-    public Logger logger() {
-      return recording.logger();
-    }
-
-    @Override
-    public Optional<TlsIdentity> tls() {
-      return Optional.of(identity);
-    }
-  }
 }

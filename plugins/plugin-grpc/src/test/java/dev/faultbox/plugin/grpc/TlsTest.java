@@ -39,7 +39,7 @@ class TlsTest {
         .config("descriptors", "all_upstreams.pb")
         .tls(true)
         .route(GEO + "GetCity", new MockResponse.Message(Map.of("name", "Secure")))
-        .build()), new TestSupport.TlsContext(new RecordingContext(), identity));
+        .build()), new RecordingContext().withTls(identity));
   }
 
   private ManagedChannel channel(MockServer server, SslContext ssl, String authority) {

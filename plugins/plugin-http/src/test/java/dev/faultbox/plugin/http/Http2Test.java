@@ -53,7 +53,7 @@ class Http2Test {
   }
 
   private MockServer start(String protocol, boolean tls) throws Exception {
-    MockContext ctx = tls ? new TestSupport.TlsContext(context, TestSupport.identity()) : context;
+    MockContext ctx = tls ? context.withTls(TestSupport.identity()) : context;
     server = TestSupport.start(definition(protocol, tls), ctx);
     return server;
   }

@@ -49,7 +49,7 @@ class HttpStepTest {
   }
 
   private MockServer start(String proto, boolean tls) throws Exception {
-    MockContext ctx = tls ? new TestSupport.TlsContext(context, TestSupport.identity()) : context;
+    MockContext ctx = tls ? context.withTls(TestSupport.identity()) : context;
     server =
         TestSupport.start(
             mock("api", proto, 0)

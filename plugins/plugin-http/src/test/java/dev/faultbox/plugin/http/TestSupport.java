@@ -3,8 +3,6 @@ package dev.faultbox.plugin.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultbox.kernel.tls.TlsAuthority;
-import dev.faultbox.spi.EventSink;
-import dev.faultbox.spi.FaultGate;
 import dev.faultbox.spi.MockContext;
 import dev.faultbox.spi.MockDefinition;
 import dev.faultbox.spi.MockEvent;
@@ -14,7 +12,6 @@ import dev.faultbox.testkit.RecordingContext;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -24,9 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
 
 /** Shared helpers: TLS contexts, curl, raw HTTP/1.1 over sockets, event waits. */
 final class TestSupport {
@@ -40,44 +35,6 @@ final class TestSupport {
     return CA.issue("auth");
   }
 
-  /**
-   * A {@link RecordingContext} that also lends a TLS identity. The test kit's context is final and
-   * has no {@code tls()}, so this delegates instead of subclassing.
-   */
-  static final class TlsContext implements MockContext {
-    final RecordingContext recording;
-    private final TlsIdentity identity;
-
-    TlsContext(RecordingContext recording, TlsIdentity identity) {
-      this.recording = recording;
-      this.identity = identity;
-    }
-
-    @Override
-    public EventSink events() {
-      return recording.events();
-    }
-
-    @Override
-    public FaultGate faults() {
-      return recording.faults();
-    }
-
-    @Override
-    public InetAddress bindAddress() {
-      return recording.bindAddress();
-    }
-
-    @Override
-    public Logger logger() {
-      return recording.logger();
-    }
-
-    @Override
-    public Optional<TlsIdentity> tls() {
-      return Optional.of(identity);
-    }
-  }
 
   static MockServer start(MockDefinition definition, MockContext context) throws Exception {
     return new HttpProtocol().start(definition, context);
