@@ -1,5 +1,6 @@
 package dev.faultbox.plugin.grpc;
 
+import dev.faultbox.plugin.support.Trust;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
 import com.google.protobuf.Descriptors;
@@ -23,9 +24,6 @@ import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
-import java.security.cert.CertificateException;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -39,9 +37,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * {@code call(method = "/pkg.Svc/Method", body = {...}, metadata = {...}, timeout_ms = 10000)} on
@@ -419,7 +414,7 @@ final class CallStep implements StepMethod {
         .proxyDetector(address -> null);
     if (target.tls()) {
       try {
-        builder.sslContext(GrpcSslContexts.forClient().trustManager(trustManager(target.mockCa())).build());
+        builder.sslContext(GrpcSslContexts.forClient().trustManager(Trust.manager(target.mockCa())).build());
       } catch (Exception e) {
         throw new StepException("call() cannot set up TLS: " + DescriptorSets.oneLine(e));
       }
@@ -427,53 +422,6 @@ final class CallStep implements StepMethod {
       builder.usePlaintext();
     }
     return builder.build();
-  }
-
-  /** Trusts the system's roots and, when given, the run's mock CA. */
-  static TrustManager trustManager(Optional<X509Certificate> mockCa) throws Exception {
-    TrustManagerFactory system = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    system.init((KeyStore) null);
-    X509TrustManager systemTrust = x509(system);
-    if (mockCa.isEmpty()) {
-      return systemTrust;
-    }
-    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-    store.load(null, null);
-    store.setCertificateEntry("faultbox-mock-ca", mockCa.get());
-    TrustManagerFactory mock = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    mock.init(store);
-    X509TrustManager mockTrust = x509(mock);
-    return new X509TrustManager() {
-      @Override
-      public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        systemTrust.checkClientTrusted(chain, authType);
-      }
-
-      @Override
-      public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        try {
-          mockTrust.checkServerTrusted(chain, authType);
-        } catch (CertificateException notOurs) {
-          systemTrust.checkServerTrusted(chain, authType);
-        }
-      }
-
-      @Override
-      public X509Certificate[] getAcceptedIssuers() {
-        List<X509Certificate> issuers = new ArrayList<>(List.of(mockTrust.getAcceptedIssuers()));
-        issuers.addAll(List.of(systemTrust.getAcceptedIssuers()));
-        return issuers.toArray(new X509Certificate[0]);
-      }
-    };
-  }
-
-  private static X509TrustManager x509(TrustManagerFactory factory) {
-    for (TrustManager tm : factory.getTrustManagers()) {
-      if (tm instanceof X509TrustManager x) {
-        return x;
-      }
-    }
-    throw new IllegalStateException("no X509 trust manager");
   }
 
   // ---- arguments -------------------------------------------------------------------------
