@@ -100,16 +100,26 @@ final class Dispatcher {
 
   /** Every method name, served by the route table. */
   HandlerRegistry registry() {
+    // Definitions are made once per method name; the cache is bounded, as clients choose the names.
+    Map<String, ServerMethodDefinition<byte[], byte[]>> known = new java.util.concurrent.ConcurrentHashMap<>();
     return new HandlerRegistry() {
       @Override
       public ServerMethodDefinition<?, ?> lookupMethod(String methodName, String authority) {
+        ServerMethodDefinition<byte[], byte[]> cached = known.get(methodName);
+        if (cached != null) {
+          return cached;
+        }
         MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]>newBuilder()
             .setType(MethodDescriptor.MethodType.UNARY)
             .setFullMethodName(methodName)
             .setRequestMarshaller(BYTES)
             .setResponseMarshaller(BYTES)
             .build();
-        return ServerMethodDefinition.create(method, handler);
+        ServerMethodDefinition<byte[], byte[]> served = ServerMethodDefinition.create(method, handler);
+        if (known.size() < 1024) {
+          known.put(methodName, served);
+        }
+        return served;
       }
     };
   }
