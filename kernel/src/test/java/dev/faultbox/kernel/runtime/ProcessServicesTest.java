@@ -75,6 +75,28 @@ class ProcessServicesTest {
   }
 
   @Test
+  void withTlsMocksAProgramIsToldTheMockCa() throws Exception {
+    int port = Specs.freePort();
+    script("tls.sh", "echo \"ca=$FAULTBOX_MOCK_CA\"\necho \"bundle=$SSL_CERT_FILE\"\nwhile true; do sleep 0.2; done");
+    var r = run("""
+        secure = mock_service("secure", interface("main", "fake", %d), tls = True)
+        api = service("api", "./tls.sh")
+        def test_tls_env():
+            assert_eventually(events().where(service = "api", line = "bundle=*").count() == 1)
+            assert_eq(events().where(service = "api", line = "ca=*").first().line, "ca=" + mock_ca_path())
+            print(events().where(service = "api", line = "bundle=*").first().line + " " + mock_ca_path())
+        """.formatted(port));
+    assertThat(r.get("test_tls_env").passed()).as(r.get("test_tls_env").reason()).isTrue();
+    String printed = specs.printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+    String[] paths = printed.substring(printed.indexOf("bundle=") + 7).strip().split(" ");
+    String bundle = Files.readString(Path.of(paths[0]));
+    String ca = Files.readString(Path.of(paths[1])).strip();
+    assertThat(ca).startsWith("-----BEGIN CERTIFICATE-----");
+    assertThat(bundle.strip()).endsWith(ca); // the system's roots, then the mock CA
+    assertNoChildren();
+  }
+
+  @Test
   void startUpFailuresFailTheTestAndTheNextStartsClean() throws Exception {
     script("crash.sh", "echo starting\necho 'config missing' >&2\nexit 3");
     Path noexec = dir.resolve("noexec.sh");
