@@ -37,7 +37,9 @@ final class RequestLog implements Recorder {
   @Override
   public void emit(MockEvent e) {
     tick();
-    if (limit <= 0 || shown.incrementAndGet() <= limit) {
+    // Read before counting: once a busy second is over its limit, the event loops only read
+    // the shared counter instead of fighting over it.
+    if (limit <= 0 || (shown.get() < limit && shown.incrementAndGet() <= limit)) {
       print(line(e));
     } else {
       unshown.increment();
@@ -48,7 +50,7 @@ final class RequestLog implements Recorder {
   @Override
   public void record(String service, String iface, String kind, String type, String op, Map<String, String> fields) {
     tick();
-    if (limit <= 0 || shown.incrementAndGet() <= limit) {
+    if (limit <= 0 || (shown.get() < limit && shown.incrementAndGet() <= limit)) {
       String detail = fields.containsKey("line") ? fields.get("line") : new TreeMap<>(fields).toString();
       print(LocalTime.now().format(TIME) + " " + service + (iface.isEmpty() ? "" : "." + iface) + " " + type + ": " + detail);
     } else {
