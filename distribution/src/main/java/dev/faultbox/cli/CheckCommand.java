@@ -17,8 +17,10 @@ final class CheckCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try (SpecSession session = specOptions.load(System.err)) {
-      command.commandLine().getOut().printf("ok: %s: %d services, %d tests%n",
-          specOptions.spec, session.services().size(), session.tests().size());
+      int services = session.services().size();
+      int tests = session.tests().size();
+      command.commandLine().getOut().printf("ok: %s: %d service%s, %d test%s%n",
+          specOptions.spec, services, services == 1 ? "" : "s", tests, tests == 1 ? "" : "s");
       return Main.OK;
     } catch (SpecException e) {
       command.commandLine().getErr().println("error: " + e.getMessage());

@@ -198,7 +198,7 @@ class CliTest {
     String file = spec("s.star", "a = mock_service(\"a\", interface(\"main\", \"tcp\", 9000))\ndef test_a():\n    pass\n");
     Cli check = Cli.run("check", file);
     assertThat(check.exit()).isZero();
-    assertThat(check.out()).isEqualTo("ok: " + file + ": 1 services, 1 tests\n");
+    assertThat(check.out()).isEqualTo("ok: " + file + ": 1 service, 1 test\n");
 
     Cli plugins = Cli.run("plugins");
     assertThat(plugins.exit()).isZero();
