@@ -86,6 +86,26 @@ public final class RecordingContext implements MockContext {
     return recorded().stream().filter(e -> e.op().equals(op)).toList();
   }
 
+  /** Waits for the first event with {@code op}; fails the test if none comes within {@code timeout}. */
+  public MockEvent awaitOp(String op, java.time.Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      List<MockEvent> events = recorded(op);
+      if (!events.isEmpty()) {
+        return events.get(0);
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("no " + op + " event within " + timeout + ": " + recorded());
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
   /** Forgets the events recorded so far. */
   public void clear() {
     synchronized (lock) {

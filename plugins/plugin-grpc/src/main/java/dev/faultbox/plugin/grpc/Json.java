@@ -1,5 +1,6 @@
 package dev.faultbox.plugin.grpc;
 
+import dev.faultbox.plugin.support.JsonText;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -34,7 +35,7 @@ final class Json {
     if (value == null) {
       out.append("null");
     } else if (value instanceof String s) {
-      string(out, s);
+      JsonText.quote(out, s);
     } else if (value instanceof Boolean b) {
       out.append(b ? "true" : "false");
     } else if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
@@ -51,7 +52,7 @@ final class Json {
         out.append(d);
       }
     } else if (value instanceof byte[] bytes) {
-      string(out, Base64.getEncoder().encodeToString(bytes));
+      JsonText.quote(out, Base64.getEncoder().encodeToString(bytes));
     } else if (value instanceof Map<?, ?> map) {
       out.append('{');
       boolean first = true;
@@ -64,7 +65,7 @@ final class Json {
           out.append(',');
         }
         first = false;
-        string(out, key);
+        JsonText.quote(out, key);
         out.append(':');
         write(out, entry.getValue(), path.isEmpty() ? key : path + "." + key, depth + 1);
       }
@@ -82,30 +83,6 @@ final class Json {
       throw new IllegalArgumentException(
           "a " + value.getClass().getSimpleName() + (path.isEmpty() ? "" : " at " + path) + " has no JSON form");
     }
-  }
-
-  private static void string(StringBuilder out, String s) {
-    out.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        case '\b' -> out.append("\\b");
-        case '\f' -> out.append("\\f");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    out.append('"');
   }
 
   /**

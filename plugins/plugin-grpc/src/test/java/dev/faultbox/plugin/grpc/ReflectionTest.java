@@ -143,7 +143,7 @@ class ReflectionTest {
                 .build(),
             io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), com.google.protobuf.Struct.getDefaultInstance()))
         .isInstanceOf(StatusRuntimeException.class);
-    assertThat(TestSupport.awaitOp(context, "unmatched", java.time.Duration.ofSeconds(5)).fields())
+    assertThat(context.awaitOp("unmatched", java.time.Duration.ofSeconds(5)).fields())
         .containsEntry("method", "/flags.v1.Flags/Nope");
     assertThat(context.recorded()).hasSize(1);
   }

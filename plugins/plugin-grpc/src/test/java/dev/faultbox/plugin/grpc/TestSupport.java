@@ -78,28 +78,5 @@ final class TestSupport {
     return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().proxyDetector(a -> null).build();
   }
 
-  /** Waits for the first event with {@code op}. */
-  static MockEvent awaitOp(RecordingContext context, String op, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      List<MockEvent> events = context.recorded(op);
-      if (!events.isEmpty()) {
-        return events.get(0);
-      }
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("no " + op + " event within " + timeout + ": " + context.recorded());
-      }
-      sleep(5);
-    }
-  }
-
-  static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
 
 }

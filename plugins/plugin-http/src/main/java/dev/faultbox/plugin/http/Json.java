@@ -1,6 +1,7 @@
 package dev.faultbox.plugin.http;
 
 import dev.faultbox.plugin.support.Config;
+import dev.faultbox.plugin.support.JsonText;
 import java.util.List;
 import java.util.Map;
 
@@ -28,7 +29,7 @@ final class Json {
     if (value == null) {
       out.append("null");
     } else if (value instanceof String s) {
-      writeString(out, s);
+      JsonText.quote(out, s);
     } else if (value instanceof Boolean || value instanceof Long || value instanceof Integer) {
       out.append(value);
     } else if (value instanceof Double || value instanceof Float) {
@@ -62,7 +63,7 @@ final class Json {
           out.append(',');
         }
         first = false;
-        writeString(out, key);
+        JsonText.quote(out, key);
         out.append(':');
         write(out, entry.getValue(), depth + 1);
       }
@@ -70,30 +71,5 @@ final class Json {
     } else {
       throw new IllegalArgumentException("JSON cannot hold a " + Config.starlarkType(value));
     }
-  }
-
-  /** Appends {@code s} as a JSON string literal. */
-  static void writeString(StringBuilder out, String s) {
-    out.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        case '\b' -> out.append("\\b");
-        case '\f' -> out.append("\\f");
-        default -> {
-          if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    out.append('"');
   }
 }

@@ -1,5 +1,6 @@
 package dev.faultbox.plugin.http;
 
+import dev.faultbox.plugin.support.JsonText;
 import dev.faultbox.spi.MockResponse;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -100,7 +101,7 @@ final class Responses {
   static Encoded faultJson(int status, String message) {
     int code = status < 200 || status > 999 ? 500 : status;
     StringBuilder json = new StringBuilder("{\"error\":");
-    Json.writeString(json, message == null ? "" : message);
+    JsonText.quote(json, message == null ? "" : message);
     json.append('}');
     HttpHeaders headers = new DefaultHttpHeaders();
     headers.set(CONTENT_TYPE, JSON);

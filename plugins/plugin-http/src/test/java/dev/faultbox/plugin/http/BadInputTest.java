@@ -1,6 +1,5 @@
 package dev.faultbox.plugin.http;
 
-import static dev.faultbox.plugin.http.TestSupport.awaitOp;
 import static dev.faultbox.plugin.http.TestSupport.connect;
 import static dev.faultbox.plugin.http.TestSupport.read;
 import static dev.faultbox.plugin.http.TestSupport.send;
@@ -59,7 +58,7 @@ class BadInputTest {
     start("http");
     RawResponse r = badExchange("\u0001\u0002garbage \u00ff\u00fe\r\n\r\n");
     assertThat(r.status()).isEqualTo(400);
-    MockEvent event = awaitOp(context, "bad_request", Duration.ofSeconds(5));
+    MockEvent event = context.awaitOp("bad_request", Duration.ofSeconds(5));
     assertThat(event.fields()).containsEntry("status", "400").containsKey("error");
     TestSupport.assertServing(server.address());
   }
@@ -70,7 +69,7 @@ class BadInputTest {
     RawResponse r = badExchange("GET /x HTTP/1.1 extra junk\r\nHost: x\r\n\r\n");
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.bodyText()).isEqualTo("bad request\n");
-    assertThat(awaitOp(context, "bad_request", Duration.ofSeconds(5)).fields().get("error"))
+    assertThat(context.awaitOp("bad_request", Duration.ofSeconds(5)).fields().get("error"))
         .startsWith("malformed request: ");
     TestSupport.assertServing(server.address());
   }
@@ -80,7 +79,7 @@ class BadInputTest {
     start("http");
     RawResponse r = badExchange("GET /x HTTP/1.1\r\nHost: x\r\nBad Header Name: v\r\n\r\n");
     assertThat(r.status()).isEqualTo(400);
-    assertThat(awaitOp(context, "bad_request", Duration.ofSeconds(5)).fields()).containsEntry("status", "400");
+    assertThat(context.awaitOp("bad_request", Duration.ofSeconds(5)).fields()).containsEntry("status", "400");
     TestSupport.assertServing(server.address());
   }
 
@@ -89,7 +88,7 @@ class BadInputTest {
     start("http");
     RawResponse r = badExchange("GET /x HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(2000) + "\r\n\r\n");
     assertThat(r.status()).isEqualTo(431);
-    MockEvent event = awaitOp(context, "bad_request", Duration.ofSeconds(5));
+    MockEvent event = context.awaitOp("bad_request", Duration.ofSeconds(5));
     assertThat(event.fields())
         .containsEntry("status", "431")
         .containsEntry("error", "request headers over 1024 bytes");
@@ -102,7 +101,7 @@ class BadInputTest {
     RawResponse r =
         badExchange("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + "b".repeat(100));
     assertThat(r.status()).isEqualTo(413);
-    MockEvent event = awaitOp(context, "bad_request", Duration.ofSeconds(5));
+    MockEvent event = context.awaitOp("bad_request", Duration.ofSeconds(5));
     assertThat(event.fields()).containsEntry("status", "413").containsEntry("error", "request body over 16 bytes");
     TestSupport.assertServing(server.address());
   }
@@ -125,7 +124,7 @@ class BadInputTest {
         TestSupport.exchange(
             server.address(), "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 16\r\nConnection: close\r\n\r\n" + "b".repeat(16));
     assertThat(r.status()).isEqualTo(200);
-    assertThat(awaitOp(context, "POST /x", Duration.ofSeconds(5)).fields()).containsEntry("req_size", "16");
+    assertThat(context.awaitOp("POST /x", Duration.ofSeconds(5)).fields()).containsEntry("req_size", "16");
   }
 
   @Test
@@ -136,7 +135,7 @@ class BadInputTest {
       RawResponse r = read(socket.getInputStream());
       assertThat(r.status()).isEqualTo(413);
     }
-    assertThat(awaitOp(context, "bad_request", Duration.ofSeconds(5)).fields()).containsEntry("status", "413");
+    assertThat(context.awaitOp("bad_request", Duration.ofSeconds(5)).fields()).containsEntry("status", "413");
   }
 
   @Test
@@ -147,7 +146,7 @@ class BadInputTest {
       assertThat(TestSupport.closedByPeer(socket)).isTrue();
     }
     assertThat((System.nanoTime() - started) / 1_000_000).isBetween(250L, 5_000L);
-    MockEvent event = awaitOp(context, "idle_timeout", Duration.ofSeconds(5));
+    MockEvent event = context.awaitOp("idle_timeout", Duration.ofSeconds(5));
     assertThat(event.fields()).containsEntry("error", "no complete request within 300ms");
     TestSupport.assertServing(server.address());
   }
@@ -159,7 +158,7 @@ class BadInputTest {
       send(socket, "GET /x HTTP/1.1\r\nHost: x\r\n");
       assertThat(TestSupport.closedByPeer(socket)).isTrue();
     }
-    awaitOp(context, "idle_timeout", Duration.ofSeconds(5));
+    context.awaitOp("idle_timeout", Duration.ofSeconds(5));
   }
 
   @Test
@@ -179,7 +178,7 @@ class BadInputTest {
     try (Socket socket = connect(server.address())) {
       assertThat(TestSupport.closedByPeer(socket)).isTrue();
     }
-    awaitOp(context, "idle_timeout", Duration.ofSeconds(5));
+    context.awaitOp("idle_timeout", Duration.ofSeconds(5));
   }
 
   @Test
@@ -193,7 +192,7 @@ class BadInputTest {
       out.flush();
       assertThat(TestSupport.closedByPeer(socket)).isTrue();
     }
-    MockEvent event = awaitOp(context, "h2_error", Duration.ofSeconds(5));
+    MockEvent event = context.awaitOp("h2_error", Duration.ofSeconds(5));
     assertThat(event.fields().get("error")).startsWith("FRAME_SIZE_ERROR: ");
     assertThat(event.fields()).containsEntry("proto", "HTTP/2");
     TestSupport.assertServing(server.address());
@@ -210,7 +209,7 @@ class BadInputTest {
       out.flush();
       assertThat(TestSupport.closedByPeer(socket)).isTrue();
     }
-    MockEvent event = awaitOp(context, "h2_error", Duration.ofSeconds(5));
+    MockEvent event = context.awaitOp("h2_error", Duration.ofSeconds(5));
     assertThat(event.fields().get("error")).startsWith("PROTOCOL_ERROR: ");
     TestSupport.assertServing(server.address());
   }
@@ -224,7 +223,7 @@ class BadInputTest {
       RawResponse r = read(in);
       assertThat(r.status()).isEqualTo(400);
     }
-    assertThat(awaitOp(context, "bad_request", Duration.ofSeconds(5)).fields()).containsEntry("status", "400");
+    assertThat(context.awaitOp("bad_request", Duration.ofSeconds(5)).fields()).containsEntry("status", "400");
     TestSupport.assertServing(server.address());
   }
 }

@@ -156,7 +156,7 @@ class FaultTest {
         client.send(HttpRequest.newBuilder(URI.create(base + "/ok2")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(after.version()).isEqualTo(HttpClient.Version.HTTP_2);
     assertThat(after.statusCode()).isEqualTo(404);
-    MockEvent dropped = TestSupport.awaitOp(context, "GET /a", Duration.ofSeconds(5));
+    MockEvent dropped = context.awaitOp("GET /a", Duration.ofSeconds(5));
     assertThat(dropped.fields()).containsEntry("proto", "HTTP/2").containsEntry("fault", "jwks_unavailable");
   }
 

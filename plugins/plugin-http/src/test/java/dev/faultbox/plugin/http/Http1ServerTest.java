@@ -200,7 +200,7 @@ class Http1ServerTest {
     HttpResponse<byte[]> viaClient = call("HEAD", "/json", null);
     assertThat(viaClient.statusCode()).isEqualTo(200);
     assertThat(viaClient.body()).isEmpty();
-    MockEvent event = TestSupport.awaitOp(context, "HEAD /json", Duration.ofSeconds(5));
+    MockEvent event = context.awaitOp("HEAD /json", Duration.ofSeconds(5));
     assertThat(event.fields()).containsEntry("body_size", "0").containsEntry("route", "GET /json");
   }
 
@@ -362,7 +362,7 @@ class Http1ServerTest {
       assertThat(r.status()).isEqualTo(404);
       assertThat(r.bodyText()).isEqualTo("not found\n");
       assertThat(r.header("content-type")).isEqualTo("text/plain; charset=utf-8");
-      MockEvent event = TestSupport.awaitOp(context, "GET /nope", Duration.ofSeconds(5));
+      MockEvent event = context.awaitOp("GET /nope", Duration.ofSeconds(5));
       assertThat(event.fields()).containsEntry("status", "404").doesNotContainKey("route");
     } finally {
       plain.close();
@@ -379,7 +379,7 @@ class Http1ServerTest {
       RawResponse r = get(withDefault.address(), "/nope");
       assertThat(r.status()).isEqualTo(503);
       assertThat(r.bodyText()).isEqualTo("{\"d\":1}");
-      MockEvent event = TestSupport.awaitOp(context, "GET /nope", Duration.ofSeconds(5));
+      MockEvent event = context.awaitOp("GET /nope", Duration.ofSeconds(5));
       assertThat(event.fields()).containsEntry("status", "503").doesNotContainKey("route");
     } finally {
       withDefault.close();

@@ -1,6 +1,5 @@
 package dev.faultbox.plugin.http;
 
-import static dev.faultbox.plugin.http.TestSupport.awaitOp;
 import static dev.faultbox.testkit.MockDefinitionBuilder.dynamic;
 import static dev.faultbox.testkit.MockDefinitionBuilder.mock;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -223,7 +222,7 @@ class Http2Test {
             HttpResponse.BodyHandlers.ofString());
     assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
     assertThat(r.statusCode()).isEqualTo(413);
-    MockEvent event = awaitOp(context, "bad_request", Duration.ofSeconds(5));
+    MockEvent event = context.awaitOp("bad_request", Duration.ofSeconds(5));
     assertThat(event.fields()).containsEntry("status", "413").containsEntry("proto", "HTTP/2");
     assertThat(client.send(get(url(false, "/after")), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
   }
