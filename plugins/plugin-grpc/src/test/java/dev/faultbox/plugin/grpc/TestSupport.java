@@ -77,6 +77,4 @@ final class TestSupport {
   static ManagedChannel plaintext(int port) {
     return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().proxyDetector(a -> null).build();
   }
-
-
 }
