@@ -5,6 +5,7 @@ import dev.faultbox.spi.MockEvent;
 import java.io.PrintWriter;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import dev.faultbox.kernel.event.Event;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,10 +49,10 @@ final class RequestLog implements Recorder {
 
   /** Program output and the kernel's own events: {@code api stderr: line}. */
   @Override
-  public void record(String service, String iface, String kind, String type, String op, Map<String, String> fields) {
+  public void record(String service, String iface, String kind, String type, String op, Map<String, ?> fields) {
     tick();
     if (limit <= 0 || (shown.get() < limit && shown.incrementAndGet() <= limit)) {
-      String detail = fields.containsKey("line") ? fields.get("line") : new TreeMap<>(fields).toString();
+      Object detail = fields.containsKey("line") ? fields.get("line") : new TreeMap<>(fields);
       print(LocalTime.now().format(TIME) + " " + service + (iface.isEmpty() ? "" : "." + iface) + " " + type + ": " + detail);
     } else {
       unshown.increment();
@@ -96,9 +97,9 @@ final class RequestLog implements Recorder {
   static String line(MockEvent e) {
     StringBuilder b = new StringBuilder(LocalTime.now().format(TIME)).append(' ')
         .append(e.service()).append('.').append(e.iface()).append(' ').append(e.op());
-    Map<String, String> rest = new TreeMap<>(e.fields());
-    String status = rest.remove("status");
-    String ms = rest.remove("duration_ms");
+    Map<String, Object> rest = new TreeMap<>(e.fields());
+    Object status = rest.remove("status");
+    Object ms = rest.remove("duration_ms");
     if (status != null) {
       b.append(' ').append(status);
     }
@@ -107,7 +108,7 @@ final class RequestLog implements Recorder {
     }
     rest.remove("method");
     rest.remove("path");
-    rest.forEach((k, v) -> b.append(' ').append(k).append('=').append(v));
+    rest.forEach((k, v) -> b.append(' ').append(k).append('=').append(Event.text(v)));
     return b.toString();
   }
 }

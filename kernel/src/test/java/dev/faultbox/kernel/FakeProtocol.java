@@ -94,7 +94,7 @@ public final class FakeProtocol implements MockProtocol {
           var running = running(target);
           String op = (String) kw.getOrDefault("op", "recv");
           long after = ((Number) kw.getOrDefault("after_ms", 0L)).longValue();
-          Runnable emit = () -> running.getValue().events().emit(running.getKey().event(op, Map.of("n", "1")));
+          Runnable emit = () -> running.getValue().events().emit(running.getKey().event(op, Map.of("n", 1, "code", "204", "ok", true)));
           if (after == 0) {
             emit.run();
           } else {

@@ -34,7 +34,7 @@ public record MockDefinition(
   }
 
   /** A new event of this mock's interface. */
-  public MockEvent event(String op, Map<String, String> fields) {
-    return new MockEvent(service, iface.name(), op, fields);
+  public MockEvent event(String op, Map<String, ?> fields) {
+    return new MockEvent(service, iface.name(), op, Map.copyOf(fields));
   }
 }

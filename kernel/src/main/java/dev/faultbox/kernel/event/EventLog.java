@@ -37,18 +37,18 @@ public final class EventLog implements Recorder {
   }
 
   @Override
-  public void record(String service, String iface, String kind, String type, String op, Map<String, String> fields) {
+  public void record(String service, String iface, String kind, String type, String op, Map<String, ?> fields) {
     append(service, iface, kind, type, op, fields);
   }
 
   /** Appends an event and wakes any waiting assertion. Returns it. */
   public Event append(
-      String service, String iface, String kind, String type, String op, Map<String, String> fields) {
+      String service, String iface, String kind, String type, String op, Map<String, ?> fields) {
     long seq = next.getAndIncrement();
     if (seq >= (long) MAX_CHUNKS * CHUNK) {
       throw new IllegalStateException("event log full");
     }
-    Event event = new Event(seq, System.currentTimeMillis(), service, iface, kind, type, op, Map.copyOf(fields));
+    Event event = new Event(seq, System.currentTimeMillis(), service, iface, kind, type, op, Map.<String, Object>copyOf(fields));
     int c = (int) (seq >>> CHUNK_BITS);
     AtomicReferenceArray<Event> chunk = chunks.get(c);
     if (chunk == null) {

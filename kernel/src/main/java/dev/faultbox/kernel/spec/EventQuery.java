@@ -15,6 +15,7 @@ import net.starlark.java.eval.EvalException;
 import net.starlark.java.eval.Printer;
 import net.starlark.java.eval.Starlark;
 import net.starlark.java.eval.StarlarkCallable;
+import net.starlark.java.eval.StarlarkFloat;
 import net.starlark.java.eval.StarlarkIndexable;
 import net.starlark.java.eval.StarlarkInt;
 import net.starlark.java.eval.StarlarkIterable;
@@ -28,8 +29,33 @@ import net.starlark.java.eval.StarlarkThread;
 @StarlarkBuiltin(name = "events")
 public final class EventQuery implements StarlarkIterable<EventValue>, StarlarkIndexable {
 
-  /** One {@code .where(...)} clause: globs on attributes plus an optional predicate. */
-  private record Filter(List<Map.Entry<String, Glob>> globs, StarlarkCallable predicate) {}
+  /** One {@code .where(...)} clause: matches on attributes plus an optional predicate. */
+  private record Filter(List<Match> matches, StarlarkCallable predicate) {}
+
+  /**
+   * {@code name = value}: a string is a glob on the value's text; a number or a bool must equal
+   * the value (numbers compare as numbers, and a text field as the number's text).
+   */
+  private record Match(String name, Glob glob, Object value) {
+    boolean test(Event e) {
+      Object v = e.attribute(name);
+      if (v == null) {
+        return false;
+      }
+      if (glob != null) {
+        return glob.matches(Event.text(v));
+      }
+      if (v instanceof Number n && value instanceof Number want) {
+        return isIntegral(n) && isIntegral(want) ? n.longValue() == want.longValue()
+            : n.doubleValue() == want.doubleValue();
+      }
+      return v.equals(value) || (v instanceof String s && s.equals(Event.text(value)));
+    }
+
+    private static boolean isIntegral(Number n) {
+      return n instanceof Integer || n instanceof Long || n instanceof Short || n instanceof Byte;
+    }
+  }
 
   private final EventLog log;
   private final List<Filter> filters;
@@ -61,16 +87,24 @@ public final class EventQuery implements StarlarkIterable<EventValue>, StarlarkI
   }
 
   static Filter filter(Object where, Dict<String, Object> attributes) throws EvalException {
-    List<Map.Entry<String, Glob>> globs = new ArrayList<>();
+    List<Match> matches = new ArrayList<>();
     for (Map.Entry<String, Object> e : attributes.entrySet()) {
+      String name = e.getKey();
       Object v = e.getValue();
-      String text = v instanceof String s ? s : Starlark.str(v);
-      if (v instanceof Boolean b) {
-        text = b ? "true" : "false";
+      if (v instanceof String s) {
+        matches.add(new Match(name, Glob.compile(s), null));
+      } else if (Event.isTextAttribute(name)) {
+        // An int can never equal text: say so rather than match nothing, which passes vacuously.
+        throw Starlark.errorf("where(%s = %s): %s is text; give a string such as \"%s\"",
+            name, Starlark.repr(v), name, Starlark.str(v));
+      } else if (v instanceof StarlarkInt || v instanceof StarlarkFloat || v instanceof Boolean) {
+        matches.add(new Match(name, null, Values.toJava(v, name)));
+      } else {
+        throw Starlark.errorf("where(%s = ...): a filter is a string (a glob), a number or a bool, not a %s",
+            name, Starlark.type(v));
       }
-      globs.add(Map.entry(e.getKey(), Glob.compile(text)));
     }
-    return new Filter(globs, where == Starlark.NONE ? null : (StarlarkCallable) where);
+    return new Filter(matches, where == Starlark.NONE ? null : (StarlarkCallable) where);
   }
 
   private static List<Filter> with(List<Filter> base, Filter f) {
@@ -121,8 +155,8 @@ public final class EventQuery implements StarlarkIterable<EventValue>, StarlarkI
 
   private boolean globsMatch(Event e) {
     for (Filter f : filters) {
-      for (Map.Entry<String, Glob> g : f.globs()) {
-        if (!g.getValue().matches(e.attribute(g.getKey()))) {
+      for (Match m : f.matches()) {
+        if (!m.test(e)) {
           return false;
         }
       }

@@ -5,7 +5,6 @@ import com.google.common.collect.ImmutableList;
 import dev.faultbox.kernel.event.Event;
 import java.util.TreeMap;
 import net.starlark.java.annot.StarlarkBuiltin;
-import net.starlark.java.eval.Dict;
 import net.starlark.java.eval.Printer;
 import net.starlark.java.eval.StarlarkInt;
 import net.starlark.java.eval.Structure;
@@ -34,10 +33,10 @@ public final class EventValue implements Structure {
     return switch (name) {
       case "seq" -> StarlarkInt.of(e.seq());
       case "timestamp" -> StarlarkInt.of(e.timestampMillis());
-      case "fields" -> Dict.immutableCopyOf(new TreeMap<>(e.fields()));
+      case "fields" -> Values.toStarlark(new TreeMap<>(e.fields()), null);
       default -> {
-        String v = e.attribute(name);
-        yield v == null ? "" : v;
+        Object v = e.attribute(name);
+        yield v == null ? "" : Values.toStarlark(v, null);
       }
     };
   }
@@ -74,7 +73,7 @@ public final class EventValue implements Structure {
       p.append(".").append(e.iface());
     }
     p.append(" ").append(e.type());
-    new TreeMap<>(e.fields()).forEach((k, v) -> p.append(" ").append(k).append("=").repr(v));
+    new TreeMap<>(e.fields()).forEach((k, v) -> p.append(" ").append(k).append("=").repr(Values.toStarlark(v, null)));
     p.append(")");
   }
 }

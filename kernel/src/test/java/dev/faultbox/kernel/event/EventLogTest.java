@@ -57,7 +57,7 @@ class EventLogTest {
     // Each writer's events appear in the order it wrote them.
     for (int t = 0; t < threads; t++) {
       String svc = "s" + t;
-      List<String> mine = all.stream().filter(e -> e.service().equals(svc)).map(e -> e.fields().get("i")).toList();
+      List<String> mine = all.stream().filter(e -> e.service().equals(svc)).map(e -> (String) e.fields().get("i")).toList();
       assertThat(mine).hasSize(each);
       for (int i = 0; i < each; i++) {
         assertThat(mine.get(i)).isEqualTo(Integer.toString(i));

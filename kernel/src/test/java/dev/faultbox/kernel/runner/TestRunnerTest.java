@@ -100,7 +100,15 @@ class TestRunnerTest {
             assert_eq(events().where(service = "other").first(), None)
             e = events()[0]
             assert_eq([e.service, e.interface, e.kind, e.type, e.op], ["m", "main", "mock", "mock.recv", "recv"])
-            assert_eq(e.fields, {"n": "1"})
+            assert_eq(e.fields, {"code": "204", "n": 1, "ok": True})
+            assert_eq(e.n, 1)  # numbers stay numbers
+            assert_eq(events().where(n = "1").count(), 3)  # a glob matches a number's text
+            assert_eq(events().where(n = 1.0).count(), 3)
+            assert_eq(events().where(n = 2).count(), 0)
+            assert_eq(events().where(code = 204).count(), 3)  # a number matches text that spells it
+            assert_eq(events().where(ok = True).count(), 3)
+            assert_eq(events().where(ok = "true").count(), 3)
+            assert_eq(events().where(seq = 1).count(), 1)
             assert_eq(e.missing_field, "")
             m.main.emit(op = "recv")
             assert_eq(q.count(), 3)  # a query is a live view
@@ -109,6 +117,21 @@ class TestRunnerTest {
         """);
     TestResult t = r.get("test_queries");
     assertThat(t.passed()).as(t.reason() + " at " + t.location()).isTrue();
+  }
+
+  @Test
+  void aFilterWhoseTypeCannotMatchIsAnError() throws Exception {
+    var r = run("""
+        def test_int_op():
+            m.main.emit(op = "recv")
+            assert_eq(events().where(op = 42).count(), 0)
+        def test_list_field():
+            assert_eq(events().where(n = [1]).count(), 0)
+        """);
+    assertThat(r.get("test_int_op").reason()).isEqualTo("where(op = 42): op is text; give a string such as \"42\"");
+    assertThat(r.get("test_int_op").location()).isEqualTo("spec.star:4:29");
+    assertThat(r.get("test_list_field").reason())
+        .isEqualTo("where(n = ...): a filter is a string (a glob), a number or a bool, not a list");
   }
 
   @Test

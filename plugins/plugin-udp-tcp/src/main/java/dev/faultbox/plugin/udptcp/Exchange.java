@@ -59,8 +59,8 @@ final class Exchange {
   void serve(EventLoop loop, byte[] request, Map<String, String> extraFields, Reply reply) {
     String text = requestText(request);
     FaultDecision decision = decide(text);
-    Map<String, String> fields = new LinkedHashMap<>();
-    fields.put("req_size", Integer.toString(request.length));
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("req_size", request.length);
     fields.put("body", text);
     fields.putAll(extraFields);
     decision.fault().ifPresent(fault -> fields.put("fault", fault));
@@ -94,7 +94,7 @@ final class Exchange {
       EventLoop loop,
       byte[] request,
       FaultDecision decision,
-      Map<String, String> fields,
+      Map<String, Object> fields,
       Reply reply) {
     FaultDecision.Action action =
         decision.action() == null ? FaultDecision.Action.PASS : decision.action();
@@ -108,7 +108,7 @@ final class Exchange {
     }
   }
 
-  private void route(EventLoop loop, byte[] request, Map<String, String> fields, Reply reply) {
+  private void route(EventLoop loop, byte[] request, Map<String, Object> fields, Reply reply) {
     Optional<RouteTable.Match> found = routes.match(request);
     if (found.isEmpty()) {
       finish(fields, false, Optional.empty(), new byte[0], reply);
@@ -149,7 +149,7 @@ final class Exchange {
   }
 
   private void completeDynamic(
-      Map<String, String> fields,
+      Map<String, Object> fields,
       boolean matched,
       Optional<String> pattern,
       MockResponse response,
@@ -168,7 +168,7 @@ final class Exchange {
   }
 
   private void fail(
-      Map<String, String> fields,
+      Map<String, Object> fields,
       boolean matched,
       Optional<String> pattern,
       String message,
@@ -179,19 +179,19 @@ final class Exchange {
   }
 
   private void finish(
-      Map<String, String> fields,
+      Map<String, Object> fields,
       boolean matched,
       Optional<String> pattern,
       byte[] body,
       Reply reply) {
-    fields.put("matched", Boolean.toString(matched));
+    fields.put("matched", matched);
     pattern.ifPresent(p -> fields.put("route", p));
-    fields.put("resp_size", Integer.toString(body.length));
+    fields.put("resp_size", body.length);
     emit(OP_RECV, fields);
     reply.send(body);
   }
 
-  private void emit(String op, Map<String, String> fields) {
+  private void emit(String op, Map<String, Object> fields) {
     try {
       context.events().emit(definition.event(op, fields));
     } catch (RuntimeException e) {

@@ -57,8 +57,8 @@ class FaultTest extends MockTestSupport {
     assertThat(tcp(port, "PING\n")).isEqualTo("ERR injected\n");
     assertThat(onlyEvent().fields())
         .containsEntry("fault", "fault_respond")
-        .containsEntry("matched", "false")
-        .containsEntry("resp_size", "13")
+        .containsEntry("matched", false)
+        .containsEntry("resp_size", 13)
         .doesNotContainKey("route");
   }
 
@@ -70,7 +70,7 @@ class FaultTest extends MockTestSupport {
     assertThat(tcp(port, utf8("PING\n"), false)).isEmpty();
     assertThat(onlyEvent().fields())
         .containsEntry("fault", "fault_drop")
-        .containsEntry("resp_size", "0");
+        .containsEntry("resp_size", 0);
   }
 
   @Test
@@ -87,7 +87,7 @@ class FaultTest extends MockTestSupport {
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isGreaterThanOrEqualTo(300);
     assertThat(onlyEvent().fields())
         .containsEntry("fault", "fault_pass")
-        .containsEntry("matched", "true")
+        .containsEntry("matched", true)
         .containsEntry("route", "PING");
 
     // A delayed connection does not hold up the others.
