@@ -191,7 +191,7 @@ final class Dispatcher {
     final Metadata headers;
     final long started = System.nanoTime();
     final AtomicBoolean answered = new AtomicBoolean();
-    final Map<String, String> extra = new LinkedHashMap<>();
+    final Map<String, Object> extra = new LinkedHashMap<>();
     byte[] request;
     int reqSize;
 
@@ -241,12 +241,12 @@ final class Dispatcher {
         // The client gave up (a deadline, or the transport failed) before the answer: still one
         // event, so a call that a delay fault outlasted is on the record.
         if (call.claim()) {
-          Map<String, String> fields = new LinkedHashMap<>();
+          Map<String, Object> fields = new LinkedHashMap<>();
           fields.put("method", call.method);
           fields.put("code", Status.Code.CANCELLED.name());
           fields.put("message", "the client cancelled the call before it was answered");
-          fields.put("req_size", Integer.toString(call.reqSize));
-          fields.put("duration_ms", Long.toString(elapsedMs(call)));
+          fields.put("req_size", call.reqSize);
+          fields.put("duration_ms", elapsedMs(call));
           fields.putAll(call.extra);
           emit(definition.event(OP_ERROR, fields));
         }
@@ -459,12 +459,12 @@ final class Dispatcher {
     if (!call.claim()) {
       return;
     }
-    Map<String, String> fields = new LinkedHashMap<>();
+    Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("method", call.method);
     fields.put("code", Status.Code.OK.name());
-    fields.put("resp_size", Integer.toString(reply.length));
-    fields.put("req_size", Integer.toString(call.reqSize));
-    fields.put("duration_ms", Long.toString(elapsedMs(call)));
+    fields.put("resp_size", reply.length);
+    fields.put("req_size", call.reqSize);
+    fields.put("duration_ms", elapsedMs(call));
     fields.putAll(call.extra);
     emit(definition.event(OP_OK, fields));
     try {
@@ -486,12 +486,12 @@ final class Dispatcher {
       return;
     }
     Status.Code statusCode = Status.fromCodeValue(code).getCode();
-    Map<String, String> fields = new LinkedHashMap<>();
+    Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("method", call.method);
     fields.put("code", statusCode.name());
     fields.put("message", message);
-    fields.put("req_size", Integer.toString(call.reqSize));
-    fields.put("duration_ms", Long.toString(elapsedMs(call)));
+    fields.put("req_size", call.reqSize);
+    fields.put("duration_ms", elapsedMs(call));
     fields.putAll(call.extra);
     if (error != null) {
       fields.put("error", error);

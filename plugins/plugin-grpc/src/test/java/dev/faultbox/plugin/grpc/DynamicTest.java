@@ -133,7 +133,7 @@ class DynamicTest {
     assertThat(context.recorded("error").get(0).fields())
         .containsEntry("code", "INTERNAL")
         .containsEntry("method", GEO + "GetCity")
-        .hasEntrySatisfying("error", error -> assertThat(error).contains("cityid"));
+        .hasEntrySatisfying("error", error -> assertThat((String) error).contains("cityid"));
   }
 
   @Test
