@@ -29,7 +29,17 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    int code = execute(args, out, err);
+    out.flush(); // autoflush covers println only: `stdlib show` ends with print
+    err.flush();
+    System.exit(code);
+  }
+
+  /** {@code 1 service}, {@code 2 services}. */
+  static String count(int n, String what) {
+    return n + " " + what + (n == 1 ? "" : "s");
   }
 
   /** Runs the command line with the given streams; returns the exit code. */
@@ -38,6 +48,13 @@ public final class Main implements Runnable {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
         System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
     System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+    // Netty derives channel ids from a MAC address and warns when the host has no network card;
+    // a random id serves as well and keeps the console quiet.
+    if (System.getProperty("io.netty.machineId") == null) {
+      byte[] id = new byte[8];
+      new java.security.SecureRandom().nextBytes(id);
+      System.setProperty("io.netty.machineId", java.util.HexFormat.ofDelimiter(":").formatHex(id));
+    }
     CommandLine cli = new CommandLine(new Main());
     cli.setOut(out);
     cli.setErr(err);
