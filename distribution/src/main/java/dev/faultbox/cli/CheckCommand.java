@@ -17,10 +17,8 @@ final class CheckCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try (SpecSession session = specOptions.load(System.err)) {
-      int services = session.services().size();
-      int tests = session.tests().size();
-      command.commandLine().getOut().printf("ok: %s: %d service%s, %d test%s%n",
-          specOptions.spec, services, services == 1 ? "" : "s", tests, tests == 1 ? "" : "s");
+      command.commandLine().getOut().println("ok: " + specOptions.spec + ": "
+          + Main.count(session.services().size(), "service") + ", " + Main.count(session.tests().size(), "test"));
       return Main.OK;
     } catch (SpecException e) {
       command.commandLine().getErr().println("error: " + e.getMessage());

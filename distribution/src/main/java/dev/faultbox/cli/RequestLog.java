@@ -1,11 +1,11 @@
 package dev.faultbox.cli;
 
+import dev.faultbox.kernel.event.Event;
 import dev.faultbox.kernel.event.Recorder;
 import dev.faultbox.spi.MockEvent;
 import java.io.PrintWriter;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
-import dev.faultbox.kernel.event.Event;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,7 +53,7 @@ final class RequestLog implements Recorder {
     tick();
     if (limit <= 0 || (shown.get() < limit && shown.incrementAndGet() <= limit)) {
       Object detail = fields.containsKey("line") ? fields.get("line") : new TreeMap<>(fields);
-      print(LocalTime.now().format(TIME) + " " + service + (iface.isEmpty() ? "" : "." + iface) + " " + type + ": " + detail);
+      print(service + (iface.isEmpty() ? "" : "." + iface) + " " + type + ": " + detail);
     } else {
       unshown.increment();
     }
@@ -67,13 +67,14 @@ final class RequestLog implements Recorder {
       long n = unshown.sumThenReset();
       shown.set(0);
       if (n > 0) {
-        print(LocalTime.now().format(TIME) + " ... and " + n + " more requests in the last second");
+        print("... and " + n + " more requests in the last second");
       }
     }
   }
 
+  /** Stamps the time under the lock, so lines from several event loops stay in time order. */
   private synchronized void print(String line) {
-    pending.append(line).append(System.lineSeparator());
+    pending.append(LocalTime.now().format(TIME)).append(' ').append(line).append(System.lineSeparator());
   }
 
   /** Writes what was logged since the last call. */
@@ -91,11 +92,11 @@ final class RequestLog implements Recorder {
   }
 
   /**
-   * {@code 12:00:01.123 auth.http GET /health 204 3ms route=GET /health ...}: the op, then the
+   * {@code auth.http GET /health 204 3ms route=GET /health ...}: the op, then the
    * status and time when the protocol has them, then the other fields.
    */
   static String line(MockEvent e) {
-    StringBuilder b = new StringBuilder(LocalTime.now().format(TIME)).append(' ')
+    StringBuilder b = new StringBuilder()
         .append(e.service()).append('.').append(e.iface()).append(' ').append(e.op());
     Map<String, Object> rest = new TreeMap<>(e.fields());
     Object status = rest.remove("status");

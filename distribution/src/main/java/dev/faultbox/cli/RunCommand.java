@@ -1,6 +1,7 @@
 package dev.faultbox.cli;
 
 import dev.faultbox.kernel.SpecException;
+import dev.faultbox.kernel.runtime.Ports;
 import dev.faultbox.kernel.runtime.ProcessFailure;
 import dev.faultbox.kernel.runtime.ServiceRuntime;
 import dev.faultbox.kernel.spec.SpecSession;
@@ -47,13 +48,21 @@ final class RunCommand implements Callable<Integer> {
     }, "faultbox-shutdown"));
     for (ServiceRuntime.Running r : mocks.running()) {
       var def = r.definition();
-      out.printf("%s.%s %s %s:%d%n", def.service(), def.iface().name(), def.iface().protocol(),
-          r.server().address().getAddress().getHostAddress(), r.server().address().getPort());
+      out.println(def.service() + "." + def.iface().name() + " " + def.iface().protocol() + " "
+          + Ports.hostPort(r.server().address()));
+    }
+    String host = session.advertisedHost();
+    for (ServiceRuntime.Program p : mocks.programs()) {
+      out.println(p.service() + " program, pid " + p.pid());
+      p.interfaces().forEach(i -> out.println(p.service() + "." + i.name() + " " + i.protocol() + " "
+          + Ports.hostPort(host, i.port())));
     }
     if (session.hasTls()) {
       out.println("mock CA: " + session.tls().caFile() + " (trust it in clients of tls=True mocks)");
     }
-    out.println("serving " + mocks.running().size() + " interfaces; press Ctrl-C to stop");
+    out.println("serving " + Main.count(mocks.running().size(), "mock interface")
+        + (mocks.programs().isEmpty() ? "" : " and " + Main.count(mocks.programs().size(), "program"))
+        + "; press Ctrl-C to stop");
     out.flush();
     try {
       while (true) {

@@ -39,6 +39,10 @@ final class RunningProcess implements AutoCloseable {
     this.process = process;
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   static RunningProcess start(String name, ProcessSpec spec, Map<String, String> env, Recorder events)
       throws ProcessFailure {
     if (!Files.exists(spec.binary())) {

@@ -35,10 +35,14 @@ public final class ServiceRuntime implements AutoCloseable {
   /** A running mock interface, for listing endpoints. */
   public record Running(MockDefinition definition, MockServer server) {}
 
+  /** A running program (a system under test), for listing. */
+  public record Program(String service, long pid, List<InterfaceSpec> interfaces) {}
+
   private final SpecSession session;
   private final Recorder events;
   private final List<Running> running = new ArrayList<>();
   private final List<RunningProcess> processes = new ArrayList<>();
+  private final List<Program> programs = new ArrayList<>();
 
   /** @param events where the services' events go */
   public ServiceRuntime(SpecSession session, Recorder events) {
@@ -84,6 +88,7 @@ public final class ServiceRuntime implements AutoCloseable {
     }
     RunningProcess p = RunningProcess.start(service.name(), spec, environment(spec), events);
     processes.add(p);
+    programs.add(new Program(service.name(), p.pid(), service.interfaces()));
     if (spec.health() != null) {
       p.awaitHealthy(spec.health());
     }
@@ -98,17 +103,16 @@ public final class ServiceRuntime implements AutoCloseable {
     Map<String, String> env = new LinkedHashMap<>();
     Map<Pattern, String> rewrites = new LinkedHashMap<>();
     String host = session.advertisedHost();
-    String hostPort = host.contains(":") ? "[" + host + "]" : host;
     boolean tlsMocks = false;
     for (ServiceDecl s : session.services()) {
       for (InterfaceSpec i : s.interfaces()) {
         String prefix = "FAULTBOX_" + envName(s.name()) + "_" + envName(i.name()) + "_";
         env.put(prefix + "HOST", host);
         env.put(prefix + "PORT", Integer.toString(i.port()));
-        env.put(prefix + "ADDR", hostPort + ":" + i.port());
+        env.put(prefix + "ADDR", Ports.hostPort(host, i.port()));
         // "auth:8090" as a whole name, not inside "myauth:8090" or "auth:80901"
         rewrites.put(Pattern.compile("(?<![A-Za-z0-9._-])" + Pattern.quote(s.name() + ":" + i.port()) + "(?!\\d)"),
-            Matcher.quoteReplacement(hostPort + ":" + i.port()));
+            Matcher.quoteReplacement(Ports.hostPort(host, i.port())));
       }
       tlsMocks |= s.mocks().stream().anyMatch(MockDefinition::tls);
     }
@@ -190,6 +194,11 @@ public final class ServiceRuntime implements AutoCloseable {
     return List.copyOf(running);
   }
 
+  /** The programs now running, in start order. */
+  public List<Program> programs() {
+    return List.copyOf(programs);
+  }
+
   /** The last lines each program printed, by service, for a failing test's report. */
   public Map<String, List<String>> programOutput() {
     Map<String, List<String>> out = new LinkedHashMap<>();
@@ -211,5 +220,6 @@ public final class ServiceRuntime implements AutoCloseable {
       }
     }
     running.clear();
+    programs.clear();
   }
 }
