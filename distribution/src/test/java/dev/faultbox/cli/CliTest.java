@@ -101,6 +101,15 @@ class CliTest {
         "route.star:1:17: mock_service(\"a\") interface \"main\": route \"GET\" needs a path: write \"GET /path\"");
     expectLoadError("config.star", "a = mock_service(\"a\", interface(\"main\", \"tcp\", 9000), config = {\"foo\": 1})\n",
         "config.star:1:17: mock_service(\"a\") interface \"main\": tcp mock config has no key \"foo\"; accepted: idle_timeout_ms, max_line_bytes");
+    expectLoadError("oneport.star", "a = mock_service(\"a\", interface(\"web\", \"http\", 9000), interface(\"h2\", \"http2\", 9000))\n",
+        "oneport.star:1:17: a.h2 (http2) and a.web (http) both listen on TCP port 9000; give each its own port");
+  }
+
+  @Test
+  void tcpAndUdpMayShareAPortNumber() throws Exception {
+    String file = spec("shared.star", "a = mock_service(\"a\", interface(\"t\", \"tcp\", 9000), interface(\"u\", \"udp\", 9000))\n");
+    Cli r = Cli.run("check", file);
+    assertThat(r.exit()).as(r.toString()).isZero();
   }
 
   private void expectLoadError(String name, String source, String expectedStart) throws IOException {

@@ -20,6 +20,17 @@ public interface MockProtocol {
   /** Protocol names accepted in {@code interface(name, protocol, port)}, e.g. {@code tcp}. */
   Set<String> protocols();
 
+  /** What a protocol's listener binds: a stream (TCP) port or a datagram (UDP) port. */
+  enum Transport { STREAM, DATAGRAM }
+
+  /**
+   * The transport a protocol listens on. Two interfaces on one transport and port cannot both
+   * bind, so the kernel refuses them when the spec loads.
+   */
+  default Transport transport(String protocol) {
+    return Transport.STREAM;
+  }
+
   /**
    * Checks a definition when the spec is loaded, so a bad route key or config value fails
    * {@code faultbox check} with the spec's location rather than at request time.

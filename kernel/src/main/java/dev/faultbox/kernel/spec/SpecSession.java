@@ -7,6 +7,7 @@ import dev.faultbox.kernel.frontend.FrontEnd;
 import dev.faultbox.kernel.frontend.Translation;
 import dev.faultbox.kernel.plugin.PluginRegistry;
 import dev.faultbox.kernel.tls.TlsAuthority;
+import dev.faultbox.spi.MockProtocol;
 import dev.faultbox.spi.SourceLocation;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -41,6 +42,9 @@ import net.starlark.java.syntax.Program;
 public final class SpecSession implements AutoCloseable {
   /** Default step budget of one dynamic-handler call: generous for real work, quick to hit in a loop. */
   public static final long DEFAULT_HANDLER_STEPS = 10_000_000;
+
+  /** Step budget of each file's top level while loading: a spec declares, it does not compute. */
+  public static final long LOAD_STEPS = 10_000_000;
 
   /**
    * How to run.
@@ -119,12 +123,17 @@ public final class SpecSession implements AutoCloseable {
           }
         }
       }
-      Topology.check(s.services);
+      Topology.check(s.services, s.plugins);
     } catch (SpecException | RuntimeException e) {
       s.close();
       throw e;
     }
     return s;
+  }
+
+  /** Whether Starlark stopped a thread for running past its step budget. */
+  static boolean isOverBudget(EvalException e) {
+    return e.getMessage().contains("too many steps");
   }
 
   /** The session of the thread running a builtin. */
@@ -152,8 +161,14 @@ public final class SpecSession implements AutoCloseable {
     try (Mutability mu = Mutability.create(file)) {
       StarlarkThread thread = newThread(mu);
       thread.setLoader(name -> load(name));
+      thread.setMaxExecutionSteps(LOAD_STEPS);
       Starlark.execFileProgram(program, module, thread);
     } catch (EvalException e) {
+      if (isOverBudget(e)) {
+        throw new SpecException(describe(e).location(), "the top level of " + file + " ran past its budget of "
+            + String.format(java.util.Locale.ROOT, "%,d", LOAD_STEPS) + " Starlark steps while loading (an endless loop, or a huge "
+            + "comprehension?); do heavy work inside test functions");
+      }
       throw describe(e);
     } catch (Starlark.UncheckedEvalException e) {
       throw describe(e);
@@ -388,16 +403,20 @@ public final class SpecSession implements AutoCloseable {
   static final class Topology {
     private Topology() {}
 
-    static void check(Map<String, ServiceDecl> services) throws SpecException {
-      Map<String, String> ports = new HashMap<>(); // "protocol port" -> service.iface
+    static void check(Map<String, ServiceDecl> services, PluginRegistry plugins) throws SpecException {
+      Map<String, String> ports = new HashMap<>(); // "transport port" -> "service.iface (protocol)"
       for (ServiceDecl s : services.values()) {
         for (var iface : s.interfaces()) {
-          String key = iface.protocol() + " " + iface.port();
-          String owner = s.name() + "." + iface.name();
+          // http and http2 on one port both need the same TCP port: only one can bind it.
+          MockProtocol.Transport transport = plugins.find(iface.protocol())
+              .map(p -> p.transport(iface.protocol())).orElse(MockProtocol.Transport.STREAM);
+          String key = transport + " " + iface.port();
+          String owner = s.name() + "." + iface.name() + " (" + iface.protocol() + ")";
           String prior = ports.putIfAbsent(key, owner);
           if (prior != null) {
-            throw new SpecException(s.declaredAt().toString(), owner + " and " + prior + " both declare "
-                + iface.protocol() + " port " + iface.port() + "; give each its own port");
+            throw new SpecException(s.declaredAt().toString(), owner + " and " + prior + " both listen on "
+                + (transport == MockProtocol.Transport.DATAGRAM ? "UDP" : "TCP") + " port " + iface.port()
+                + "; give each its own port");
           }
         }
         for (String d : s.dependsOn()) {

@@ -48,7 +48,7 @@ final class StarlarkHandler implements DynamicHandler {
       throw new DynamicHandlerException(declaredAt + ": dynamic handler must return a response such as "
           + "json_response(...) or bytes_response(...), got " + Starlark.type(result));
     } catch (EvalException e) {
-      String reason = e.getMessage().contains("too many steps")
+      String reason = SpecSession.isOverBudget(e)
           ? "dynamic handler exceeded its budget of " + session.handlerStepBudget() + " steps (an endless loop?)"
           : session.describe(e).reason();
       String where = session.describe(e).location();

@@ -170,7 +170,14 @@ class SpecLoadTest {
     assertThat(specs.error("""
         a = mock_service("a", interface("main", "fake", 9100))
         b = mock_service("b", interface("other", "fake", 9100))
-        """)).isEqualTo("spec.star:2:17: b.other and a.main both declare fake port 9100; give each its own port");
+        """)).isEqualTo("spec.star:2:17: b.other (fake) and a.main (fake) both listen on TCP port 9100; give each its own port");
+  }
+
+  @Test
+  void topLevelCodeHasAStepBudget() {
+    assertThat(specs.error("x = 1\ny = [i for i in range(200000000)]\n"))
+        .matches("spec\\.star:2:\\d+: the top level of spec\\.star ran past its budget of 10,000,000 Starlark steps "
+            + "while loading \\(an endless loop, or a huge comprehension\\?\\); do heavy work inside test functions");
   }
 
   @Test

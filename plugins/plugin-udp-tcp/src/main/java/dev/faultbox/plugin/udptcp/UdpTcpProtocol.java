@@ -68,6 +68,11 @@ public final class UdpTcpProtocol implements MockProtocol {
   }
 
   @Override
+  public Transport transport(String protocol) {
+    return UDP.equals(protocol) ? Transport.DATAGRAM : Transport.STREAM;
+  }
+
+  @Override
   public Map<String, StepMethod> steps(String protocol) {
     if (TCP.equals(protocol)) {
       return Map.of("send", new TcpSendStep());
