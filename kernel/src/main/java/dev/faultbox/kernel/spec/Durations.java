@@ -6,8 +6,14 @@ import java.util.regex.Pattern;
 import net.starlark.java.eval.EvalException;
 import net.starlark.java.eval.Starlark;
 
-/** Go-style duration strings: {@code "5s"}, {@code "200ms"}, {@code "1m30s"}, {@code "1.5s"}. */
+/**
+ * Go-style duration strings: {@code "5s"}, {@code "200ms"}, {@code "1m30s"}, {@code "1.5s"}. Every
+ * duration in a spec or on the command line is read here, with one range: up to {@link #MAX}.
+ */
 public final class Durations {
+  /** The longest duration accepted anywhere: longer is a typo, not a test. */
+  public static final Duration MAX = Duration.ofHours(24);
+
   private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
 
   private Durations() {}
@@ -26,6 +32,9 @@ public final class Durations {
     if (at != text.length()) {
       throw Starlark.errorf("%s: cannot read %s as a duration; write it like \"5s\", \"200ms\" or \"1m30s\"", what, Starlark.repr(text));
     }
+    if (nanos > MAX.toNanos()) {
+      throw Starlark.errorf("%s: %s is longer than the limit of %s", what, Starlark.repr(text), format(MAX));
+    }
     return Duration.ofNanos((long) nanos);
   }
 
@@ -43,6 +52,9 @@ public final class Durations {
   /** Renders a duration the way users write one. */
   public static String format(Duration d) {
     long ms = d.toMillis();
+    if (ms > 0 && ms % 3_600_000 == 0) {
+      return (ms / 3_600_000) + "h";
+    }
     return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
   }
 }

@@ -135,6 +135,25 @@ class TestRunnerTest {
   }
 
   @Test
+  void everyDurationHasOneRange() throws Exception {
+    var r = run("""
+        def test_sleep():
+            sleep("99999999999999999999h")
+        def test_wait():
+            assert_eventually(False, timeout = "25h")
+        def test_delay():
+            delay(delay = "24h1s")
+        def test_longest():
+            delay(delay = "24h")
+        """);
+    assertThat(r.get("test_sleep").reason())
+        .isEqualTo("sleep() duration: \"99999999999999999999h\" is longer than the limit of 24h");
+    assertThat(r.get("test_wait").reason()).isEqualTo("assert_eventually() timeout: \"25h\" is longer than the limit of 24h");
+    assertThat(r.get("test_delay").reason()).isEqualTo("delay() delay: \"24h1s\" is longer than the limit of 24h");
+    assertThat(r.get("test_longest").passed()).isTrue();
+  }
+
+  @Test
   void assertEventuallyWaitsForLateEvents() throws Exception {
     var r = run("""
         def late():
