@@ -16,10 +16,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,11 +35,18 @@ class LauncherIT {
 
   @TempDir Path dir;
 
-  private static Process start(String... args) throws IOException {
+  private Process start(String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(HOME.resolve("bin/faultbox").toString());
     cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    // stderr apart from stdout: the console must stay quiet, and stdout's lines parse.
+    return new ProcessBuilder(cmd).redirectError(dir.resolve("stderr-" + (++started) + ".txt").toFile()).start();
+  }
+
+  private int started;
+
+  private String stderr() throws IOException {
+    return Files.readString(dir.resolve("stderr-" + started + ".txt"));
   }
 
   private static String runToEnd(Process p) throws Exception {
@@ -43,14 +55,43 @@ class LauncherIT {
     return out;
   }
 
+  /**
+   * An example as written, but with each interface's port (and every mention of it, as in
+   * {@code "http://auth:8090"}) moved to a free one: the tests never need well-known ports.
+   */
+  private Path onFreePorts(String example) throws IOException {
+    String text = Files.readString(EXAMPLES.resolve(example));
+    Matcher ports = Pattern.compile("interface\\(\"[^\"]+\", \"[^\"]+\", (\\d+)\\)").matcher(text);
+    Map<String, String> moved = new LinkedHashMap<>();
+    while (ports.find()) {
+      moved.putIfAbsent(ports.group(1), Integer.toString(FreePorts.tcp()));
+    }
+    assertThat(moved).as("ports of " + example).isNotEmpty();
+    for (Map.Entry<String, String> m : moved.entrySet()) {
+      text = text.replaceAll("(?<!\\d)" + m.getKey() + "(?!\\d)", m.getValue());
+    }
+    Path copy = dir.resolve(example);
+    Files.writeString(copy, text);
+    return copy;
+  }
+
   @Test
   void theExamplesPass() throws Exception {
     for (String example : List.of("quickstart.star", "tcp-udp.star", "http.star", "grpc.star", "faults.star")) {
-      Process p = start("test", EXAMPLES.resolve(example).toString());
+      Process p = start("test", onFreePorts(example).toString());
       String out = runToEnd(p);
-      assertThat(p.exitValue()).as(out).isZero();
+      assertThat(p.exitValue()).as(out + stderr()).isZero();
       assertThat(out).contains("--- PASS: ").containsPattern("\\d passed, 0 failed\n$").doesNotContain("FAIL");
+      assertThat(stderr()).as("stderr of " + example).isEmpty();
     }
+  }
+
+  @Test
+  void stdlibShowPrintsTheModule() throws Exception {
+    Process p = start("stdlib", "show", "mocks/statsd.star");
+    String out = runToEnd(p);
+    assertThat(p.exitValue()).as(stderr()).isZero();
+    assertThat(out).startsWith("\"\"\"StatsD sink").endsWith("statsd = struct(server = _server, metrics = _metrics)\n");
   }
 
   @Test
@@ -65,9 +106,9 @@ class LauncherIT {
     Path broken = dir.resolve("broken.star");
     Files.writeString(broken, "if True:\n    x = 1\n");
     p = start("check", broken.toString());
-    out = runToEnd(p);
-    assertThat(p.exitValue()).as(out).isEqualTo(1);
-    assertThat(out).startsWith("error: " + broken + ":1:1: top-level 'if'").doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(runToEnd(p)).isEmpty();
+    assertThat(p.exitValue()).isEqualTo(1);
+    assertThat(stderr()).startsWith("error: " + broken + ":1:1: top-level 'if'").doesNotContain("Exception").doesNotContain("\tat ");
   }
 
   @Test
@@ -82,7 +123,7 @@ class LauncherIT {
     BlockingQueue<String> lines = follow(p);
     try {
       assertThat(next(lines)).isEqualTo("legacy.main tcp 127.0.0.1:" + tcp);
-      assertThat(next(lines)).startsWith("serving 1 interfaces");
+      assertThat(next(lines)).isEqualTo("serving 1 mock interface; press Ctrl-C to stop");
       try (Socket s = new Socket(InetAddress.getLoopbackAddress(), tcp)) {
         s.setSoTimeout(5000);
         OutputStream o = s.getOutputStream();
@@ -115,13 +156,34 @@ class LauncherIT {
       String ca = next(lines);
       assertThat(ca).matches("mock CA: .*faultbox-ca-\\d+\\.pem \\(trust it in clients of tls=True mocks\\)");
       String caFile = ca.substring("mock CA: ".length(), ca.indexOf(" (trust"));
-      assertThat(next(lines)).startsWith("serving 1 interfaces");
+      assertThat(next(lines)).startsWith("serving 1 mock interface;");
       Process curl = new ProcessBuilder("curl", "-sS", "--http2", "--cacert", caFile,
           "https://localhost:" + port + "/hello").redirectErrorStream(true).start();
       String body = runToEnd(curl);
       assertThat(curl.exitValue()).as(body).isZero();
       assertThat(body).isEqualTo("hello over TLS\n");
       assertThat(next(lines)).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} secure\\.https GET /hello 200 \\d+ms .*proto=HTTP/2.*");
+    } finally {
+      p.destroy();
+    }
+    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(stderr()).isEmpty();
+  }
+
+  @Test
+  void runOnIpv6LoopbackWritesTheAddressInBrackets() throws Exception {
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("::1"))) {
+      probe.close();
+    } catch (IOException e) {
+      Assumptions.abort("this host has no IPv6 loopback");
+    }
+    int tcp = FreePorts.tcp();
+    Path spec = dir.resolve("v6.star");
+    Files.writeString(spec, "legacy = mock_service(\"legacy\", interface(\"main\", \"tcp\", %d))\n".formatted(tcp));
+    Process p = start("run", spec.toString(), "--bind", "::1");
+    BlockingQueue<String> lines = follow(p);
+    try {
+      assertThat(next(lines)).isEqualTo("legacy.main tcp [::1]:" + tcp);
     } finally {
       p.destroy();
     }
