@@ -69,7 +69,7 @@ class BadInputTest {
     RawResponse r = badExchange("GET /x HTTP/1.1 extra junk\r\nHost: x\r\n\r\n");
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.bodyText()).isEqualTo("bad request\n");
-    assertThat(context.awaitOp("bad_request", Duration.ofSeconds(5)).fields().get("error"))
+    assertThat((String) context.awaitOp("bad_request", Duration.ofSeconds(5)).fields().get("error"))
         .startsWith("malformed request: ");
     TestSupport.assertServing(server.address());
   }
@@ -193,7 +193,7 @@ class BadInputTest {
       assertThat(TestSupport.closedByPeer(socket)).isTrue();
     }
     MockEvent event = context.awaitOp("h2_error", Duration.ofSeconds(5));
-    assertThat(event.fields().get("error")).startsWith("FRAME_SIZE_ERROR: ");
+    assertThat((String) event.fields().get("error")).startsWith("FRAME_SIZE_ERROR: ");
     assertThat(event.fields()).containsEntry("proto", "HTTP/2");
     TestSupport.assertServing(server.address());
   }
@@ -210,7 +210,7 @@ class BadInputTest {
       assertThat(TestSupport.closedByPeer(socket)).isTrue();
     }
     MockEvent event = context.awaitOp("h2_error", Duration.ofSeconds(5));
-    assertThat(event.fields().get("error")).startsWith("PROTOCOL_ERROR: ");
+    assertThat((String) event.fields().get("error")).startsWith("PROTOCOL_ERROR: ");
     TestSupport.assertServing(server.address());
   }
 

@@ -240,7 +240,7 @@ class Http1ServerTest {
     HttpResponse<byte[]> r = fetch("/slow");
     assertThat(text(r)).isEqualTo("slow");
     MockEvent event = context.awaitEvent(Duration.ofSeconds(5));
-    assertThat(Long.parseLong(event.fields().get("duration_ms"))).isGreaterThanOrEqualTo(100);
+    assertThat(Long.parseLong(String.valueOf(event.fields().get("duration_ms")))).isGreaterThanOrEqualTo(100);
   }
 
   @Test
