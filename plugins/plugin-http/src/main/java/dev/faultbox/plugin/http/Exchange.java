@@ -45,7 +45,7 @@ final class Exchange {
 
   /** A request's outcome, ready to leave: emit {@link #event}, then write {@link #response}. */
   static final class Answer {
-    /** Null to drop: close the connection or reset the stream without answering. */
+    /** Null to drop: close the connection without answering. */
     final FullHttpResponse response;
     final MockEvent event;
 

@@ -6,14 +6,15 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.util.ReferenceCountUtil;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The end of an HTTP/2 stream's pipeline and the only handler there that talks to the SPI: serves
- * the stream's one request through the {@link Exchange}. A dropped request resets the stream; a
- * body over the limit is answered 413 and the stream closed.
+ * the stream's one request through the {@link Exchange}. A dropped request closes the whole
+ * connection; a body over the limit is answered 413 and the stream closed.
  */
 final class Http2StreamHandler extends ChannelInboundHandlerAdapter {
 
@@ -58,7 +59,10 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter {
     }
     exchange.emit(answer.event);
     if (answer.drop()) {
-      ctx.close(); // an unfinished stream's channel resets the stream as it closes
+      // drop() closes the connection, not just this stream (closing the stream's channel would
+      // reset it). The close starts below the frame codec, whose own close would send GOAWAY and
+      // then wait for the open streams, this one included.
+      ctx.channel().parent().pipeline().context(Http2FrameCodec.class).close();
       return;
     }
     if (closeAfter) {

@@ -8,6 +8,7 @@ import static dev.faultbox.testkit.MockDefinitionBuilder.mock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.faultbox.plugin.http.TestSupport.Frame;
 import dev.faultbox.plugin.http.TestSupport.RawResponse;
 import dev.faultbox.spi.FaultDecision;
 import dev.faultbox.spi.FaultProbe;
@@ -16,6 +17,7 @@ import dev.faultbox.spi.MockResponse;
 import dev.faultbox.spi.MockServer;
 import dev.faultbox.testkit.RecordingContext;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,9 +29,13 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class FaultTest {
 
@@ -37,6 +43,7 @@ class FaultTest {
   private final List<FaultProbe> probes = new CopyOnWriteArrayList<>();
   private final AtomicInteger dynamicCalls = new AtomicInteger();
   private MockServer server;
+  private MockServer tlsServer;
 
   @BeforeEach
   void start() throws Exception {
@@ -55,6 +62,9 @@ class FaultTest {
   @AfterEach
   void stop() {
     server.close();
+    if (tlsServer != null) {
+      tlsServer.close();
+    }
   }
 
   private void gate(FaultDecision decision) {
@@ -140,7 +150,7 @@ class FaultTest {
   }
 
   @Test
-  void dropResetsTheHttp2Stream() throws Exception {
+  void dropOnHttp2FailsTheJdkClientsRequestAndItsNextConnectionIsServed() throws Exception {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
     String base = "http://127.0.0.1:" + server.address().getPort();
     client.send(HttpRequest.newBuilder(URI.create(base + "/ok")).build(), HttpResponse.BodyHandlers.ofString());
@@ -151,13 +161,76 @@ class FaultTest {
                     HttpRequest.newBuilder(URI.create(base + "/a")).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString()))
         .isInstanceOf(IOException.class);
-    // the connection survives a reset stream
     HttpResponse<String> after =
         client.send(HttpRequest.newBuilder(URI.create(base + "/ok2")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(after.version()).isEqualTo(HttpClient.Version.HTTP_2);
     assertThat(after.statusCode()).isEqualTo(404);
     MockEvent dropped = context.awaitOp("GET /a", Duration.ofSeconds(5));
     assertThat(dropped.fields()).containsEntry("proto", "HTTP/2").containsEntry("fault", "jwks_unavailable");
+  }
+
+  /** drop() ends the connection on HTTP/2 as on HTTP/1.1: no response, no stream reset. */
+  @ParameterizedTest
+  @ValueSource(strings = {"prior-knowledge", "upgrade", "tls"})
+  void dropClosesTheHttp2Connection(String way) throws Exception {
+    boolean tls = way.equals("tls");
+    MockServer target = tls ? startTls() : server;
+    gate(decision(FaultDecision.Action.DROP, 0, 0, ""));
+    try (Socket socket = h2Connect(way, target)) {
+      OutputStream out = socket.getOutputStream();
+      if (way.equals("upgrade")) {
+        send(socket, "GET /a HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+            + "Upgrade: h2c\r\nHTTP2-Settings: \r\n\r\n");
+        assertThat(read(socket.getInputStream()).status()).isEqualTo(101);
+        TestSupport.h2Preface(out); // the upgraded request is stream 1
+      } else {
+        TestSupport.h2Preface(out);
+        out.write(TestSupport.h2Get(1, tls ? "https" : "http", "/a"));
+        out.flush();
+      }
+      List<Frame> frames = TestSupport.h2FramesToEnd(socket);
+      assertThat(frames).extracting(Frame::type).doesNotContain(TestSupport.H2_RST_STREAM, TestSupport.H2_HEADERS);
+    }
+    MockEvent dropped = context.awaitOp("GET /a", Duration.ofSeconds(5));
+    assertThat(dropped.fields()).containsEntry("proto", "HTTP/2").containsEntry("fault", "jwks_unavailable");
+    assertThat(context.recorded()).filteredOn(e -> e.fields().containsKey("fault")).hasSize(1);
+    assertThat(context.recorded("h2_error")).isEmpty();
+    // the listener serves new connections, on HTTP/2
+    HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2);
+    if (tls) {
+      builder.sslContext(Http2Test.trusting(true));
+    }
+    HttpResponse<String> after =
+        builder.build().send(
+            HttpRequest.newBuilder(URI.create((tls ? "https" : "http") + "://127.0.0.1:" + target.address().getPort() + "/ok"))
+                .timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(after.version()).isEqualTo(HttpClient.Version.HTTP_2);
+    assertThat(after.statusCode()).isEqualTo(404);
+  }
+
+  private MockServer startTls() throws Exception {
+    tlsServer =
+        TestSupport.start(
+            mock("auth", "http2", 0).tls(true).route("GET /a", Http1ServerTest.text(200, "a")).build(),
+            context.withTls(TestSupport.identity()));
+    return tlsServer;
+  }
+
+  /** A connection that speaks HTTP/2 from its first byte: plain, or TLS with ALPN h2. */
+  private static Socket h2Connect(String way, MockServer target) throws Exception {
+    if (!way.equals("tls")) {
+      return connect(target.address());
+    }
+    SSLSocket socket =
+        (SSLSocket) Http2Test.trusting(true).getSocketFactory().createSocket("127.0.0.1", target.address().getPort());
+    socket.setSoTimeout(10_000);
+    SSLParameters parameters = socket.getSSLParameters();
+    parameters.setApplicationProtocols(new String[] {"h2"});
+    socket.setSSLParameters(parameters);
+    socket.startHandshake();
+    assertThat(socket.getApplicationProtocol()).isEqualTo("h2");
+    return socket;
   }
 
   @Test

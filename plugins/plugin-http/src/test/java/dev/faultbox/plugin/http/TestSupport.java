@@ -5,17 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.faultbox.kernel.tls.TlsAuthority;
 import dev.faultbox.spi.MockContext;
 import dev.faultbox.spi.MockDefinition;
-import dev.faultbox.spi.MockEvent;
 import dev.faultbox.spi.MockServer;
 import dev.faultbox.spi.TlsIdentity;
 import dev.faultbox.testkit.RecordingContext;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Shared helpers: TLS contexts, curl, raw HTTP/1.1 over sockets, event waits. */
+/** Shared helpers: TLS contexts, curl, raw HTTP/1.1 and HTTP/2 over sockets. */
 final class TestSupport {
 
   private TestSupport() {}
@@ -156,7 +159,7 @@ final class TestSupport {
     int status = Integer.parseInt(statusLine.split(" ")[1]);
     byte[] body;
     String length = headers.get("content-length");
-    if (head || status == 204 || status == 304) {
+    if (head || status == 204 || status == 304 || status / 100 == 1) {
       body = new byte[0];
     } else if (length != null) {
       body = in.readNBytes(Integer.parseInt(length));
@@ -213,5 +216,88 @@ final class TestSupport {
   static void assertServing(InetSocketAddress address) throws IOException {
     RawResponse response = get(address, "/still-serving-probe");
     assertThat(response.status()).isIn(200, 404);
+  }
+
+  // ---- raw HTTP/2 ------------------------------------------------------------------------
+
+  static final int H2_HEADERS = 1;
+  static final int H2_RST_STREAM = 3;
+  static final int H2_SETTINGS = 4;
+
+  /** One HTTP/2 frame as it came off the wire. */
+  record Frame(int type, int flags, int stream, byte[] payload) {
+    @Override
+    public String toString() {
+      return "Frame[type=" + type + ", flags=" + flags + ", stream=" + stream + ", length=" + payload.length + "]";
+    }
+  }
+
+  /** Sends the client connection preface and an empty SETTINGS frame. */
+  static void h2Preface(OutputStream out) throws IOException {
+    out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    out.write(h2Frame(H2_SETTINGS, 0, 0, new byte[0]));
+    out.flush();
+  }
+
+  /** A GET of {@code path} as one HEADERS frame ending the stream: HPACK literals, no Huffman. */
+  static byte[] h2Get(int stream, String scheme, String path) {
+    ByteArrayOutputStream block = new ByteArrayOutputStream();
+    block.write(0x82); // :method GET, static table entry 2
+    block.write("https".equals(scheme) ? 0x87 : 0x86); // :scheme, entries 7 and 6
+    hpackLiteral(block, 4, path); // :path
+    hpackLiteral(block, 1, "localhost"); // :authority
+    return h2Frame(H2_HEADERS, 0x1 | 0x4, stream, block.toByteArray()); // END_STREAM | END_HEADERS
+  }
+
+  /** A literal header field without indexing, its name from the static table (index below 15). */
+  private static void hpackLiteral(ByteArrayOutputStream block, int nameIndex, String value) {
+    byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
+    block.write(nameIndex);
+    block.write(bytes.length); // below 127: a one-byte length
+    block.writeBytes(bytes);
+  }
+
+  static byte[] h2Frame(int type, int flags, int stream, byte[] payload) {
+    ByteArrayOutputStream frame = new ByteArrayOutputStream();
+    frame.write(payload.length >>> 16);
+    frame.write(payload.length >>> 8);
+    frame.write(payload.length);
+    frame.write(type);
+    frame.write(flags);
+    frame.write(stream >>> 24);
+    frame.write(stream >>> 16);
+    frame.write(stream >>> 8);
+    frame.write(stream);
+    frame.writeBytes(payload);
+    return frame.toByteArray();
+  }
+
+  /**
+   * Reads frames until the server ends the connection (EOF or a TCP reset) and returns them; fails
+   * when the connection is still open at the socket timeout.
+   */
+  static List<Frame> h2FramesToEnd(Socket socket) throws IOException {
+    DataInputStream in = new DataInputStream(socket.getInputStream());
+    List<Frame> frames = new ArrayList<>();
+    try {
+      while (true) {
+        int length = in.readUnsignedByte() << 16 | in.readUnsignedShort();
+        int type = in.readUnsignedByte();
+        int flags = in.readUnsignedByte();
+        int stream = in.readInt() & 0x7fffffff;
+        byte[] payload = new byte[length];
+        in.readFully(payload);
+        frames.add(new Frame(type, flags, stream, payload));
+      }
+    } catch (EOFException e) {
+      return frames;
+    } catch (SocketTimeoutException e) {
+      throw new AssertionError("the connection is still open after " + frames, e);
+    } catch (SocketException e) {
+      if (e.getMessage() != null && e.getMessage().toLowerCase(Locale.ROOT).contains("reset")) {
+        return frames;
+      }
+      throw e;
+    }
   }
 }
