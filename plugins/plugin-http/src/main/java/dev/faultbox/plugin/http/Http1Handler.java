@@ -9,6 +9,8 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -19,19 +21,25 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * The end of an HTTP/1.x connection's pipeline and the only handler there that talks to the SPI.
  * Serves each aggregated request through the {@link Exchange} and writes the answers in request
- * order, however late each completes (pipelining); honours keep-alive; answers bad input with
- * 400, 413, 414 or 431 and closes; closes an idle connection.
+ * order, however late each completes (pipelining); honours keep-alive; answers bad input (a bad
+ * Host included) with 400, 413, 414 or 431 and closes; closes an idle connection.
  */
 final class Http1Handler extends ChannelInboundHandlerAdapter {
 
   /** How long a connection closed for bad input keeps draining what the client still sends. */
   static final long LINGER_MS = 1_000;
+
+  /** RFC 3986 uri-host (an IP literal in brackets, or a reg-name, which covers IPv4) and port. */
+  private static final Pattern HOST =
+      Pattern.compile("(\\[[A-Za-z0-9._~!$&'()*+,;=:-]+]|[A-Za-z0-9._~%!$&'()*+,;=-]*)(:[0-9]*)?");
 
   /** One request's place in the reply order. */
   private static final class Slot {
@@ -99,6 +107,11 @@ final class Http1Handler extends ChannelInboundHandlerAdapter {
       badInput(ctx, 400, "unsupported protocol version " + version.text(), HttpVersion.HTTP_1_1);
       return;
     }
+    String hostProblem = hostProblem(request);
+    if (hostProblem != null) {
+      badInput(ctx, 400, hostProblem, version);
+      return;
+    }
     Slot slot = new Slot();
     if (!HttpUtil.isKeepAlive(request)) {
       slot.closeAfter = true;
@@ -113,6 +126,21 @@ final class Http1Handler extends ChannelInboundHandlerAdapter {
           slot.answer = answer;
           drain(ctx);
         });
+  }
+
+  /**
+   * What is wrong with a request's Host, or null: RFC 9112 section 3.2 wants a 400 for more than
+   * one Host, for none on HTTP/1.1, and for one that is not {@code host[:port]}.
+   */
+  static String hostProblem(HttpRequest request) {
+    List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
+    if (hosts.size() > 1) {
+      return "more than one Host header";
+    }
+    if (hosts.isEmpty()) {
+      return HttpVersion.HTTP_1_1.equals(request.protocolVersion()) ? "missing Host header" : null;
+    }
+    return HOST.matcher(hosts.get(0)).matches() ? null : "invalid Host header";
   }
 
   private void badInput(ChannelHandlerContext ctx, int status, String error, HttpVersion version) {

@@ -134,7 +134,7 @@ final class Pipelines {
   /** The h2c upgrade: {@code Upgrade: h2c} on an HTTP/1.1 request turns the connection HTTP/2. */
   static HttpServerUpgradeHandler upgrade(
       HttpServerCodec codec, Exchange exchange, HttpSettings settings) {
-    return new HttpServerUpgradeHandler(
+    return new H2cUpgradeHandler(
         codec,
         protocol -> {
           if (AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)) {

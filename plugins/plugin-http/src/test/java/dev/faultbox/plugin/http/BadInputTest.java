@@ -15,8 +15,11 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class BadInputTest {
 
@@ -83,10 +86,61 @@ class BadInputTest {
     TestSupport.assertServing(server.address());
   }
 
+  /** On an http2 port the same request also asks for h2c: a bad Host is refused, never upgraded. */
+  private static final String UPGRADE = "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: \r\n";
+
+  @ParameterizedTest
+  @ValueSource(strings = {"http", "http2"})
+  void twoHostHeadersAre400(String protocol) throws Exception {
+    start(protocol);
+    RawResponse r = badExchange("GET /x HTTP/1.1\r\nHost: a\r\nHost: b\r\n" + UPGRADE + "\r\n");
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.bodyText()).isEqualTo("bad request\n");
+    MockEvent event = context.awaitOp("bad_request", Duration.ofSeconds(5));
+    assertThat(event.fields())
+        .containsEntry("status", "400")
+        .containsEntry("error", "more than one Host header")
+        .containsEntry("proto", "HTTP/1.1");
+    assertThat(context.recorded()).hasSize(1);
+    TestSupport.assertServing(server.address());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"http", "http2"})
+  void http11WithoutHostIs400(String protocol) throws Exception {
+    start(protocol);
+    RawResponse r = badExchange("GET /x HTTP/1.1\r\n" + UPGRADE + "\r\n");
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(context.awaitOp("bad_request", Duration.ofSeconds(5)).fields())
+        .containsEntry("status", "400")
+        .containsEntry("error", "missing Host header");
+    // HTTP/1.0 needs no Host, but may not have two
+    assertThat(TestSupport.exchange(server.address(), "GET /x HTTP/1.0\r\n\r\n").status()).isEqualTo(200);
+    assertThat(badExchange("GET /x HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n").status()).isEqualTo(400);
+    TestSupport.assertServing(server.address());
+  }
+
   @Test
-  void oversizedHeadersAre431() throws Exception {
+  void invalidHostIs400() throws Exception {
     start("http");
-    RawResponse r = badExchange("GET /x HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(2000) + "\r\n\r\n");
+    for (String host : List.of("a b", "x/y", "user@x", "x:80:80", "x:port", "[::1", "x?")) {
+      RawResponse r = badExchange("GET /x HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+      assertThat(r.status()).as(host).isEqualTo(400);
+    }
+    assertThat(context.recorded("bad_request")).hasSize(7)
+        .allSatisfy(e -> assertThat(e.fields()).containsEntry("error", "invalid Host header"));
+    for (String host : List.of("", "x", "x:", "localhost:8080", "127.0.0.1:1", "[::1]:8080", "[v1.fe]", "my_host.example-1.com", "%41")) {
+      RawResponse r =
+          TestSupport.exchange(server.address(), "GET /x HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+      assertThat(r.status()).as(host).isEqualTo(200);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"http", "http2"})
+  void oversizedHeadersAre431(String protocol) throws Exception {
+    start(protocol);
+    RawResponse r = badExchange("GET /x HTTP/1.1\r\nHost: x\r\n" + UPGRADE + "X-Big: " + "a".repeat(2000) + "\r\n\r\n");
     assertThat(r.status()).isEqualTo(431);
     MockEvent event = context.awaitOp("bad_request", Duration.ofSeconds(5));
     assertThat(event.fields())
