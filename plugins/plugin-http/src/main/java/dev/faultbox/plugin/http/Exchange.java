@@ -290,11 +290,16 @@ final class Exchange {
               case 431 -> "request headers too large\n";
               default -> "bad request\n";
             });
+    return new Answer(reply.reply(version, false), badRequest(status, error, proto));
+  }
+
+  /** The event of a refused request: {@code bad_request} with the status it got and why. */
+  MockEvent badRequest(int status, String error, String proto) {
     Map<String, String> fields = new LinkedHashMap<>();
     fields.put("status", Integer.toString(status));
     fields.put("error", error);
     fields.put("proto", proto);
-    return new Answer(reply.reply(version, false), definition.event(OP_BAD_REQUEST, fields));
+    return definition.event(OP_BAD_REQUEST, fields);
   }
 
   /** Emits {@code event}; a failing sink is logged, never passed on to the connection. */

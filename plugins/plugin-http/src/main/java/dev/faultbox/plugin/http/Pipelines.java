@@ -12,10 +12,8 @@ import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
-import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SslContext;
@@ -84,13 +82,6 @@ final class Pipelines {
     }
   }
 
-  static Http2FrameCodec http2Codec(HttpSettings settings) {
-    return Http2FrameCodecBuilder.forServer()
-        .initialSettings(Http2Settings.defaultSettings().maxHeaderListSize(settings.maxHeaderBytes()))
-        .validateHeaders(true)
-        .build();
-  }
-
   static Http2MultiplexHandler http2Streams(Exchange exchange, HttpSettings settings) {
     return new Http2MultiplexHandler(
         new ChannelInitializer<Http2StreamChannel>() {
@@ -106,7 +97,7 @@ final class Pipelines {
 
   /** Appends the HTTP/2 chain, for a connection that negotiated h2 with ALPN. */
   static void addHttp2(ChannelPipeline pipeline, Exchange exchange, HttpSettings settings) {
-    Http2FrameCodec codec = http2Codec(settings);
+    Http2FrameCodec codec = Http2Codec.create(exchange, settings);
     pipeline.addLast(H2_CODEC, codec);
     pipeline.addLast(H2_STREAMS, http2Streams(exchange, settings));
     pipeline.addLast(H2_EVENTS, new Http2ConnectionEvents(exchange, settings, codec));
@@ -121,7 +112,7 @@ final class Pipelines {
       @Override
       public void handlerAdded(ChannelHandlerContext ctx) {
         ChannelPipeline pipeline = ctx.pipeline();
-        Http2FrameCodec codec = http2Codec(settings);
+        Http2FrameCodec codec = Http2Codec.create(exchange, settings);
         removeHttp1(pipeline);
         pipeline.addAfter(ctx.name(), H2_CODEC, codec);
         pipeline.addAfter(H2_CODEC, H2_STREAMS, http2Streams(exchange, settings));
@@ -138,7 +129,7 @@ final class Pipelines {
         codec,
         protocol -> {
           if (AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)) {
-            Http2FrameCodec h2 = http2Codec(settings);
+            Http2FrameCodec h2 = Http2Codec.create(exchange, settings);
             return new Http2ServerUpgradeCodec(
                 h2,
                 http2Streams(exchange, settings),

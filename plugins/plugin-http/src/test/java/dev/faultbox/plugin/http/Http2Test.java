@@ -12,6 +12,7 @@ import dev.faultbox.spi.MockEvent;
 import dev.faultbox.spi.MockResponse;
 import dev.faultbox.spi.MockServer;
 import dev.faultbox.testkit.RecordingContext;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -225,6 +226,54 @@ class Http2Test {
     MockEvent event = context.awaitOp("bad_request", Duration.ofSeconds(5));
     assertThat(event.fields()).containsEntry("status", "413").containsEntry("proto", "HTTP/2");
     assertThat(client.send(get(url(false, "/after")), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void oversizedHeadersOnAStreamAre431WithAnEvent() throws Exception {
+    assumeTrue(TestSupport.curlHasHttp2(), "curl with HTTP2 support is not installed");
+    server =
+        TestSupport.start(
+            mock("auth", "http2", 0).route("* /**", MockResponse_ok()).config("max_header_bytes", 1024L).build(), context);
+    TestSupport.Run big =
+        TestSupport.curl("--http2-prior-knowledge", "-i", "-H", "X-Big: " + "a".repeat(1100), url(false, "/big"));
+    assertThat(big.out()).startsWith("HTTP/2 431");
+    MockEvent event = context.awaitOp("bad_request", Duration.ofSeconds(5));
+    assertThat(event.fields())
+        .containsEntry("status", "431")
+        .containsEntry("error", "request headers over 1024 bytes")
+        .containsEntry("proto", "HTTP/2");
+    assertThat(context.recorded()).hasSize(1);
+    TestSupport.Run after = TestSupport.curl("--http2-prior-knowledge", "-i", url(false, "/after"));
+    assertThat(after.out()).startsWith("HTTP/2 200");
+  }
+
+  /** An h2c upgrade request whose body is over the limit is refused on HTTP/1.1, as any other. */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "Content-Length: 10\r\n\r\n0123456789",
+      "Transfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n0\r\n\r\n",
+      "Content-Length: 10\r\nExpect: 100-continue\r\n\r\n"})
+  void oversizedBodyOnAnUpgradeRequestIs413WithAnEvent(String body) throws Exception {
+    server =
+        TestSupport.start(
+            mock("auth", "http2", 0).route("* /**", MockResponse_ok()).config("max_body_bytes", 4L).build(), context);
+    try (Socket socket = TestSupport.connect(server.address())) {
+      TestSupport.send(socket, "POST /big HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+          + "Upgrade: h2c\r\nHTTP2-Settings: \r\n" + body);
+      TestSupport.RawResponse r = TestSupport.read(socket.getInputStream());
+      assertThat(r.status()).isEqualTo(413);
+      assertThat(r.bodyText()).isEqualTo("request body too large\n");
+      assertThat(r.header("connection")).isEqualTo("close");
+      assertThat(TestSupport.closedByPeer(socket)).isTrue();
+    }
+    MockEvent event = context.awaitOp("bad_request", Duration.ofSeconds(5));
+    assertThat(event.fields())
+        .containsEntry("status", "413")
+        .containsEntry("error", "request body over 4 bytes")
+        .containsEntry("proto", "HTTP/1.1");
+    assertThat(context.recorded()).hasSize(1);
+    assertThat(client(HttpClient.Version.HTTP_2, null).send(get(url(false, "/after")), HttpResponse.BodyHandlers.ofString())
+        .version()).isEqualTo(HttpClient.Version.HTTP_2);
   }
 
   private static MockResponse.Static MockResponse_ok() {
