@@ -36,12 +36,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.event.Level;
 
 class FaultTest {
 
   private final RecordingContext context = new RecordingContext();
   private final List<FaultProbe> probes = new CopyOnWriteArrayList<>();
   private final AtomicInteger dynamicCalls = new AtomicInteger();
+  /** What the mock logs, kept from the build output; the tests that provoke warnings check it. */
+  private final TestSupport.CapturedLog log = new TestSupport.CapturedLog();
   private MockServer server;
   private MockServer tlsServer;
 
@@ -56,7 +59,7 @@ class FaultTest {
                   return CompletableFuture.completedFuture((MockResponse) Http1ServerTest.text(200, "d"));
                 }))
                 .build(),
-            context);
+            TestSupport.logTo(context, log));
   }
 
   @AfterEach
@@ -213,7 +216,7 @@ class FaultTest {
     tlsServer =
         TestSupport.start(
             mock("auth", "http2", 0).tls(true).route("GET /a", Http1ServerTest.text(200, "a")).build(),
-            context.withTls(TestSupport.identity()));
+            TestSupport.logTo(context.withTls(TestSupport.identity()), log));
     return tlsServer;
   }
 
@@ -275,6 +278,11 @@ class FaultTest {
       throw new IllegalStateException("gate broke");
     });
     assertThat(TestSupport.get(server.address(), "/a").bodyText()).isEqualTo("a");
+    assertThat(log.lines).singleElement().satisfies(line -> {
+      assertThat(line.level()).isEqualTo(Level.WARN);
+      assertThat(line.message()).isEqualTo("auth.main: fault gate failed, serving normally");
+      assertThat(line.thrown()).isInstanceOf(IllegalStateException.class).hasMessage("gate broke");
+    });
   }
 
   @Test

@@ -3,6 +3,8 @@ package dev.faultbox.plugin.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultbox.kernel.tls.TlsAuthority;
+import dev.faultbox.spi.EventSink;
+import dev.faultbox.spi.FaultGate;
 import dev.faultbox.spi.MockContext;
 import dev.faultbox.spi.MockDefinition;
 import dev.faultbox.spi.MockServer;
@@ -14,6 +16,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -24,9 +27,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.Marker;
+import org.slf4j.event.Level;
+import org.slf4j.helpers.LegacyAbstractLogger;
+import org.slf4j.helpers.MessageFormatter;
 
-/** Shared helpers: TLS contexts, curl, raw HTTP/1.1 and HTTP/2 over sockets. */
+/** Shared helpers: TLS contexts, curl, raw HTTP/1.1 and HTTP/2 over sockets, captured logs. */
 final class TestSupport {
 
   private TestSupport() {}
@@ -299,5 +309,85 @@ final class TestSupport {
       }
       throw e;
     }
+  }
+
+  // ---- logs ------------------------------------------------------------------------------
+
+  /** A logged line: its level, the formatted message and the throwable, if any. */
+  record LogLine(Level level, String message, Throwable thrown) {}
+
+  /** A logger that keeps what it is given, so a test can check it instead of printing it. */
+  static final class CapturedLog extends LegacyAbstractLogger {
+    final List<LogLine> lines = new CopyOnWriteArrayList<>();
+
+    CapturedLog() {
+      this.name = "captured";
+    }
+
+    @Override
+    protected void handleNormalizedLoggingCall(
+        Level level, Marker marker, String pattern, Object[] arguments, Throwable thrown) {
+      lines.add(new LogLine(level, MessageFormatter.basicArrayFormat(pattern, arguments), thrown));
+    }
+
+    @Override
+    protected String getFullyQualifiedCallerName() {
+      return null;
+    }
+
+    @Override
+    public boolean isTraceEnabled() {
+      return false;
+    }
+
+    @Override
+    public boolean isDebugEnabled() {
+      return false;
+    }
+
+    @Override
+    public boolean isInfoEnabled() {
+      return true;
+    }
+
+    @Override
+    public boolean isWarnEnabled() {
+      return true;
+    }
+
+    @Override
+    public boolean isErrorEnabled() {
+      return true;
+    }
+  }
+
+  /** {@code context} with its logger replaced by {@code log}; events and fault gate stay its own. */
+  static MockContext logTo(RecordingContext context, Logger log) {
+    return new MockContext() {
+      @Override
+      public EventSink events() {
+        return context.events();
+      }
+
+      @Override
+      public FaultGate faults() {
+        return context.faults();
+      }
+
+      @Override
+      public InetAddress bindAddress() {
+        return context.bindAddress();
+      }
+
+      @Override
+      public Logger logger() {
+        return log;
+      }
+
+      @Override
+      public Optional<TlsIdentity> tls() {
+        return context.tls();
+      }
+    };
   }
 }
