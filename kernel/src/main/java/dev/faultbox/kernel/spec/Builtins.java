@@ -205,13 +205,23 @@ public final class Builtins {
 
   @StarlarkMethod(
       name = "bytes_response",
-      doc = "Raw bytes, for line and datagram protocols: written exactly as given.",
+      doc = "Raw bytes, written exactly as given: data is a string (sent as UTF-8) or bytes.",
       parameters = {
         @Param(name = "status", named = true, defaultValue = "0"),
-        @Param(name = "data", named = true, defaultValue = "''"),
+        @Param(name = "data", named = true, defaultValue = "''", allowedTypes = {
+            @ParamType(type = String.class), @ParamType(type = BytesValue.class)}),
       })
-  public ResponseValue bytesResponse(StarlarkInt status, String data) throws EvalException {
-    return fixed(status, Dict.empty(), data.getBytes(StandardCharsets.UTF_8), null, "bytes_response");
+  public ResponseValue bytesResponse(StarlarkInt status, Object data) throws EvalException {
+    byte[] raw = data instanceof BytesValue b ? b.toByteArray() : ((String) data).getBytes(StandardCharsets.UTF_8);
+    return fixed(status, Dict.empty(), raw, null, "bytes_response");
+  }
+
+  @StarlarkMethod(
+      name = "hex_bytes",
+      doc = "The bytes spelled by hex digits: hex_bytes(\"ff0080\"). Spaces are ignored.",
+      parameters = {@Param(name = "hex")})
+  public BytesValue hexBytes(String hex) throws EvalException {
+    return BytesValue.fromHex(hex);
   }
 
   @StarlarkMethod(

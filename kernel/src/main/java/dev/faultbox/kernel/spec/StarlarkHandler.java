@@ -66,7 +66,10 @@ final class StarlarkHandler implements DynamicHandler {
     }
   }
 
-  /** {method, path, headers, query, body} and, when the body is JSON, json. */
+  /**
+   * {method, path, headers, query, body, raw} and, when the body is JSON, json: {@code body} is
+   * the body as UTF-8 text, {@code raw} its exact bytes.
+   */
   private static Object requestValue(MockRequest r, Mutability mu) {
     Map<String, Object> req = new LinkedHashMap<>();
     req.put("method", r.method());
@@ -74,6 +77,7 @@ final class StarlarkHandler implements DynamicHandler {
     req.put("headers", r.headers());
     req.put("query", r.query());
     req.put("body", new String(r.body(), StandardCharsets.UTF_8));
+    req.put("raw", BytesValue.of(r.body()));
     Object json = Values.looksLikeJson(r.body()) ? Values.parseJsonOrNull(r.body()) : null;
     if (json != null) {
       req.put("json", json);

@@ -42,6 +42,9 @@ public final class Values {
     if (v instanceof StarlarkFloat f) {
       return f.toDouble();
     }
+    if (v instanceof BytesValue b) {
+      return b.toByteArray();
+    }
     if (v instanceof Sequence<?> seq) { // list, tuple
       List<Object> out = new ArrayList<>(seq.size());
       for (Object o : seq) {
@@ -75,7 +78,7 @@ public final class Values {
     if (v == null) {
       return Starlark.NONE;
     }
-    if (v instanceof String || v instanceof Boolean) {
+    if (v instanceof String || v instanceof Boolean || v instanceof BytesValue) {
       return v;
     }
     if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {

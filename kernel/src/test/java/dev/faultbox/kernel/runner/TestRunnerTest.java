@@ -135,6 +135,32 @@ class TestRunnerTest {
   }
 
   @Test
+  void bytesValues() throws Exception {
+    var r = run("""
+        def test_bytes():
+            b = hex_bytes("ff 00 80 61")
+            assert_eq(type(b), "bytes")
+            assert_eq(len(b), 4)
+            assert_eq(b[0], 255)
+            assert_eq(b[-1], 97)
+            assert_eq(b[1:3].hex(), "0080")
+            assert_eq(b[::-1].hex(), "618000ff")
+            assert_eq((b + hex_bytes("62")).hex(), "ff00806162")
+            assert_eq(b, hex_bytes("FF008061"))
+            assert_true(128 in b)
+            assert_eq([x for x in b[2:]], [128, 97])
+            assert_eq(repr(b), r'b"\\xff\\x00\\x80a"')
+            assert_eq(hex_bytes("6869").text(), "hi")
+            assert_eq({b: 1}[hex_bytes("ff008061")], 1)
+        def test_odd_hex():
+            hex_bytes("abc")
+        """);
+    TestResult t = r.get("test_bytes");
+    assertThat(t.passed()).as(t.reason() + " at " + t.location()).isTrue();
+    assertThat(r.get("test_odd_hex").reason()).isEqualTo("hex_bytes(): \"abc\" is not an even number of hex digits");
+  }
+
+  @Test
   void everyDurationHasOneRange() throws Exception {
     var r = run("""
         def test_sleep():
