@@ -101,6 +101,9 @@ class CliTest {
         "route.star:1:17: mock_service(\"a\") interface \"main\": route \"GET\" needs a path: write \"GET /path\"");
     expectLoadError("config.star", "a = mock_service(\"a\", interface(\"main\", \"tcp\", 9000), config = {\"foo\": 1})\n",
         "config.star:1:17: mock_service(\"a\") interface \"main\": tcp mock config has no key \"foo\"; accepted: idle_timeout_ms, max_line_bytes");
+    expectLoadError("wrap.star", "load(\"@faultbox/mocks/grpc.star\", \"grpc\")\n"
+        + "g = grpc.server(name = \"g\", interface = interface(\"main\", \"grpc\", 9000), descriptors = \"./missing.pb\", services = {})\n",
+        "wrap.star:2:16: ");
     expectLoadError("oneport.star", "a = mock_service(\"a\", interface(\"web\", \"http\", 9000), interface(\"h2\", \"http2\", 9000))\n",
         "oneport.star:1:17: a.h2 (http2) and a.web (http) both listen on TCP port 9000; give each its own port");
   }

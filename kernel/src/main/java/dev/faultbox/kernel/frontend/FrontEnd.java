@@ -218,6 +218,9 @@ public final class FrontEnd {
     return file + ":" + lineCol[0] + ":" + lineCol[1];
   }
 
+  /** Files loaded from the embedded library are named with this prefix: {@code @faultbox/mocks/grpc.star}. */
+  public static final String LIBRARY_PREFIX = "@faultbox/";
+
   /**
    * Maps an error from running translated code to the user's source: the location of the
    * innermost call-stack frame in a user file, and the message with front-end names unmangled.
@@ -238,13 +241,23 @@ public final class FrontEnd {
 
   private SpecException remap(String message, List<StarlarkThread.CallStackEntry> callStack, Location fallback) {
     List<StarlarkThread.CallStackEntry> stack = remapStack(callStack);
+    // The innermost frame in the user's own files: an error inside a stdlib wrapper is reported
+    // where the user called it. Only when no user frame is on the stack, the innermost one.
     String where = null;
-    for (int i = stack.size() - 1; i >= 0; i--) {
+    String inLibrary = null;
+    for (int i = stack.size() - 1; i >= 0 && where == null; i--) {
       Location loc = stack.get(i).location;
       if (!loc.equals(Location.BUILTIN) && loc.line() != 0) {
-        where = loc.file() + ":" + loc.line() + ":" + loc.column();
-        break;
+        String at = loc.file() + ":" + loc.line() + ":" + loc.column();
+        if (!loc.file().startsWith(LIBRARY_PREFIX)) {
+          where = at;
+        } else if (inLibrary == null) {
+          inLibrary = at;
+        }
       }
+    }
+    if (where == null) {
+      where = inLibrary;
     }
     if (where == null && stack.isEmpty() && fallback != null
         && !fallback.equals(Location.BUILTIN) && fallback.line() != 0) {

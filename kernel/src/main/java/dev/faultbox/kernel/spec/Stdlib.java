@@ -15,7 +15,7 @@ import java.util.TreeMap;
  * in its {@code faultbox/stdlib.index}) plus those plugins ship.
  */
 public final class Stdlib {
-  public static final String PREFIX = "@faultbox/";
+  public static final String PREFIX = dev.faultbox.kernel.frontend.FrontEnd.LIBRARY_PREFIX;
   private static final String ROOT = "faultbox/";
 
   private final Map<String, String> files;
