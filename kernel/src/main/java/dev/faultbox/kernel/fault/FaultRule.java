@@ -184,6 +184,10 @@ public final class FaultRule implements StarlarkValue {
       p.append(sep).append("status = ").append(Integer.toString(status));
       sep = ", ";
     }
+    if ((kind == Kind.ERROR || kind == Kind.RESPONSE) && !message.isEmpty()) {
+      p.append(sep).append(kind == Kind.ERROR ? "message = " : "body = ").repr(message);
+      sep = ", ";
+    }
     if (kind == Kind.DELAY) {
       p.append(sep).append("delay = ").repr(delay.toMillis() + "ms");
       sep = ", ";

@@ -322,6 +322,20 @@ class TestRunnerTest {
   }
 
   @Test
+  void faultAppliedEventsSpellOutTheRules() throws Exception {
+    var r = run("""
+        def nothing():
+            return None
+        def test_rules():
+            fault(m.main, error(op = "a", status = 503, message = "down"), response(op = "b", status = 200, body = "hi"),
+                run = nothing)
+            assert_eq(events().where(type = "fault.applied").first().rules,
+                'error(op = "a", status = 503, message = "down"), response(op = "b", status = 200, body = "hi")')
+        """);
+    assertThat(r.get("test_rules").passed()).as(r.get("test_rules").reason()).isTrue();
+  }
+
+  @Test
   void nestedFaultWindowsLiftOnlyTheirOwnRules() throws Exception {
     var r = run("""
         def inner():
