@@ -264,14 +264,14 @@ final class Exchange {
   }
 
   private MockEvent event(Request r, int status, int bodySize, Map<String, String> extra) {
-    Map<String, String> fields = new LinkedHashMap<>();
-    fields.put("status", Integer.toString(status));
-    fields.put("body_size", Integer.toString(bodySize));
-    fields.put("req_size", Integer.toString(r.reqSize()));
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("status", status);
+    fields.put("body_size", bodySize);
+    fields.put("req_size", r.reqSize());
     fields.put("method", r.method());
     fields.put("path", r.path());
     fields.put("proto", r.proto());
-    fields.put("duration_ms", Long.toString((System.nanoTime() - r.startedNanos()) / 1_000_000));
+    fields.put("duration_ms", (System.nanoTime() - r.startedNanos()) / 1_000_000);
     fields.putAll(extra);
     return definition.event(r.op(), fields);
   }
@@ -295,8 +295,8 @@ final class Exchange {
 
   /** The event of a refused request: {@code bad_request} with the status it got and why. */
   MockEvent badRequest(int status, String error, String proto) {
-    Map<String, String> fields = new LinkedHashMap<>();
-    fields.put("status", Integer.toString(status));
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("status", status);
     fields.put("error", error);
     fields.put("proto", proto);
     return definition.event(OP_BAD_REQUEST, fields);

@@ -62,7 +62,7 @@ class BadInputTest {
     RawResponse r = badExchange("\u0001\u0002garbage \u00ff\u00fe\r\n\r\n");
     assertThat(r.status()).isEqualTo(400);
     MockEvent event = context.awaitOp("bad_request", Duration.ofSeconds(5));
-    assertThat(event.fields()).containsEntry("status", "400").containsKey("error");
+    assertThat(event.fields()).containsEntry("status", 400).containsKey("error");
     TestSupport.assertServing(server.address());
   }
 
@@ -82,7 +82,7 @@ class BadInputTest {
     start("http");
     RawResponse r = badExchange("GET /x HTTP/1.1\r\nHost: x\r\nBad Header Name: v\r\n\r\n");
     assertThat(r.status()).isEqualTo(400);
-    assertThat(context.awaitOp("bad_request", Duration.ofSeconds(5)).fields()).containsEntry("status", "400");
+    assertThat(context.awaitOp("bad_request", Duration.ofSeconds(5)).fields()).containsEntry("status", 400);
     TestSupport.assertServing(server.address());
   }
 
@@ -98,7 +98,7 @@ class BadInputTest {
     assertThat(r.bodyText()).isEqualTo("bad request\n");
     MockEvent event = context.awaitOp("bad_request", Duration.ofSeconds(5));
     assertThat(event.fields())
-        .containsEntry("status", "400")
+        .containsEntry("status", 400)
         .containsEntry("error", "more than one Host header")
         .containsEntry("proto", "HTTP/1.1");
     assertThat(context.recorded()).hasSize(1);
@@ -112,7 +112,7 @@ class BadInputTest {
     RawResponse r = badExchange("GET /x HTTP/1.1\r\n" + UPGRADE + "\r\n");
     assertThat(r.status()).isEqualTo(400);
     assertThat(context.awaitOp("bad_request", Duration.ofSeconds(5)).fields())
-        .containsEntry("status", "400")
+        .containsEntry("status", 400)
         .containsEntry("error", "missing Host header");
     // HTTP/1.0 needs no Host, but may not have two
     assertThat(TestSupport.exchange(server.address(), "GET /x HTTP/1.0\r\n\r\n").status()).isEqualTo(200);
@@ -144,7 +144,7 @@ class BadInputTest {
     assertThat(r.status()).isEqualTo(431);
     MockEvent event = context.awaitOp("bad_request", Duration.ofSeconds(5));
     assertThat(event.fields())
-        .containsEntry("status", "431")
+        .containsEntry("status", 431)
         .containsEntry("error", "request headers over 1024 bytes");
     TestSupport.assertServing(server.address());
   }
@@ -156,7 +156,7 @@ class BadInputTest {
         badExchange("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + "b".repeat(100));
     assertThat(r.status()).isEqualTo(413);
     MockEvent event = context.awaitOp("bad_request", Duration.ofSeconds(5));
-    assertThat(event.fields()).containsEntry("status", "413").containsEntry("error", "request body over 16 bytes");
+    assertThat(event.fields()).containsEntry("status", 413).containsEntry("error", "request body over 16 bytes");
     TestSupport.assertServing(server.address());
   }
 
@@ -178,7 +178,7 @@ class BadInputTest {
         TestSupport.exchange(
             server.address(), "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 16\r\nConnection: close\r\n\r\n" + "b".repeat(16));
     assertThat(r.status()).isEqualTo(200);
-    assertThat(context.awaitOp("POST /x", Duration.ofSeconds(5)).fields()).containsEntry("req_size", "16");
+    assertThat(context.awaitOp("POST /x", Duration.ofSeconds(5)).fields()).containsEntry("req_size", 16);
   }
 
   @Test
@@ -189,7 +189,7 @@ class BadInputTest {
       RawResponse r = read(socket.getInputStream());
       assertThat(r.status()).isEqualTo(413);
     }
-    assertThat(context.awaitOp("bad_request", Duration.ofSeconds(5)).fields()).containsEntry("status", "413");
+    assertThat(context.awaitOp("bad_request", Duration.ofSeconds(5)).fields()).containsEntry("status", 413);
   }
 
   @Test
@@ -277,7 +277,7 @@ class BadInputTest {
       RawResponse r = read(in);
       assertThat(r.status()).isEqualTo(400);
     }
-    assertThat(context.awaitOp("bad_request", Duration.ofSeconds(5)).fields()).containsEntry("status", "400");
+    assertThat(context.awaitOp("bad_request", Duration.ofSeconds(5)).fields()).containsEntry("status", 400);
     TestSupport.assertServing(server.address());
   }
 }

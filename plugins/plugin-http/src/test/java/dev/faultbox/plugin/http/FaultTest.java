@@ -99,7 +99,7 @@ class FaultTest {
     assertThat(r.bodyText()).isEqualTo("{\"error\":\"backend \\\"down\\\"\\n\"}");
     MockEvent event = context.awaitEvent(Duration.ofSeconds(5));
     assertThat(event.fields())
-        .containsEntry("status", "503")
+        .containsEntry("status", 503)
         .containsEntry("fault", "jwks_unavailable")
         .doesNotContainKey("route");
     TestSupport.get(server.address(), "/d");
@@ -115,7 +115,7 @@ class FaultTest {
     assertThat(r.bodyText()).isEqualTo("a");
     MockEvent event = context.awaitEvent(Duration.ofSeconds(5));
     assertThat(event.fields()).containsEntry("fault", "jwks_unavailable").containsEntry("route", "GET /a");
-    assertThat(Long.parseLong(String.valueOf(event.fields().get("duration_ms")))).isGreaterThanOrEqualTo(280);
+    assertThat((Long) event.fields().get("duration_ms")).isGreaterThanOrEqualTo(280);
   }
 
   @Test
@@ -147,7 +147,7 @@ class FaultTest {
     }
     MockEvent event = context.awaitEvent(Duration.ofSeconds(5));
     assertThat(event.op()).isEqualTo("GET /a");
-    assertThat(event.fields()).containsEntry("fault", "jwks_unavailable").containsEntry("status", "0");
+    assertThat(event.fields()).containsEntry("fault", "jwks_unavailable").containsEntry("status", 0);
     context.setFaultGate(dev.faultbox.spi.FaultGate.PASS_THROUGH);
     TestSupport.assertServing(server.address());
   }
@@ -269,7 +269,7 @@ class FaultTest {
     assertThat(r.bodyText()).isEqualTo("d");
     assertThat(dynamicCalls).hasValue(1);
     MockEvent event = context.awaitEvent(Duration.ofSeconds(5));
-    assertThat(event.fields()).containsEntry("fault", "jwks_unavailable").containsEntry("status", "200");
+    assertThat(event.fields()).containsEntry("fault", "jwks_unavailable").containsEntry("status", 200);
   }
 
   @Test
