@@ -206,6 +206,22 @@ class CliTest {
   }
 
   @Test
+  void aFailureShowsTheErrorOfTheHandlerBehindIt() throws Exception {
+    int port = FreePorts.tcp();
+    String file = spec("h.star", """
+        def token(req):
+            return json_response(200, {"user": req["query"]["user"]})
+        auth = mock_service("auth", interface("main", "http", %d), routes = {"POST /token": dynamic(token)})
+        def test_token():
+            assert_eq(auth.main.post(path = "/token").status, 200)
+        """.formatted(port));
+    Cli r = Cli.run("test", file);
+    assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+    assertThat(r.out()).contains("  reason: assert_eq failed: got 500, want 200\n")
+        .contains("  mock errors:\n    auth.main POST /token: " + file + ":2:52: key \"user\" not found in dictionary\n");
+  }
+
+  @Test
   void checkPluginsStdlibVersionAndHelp() throws Exception {
     String file = spec("s.star", "a = mock_service(\"a\", interface(\"main\", \"tcp\", 9000))\ndef test_a():\n    pass\n");
     Cli check = Cli.run("check", file);

@@ -36,6 +36,9 @@ public final class FaultRule implements StarlarkValue {
       "mongodb", Set.of("collection", "op"));
 
   private final Kind kind;
+  /** What error() says when the spec gives no message. */
+  public static final String DEFAULT_MESSAGE = "injected fault";
+
   private final Map<String, String> matchers; // as written, for messages
   private final Glob path;
   private final Glob method;
@@ -184,7 +187,7 @@ public final class FaultRule implements StarlarkValue {
       p.append(sep).append("status = ").append(Integer.toString(status));
       sep = ", ";
     }
-    if ((kind == Kind.ERROR || kind == Kind.RESPONSE) && !message.isEmpty()) {
+    if ((kind == Kind.ERROR || kind == Kind.RESPONSE) && !message.isEmpty() && !message.equals(DEFAULT_MESSAGE)) {
       p.append(sep).append(kind == Kind.ERROR ? "message = " : "body = ").repr(message);
       sep = ", ";
     }

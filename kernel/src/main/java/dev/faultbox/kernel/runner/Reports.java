@@ -24,6 +24,11 @@ public final class Reports {
         b.append("  at: ").append(r.location()).append('\n');
       }
       b.append("  events: ").append(summary(r.events())).append('\n');
+      List<String> errors = mockErrors(r.events());
+      if (!errors.isEmpty()) {
+        b.append("  mock errors:\n");
+        errors.forEach(line -> b.append("    ").append(line).append('\n'));
+      }
       if (!r.output().isEmpty()) {
         b.append("  output (last lines):\n");
         r.output().forEach(line -> b.append("    ").append(line).append('\n'));
@@ -31,6 +36,24 @@ public final class Reports {
       b.append("  replay: faultbox test ").append(specName).append(" --test ").append(r.name()).append('\n');
     }
     return b.toString();
+  }
+
+  /** At most this many distinct mock errors are shown under a failure. */
+  private static final int MOCK_ERRORS = 5;
+
+  /**
+   * What went wrong inside the mocks (a dynamic handler that failed, a refused request): a test
+   * that sees only {@code got 500} learns why, with the handler's own location.
+   */
+  static List<String> mockErrors(List<Event> events) {
+    java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+    for (Event e : events) {
+      Object error = e.fields().get("error");
+      if (e.kind().equals("mock") && error != null && seen.size() < MOCK_ERRORS) {
+        seen.add(e.service() + (e.iface().isEmpty() ? "" : "." + e.iface()) + " " + e.op() + ": " + Event.text(error));
+      }
+    }
+    return List.copyOf(seen);
   }
 
   /** The closing line: {@code N passed, M failed}. */

@@ -79,7 +79,7 @@ public final class FaultBuiltins {
     RuleArgs a = ruleArgs("error", kwargs, List.of("status", "message"));
     Object status = a.option("status", Starlark.NONE);
     return new FaultRule(FaultRule.Kind.ERROR, a.matchers(), a.probability(),
-        status(status, "error()"), string(a.option("message", "injected fault"), "error() message"),
+        status(status, "error()"), string(a.option("message", FaultRule.DEFAULT_MESSAGE), "error() message"),
         Duration.ZERO, status instanceof String);
   }
 
