@@ -31,6 +31,11 @@ public record FaultDecision(
     ERROR,
     /** Close the connection, or drop the datagram, without answering. */
     DROP,
+    /**
+     * Reset the request's stream without answering and keep the connection (HTTP/2
+     * RST_STREAM); a protocol without streams treats it as {@link #DROP}.
+     */
+    RESET,
     /** Serve the request twice (message protocols). */
     DUPLICATE
   }

@@ -50,18 +50,23 @@ public final class FaultRule implements StarlarkValue {
   private final String message;
   private final Duration delay;
   private final boolean statusByName; // status= was a gRPC code name
+  private final boolean stream; // drop(stream = True): reset the stream, keep the connection
 
   /** Unset status: the protocol's own default applies when the rule meets its target. */
   public static final int DEFAULT_STATUS = -1;
 
   public FaultRule(Kind kind, Map<String, String> matchers, double probability, int status, String message, Duration delay) {
-    this(kind, matchers, probability, status, message, delay, false);
+    this(kind, matchers, probability, status, message, delay, false, false);
   }
 
-  /** @param statusByName whether status was given as a gRPC code name, which only gRPC takes */
+  /**
+   * @param statusByName whether status was given as a gRPC code name, which only gRPC takes
+   * @param stream for a drop: reset only the request's stream where the protocol has streams
+   */
   public FaultRule(Kind kind, Map<String, String> matchers, double probability, int status, String message,
-      Duration delay, boolean statusByName) {
+      Duration delay, boolean statusByName, boolean stream) {
     this.statusByName = statusByName;
+    this.stream = stream;
     this.kind = kind;
     this.matchers = Map.copyOf(matchers);
     this.path = glob(matchers.get("path"));
@@ -126,7 +131,7 @@ public final class FaultRule implements StarlarkValue {
     if (!grpc && (kind == Kind.ERROR || kind == Kind.RESPONSE) && (s < 100 || s > 999)) {
       throw new IllegalArgumentException(net.starlark.java.eval.Starlark.repr(this) + ": status " + s + " is not a status");
     }
-    return s == status ? this : new FaultRule(kind, matchers, probability, s, message, delay, statusByName);
+    return s == status ? this : new FaultRule(kind, matchers, probability, s, message, delay, statusByName, stream);
   }
 
   /** Whether the request is one this rule takes (probability aside). */
@@ -161,7 +166,8 @@ public final class FaultRule implements StarlarkValue {
       case ERROR -> new FaultDecision(FaultDecision.Action.ERROR, Duration.ZERO, status, message, name);
       case RESPONSE -> new FaultDecision(FaultDecision.Action.RESPOND, Duration.ZERO, status, message, name);
       case DELAY -> new FaultDecision(FaultDecision.Action.PASS, delay, 0, "", name);
-      case DROP -> new FaultDecision(FaultDecision.Action.DROP, Duration.ZERO, 0, "", name);
+      case DROP -> new FaultDecision(stream ? FaultDecision.Action.RESET : FaultDecision.Action.DROP,
+          Duration.ZERO, 0, "", name);
     };
   }
 
@@ -193,6 +199,10 @@ public final class FaultRule implements StarlarkValue {
     }
     if (kind == Kind.DELAY) {
       p.append(sep).append("delay = ").repr(delay.toMillis() + "ms");
+      sep = ", ";
+    }
+    if (stream) {
+      p.append(sep).append("stream = True");
       sep = ", ";
     }
     if (probability < 1) {

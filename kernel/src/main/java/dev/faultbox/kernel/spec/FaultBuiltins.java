@@ -80,7 +80,7 @@ public final class FaultBuiltins {
     Object status = a.option("status", Starlark.NONE);
     return new FaultRule(FaultRule.Kind.ERROR, a.matchers(), a.probability(),
         status(status, "error()"), string(a.option("message", FaultRule.DEFAULT_MESSAGE), "error() message"),
-        Duration.ZERO, status instanceof String);
+        Duration.ZERO, status instanceof String, false);
   }
 
   @StarlarkMethod(
@@ -94,7 +94,7 @@ public final class FaultBuiltins {
         : new String(Values.toJson(body, "response() body"), java.nio.charset.StandardCharsets.UTF_8);
     Object status = a.option("status", Starlark.NONE);
     return new FaultRule(FaultRule.Kind.RESPONSE, a.matchers(), a.probability(),
-        status(status, "response()"), text, Duration.ZERO, status instanceof String);
+        status(status, "response()"), text, Duration.ZERO, status instanceof String, false);
   }
 
   @StarlarkMethod(
@@ -113,11 +113,15 @@ public final class FaultBuiltins {
 
   @StarlarkMethod(
       name = "drop",
-      doc = "Closes the connection of matching requests (drops matching datagrams) without answering.",
+      doc = "Closes the connection of matching requests (drops matching datagrams) without answering; "
+          + "stream = True resets only the request's HTTP/2 stream.",
       extraKeywords = @Param(name = "kwargs"))
   public FaultRule drop(Dict<String, Object> kwargs) throws EvalException {
-    RuleArgs a = ruleArgs("drop", kwargs, List.of());
-    return new FaultRule(FaultRule.Kind.DROP, a.matchers(), a.probability(), 0, "", Duration.ZERO);
+    RuleArgs a = ruleArgs("drop", kwargs, List.of("stream"));
+    if (!(a.option("stream", false) instanceof Boolean stream)) {
+      throw Starlark.errorf("drop() stream= must be True or False, got %s", Starlark.type(a.option("stream", false)));
+    }
+    return new FaultRule(FaultRule.Kind.DROP, a.matchers(), a.probability(), 0, "", Duration.ZERO, false, stream);
   }
 
   private static String string(Object v, String what) throws EvalException {

@@ -328,9 +328,10 @@ class TestRunnerTest {
             return None
         def test_rules():
             fault(m.main, error(op = "a", status = 503, message = "down"), response(op = "b", status = 200, body = "hi"),
-                run = nothing)
+                drop(op = "c", stream = True), run = nothing)
             assert_eq(events().where(type = "fault.applied").first().rules,
-                'error(op = "a", status = 503, message = "down"), response(op = "b", status = 200, body = "hi")')
+                'error(op = "a", status = 503, message = "down"), response(op = "b", status = 200, body = "hi"), '
+                + 'drop(op = "c", stream = True)')
         """);
     assertThat(r.get("test_rules").passed()).as(r.get("test_rules").reason()).isTrue();
   }

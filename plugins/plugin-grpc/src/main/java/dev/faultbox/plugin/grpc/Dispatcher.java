@@ -295,7 +295,7 @@ final class Dispatcher {
           int code = decision.status() >= 1 && decision.status() <= 16 ? decision.status() : Status.Code.INTERNAL.value();
           status(call, OP_ERROR, code, decision.message() == null ? "" : decision.message(), null);
         }
-        case DROP -> status(call, OP_ERROR, Status.Code.UNAVAILABLE.value(), "connection dropped", null);
+        case DROP, RESET -> status(call, OP_ERROR, Status.Code.UNAVAILABLE.value(), "connection dropped", null);
         case PASS, DUPLICATE -> route(call);
       }
     } catch (RuntimeException e) {

@@ -45,13 +45,25 @@ final class Exchange {
 
   /** A request's outcome, ready to leave: emit {@link #event}, then write {@link #response}. */
   static final class Answer {
-    /** Null to drop: close the connection without answering. */
+    /** Null to drop: close the connection (or, with {@link #resetOnly}, the stream) without answering. */
     final FullHttpResponse response;
     final MockEvent event;
+    /** drop(stream = True): on HTTP/2 reset just the stream; HTTP/1.1 has none, so it closes. */
+    final boolean resetOnly;
 
     Answer(FullHttpResponse response, MockEvent event) {
+      this(response, event, false);
+    }
+
+    private Answer(FullHttpResponse response, MockEvent event, boolean resetOnly) {
       this.response = response;
       this.event = event;
+      this.resetOnly = resetOnly;
+    }
+
+    /** No answer: the connection, or only the stream, goes. */
+    static Answer dropped(MockEvent event, boolean resetOnly) {
+      return new Answer(null, event, resetOnly);
     }
 
     boolean drop() {
@@ -173,9 +185,7 @@ final class Exchange {
     FaultDecision.Action action =
         decision.action() == null ? FaultDecision.Action.PASS : decision.action();
     switch (action) {
-      case DROP -> {
-        done.complete(new Answer(null, event(r, 0, 0, fields)));
-      }
+      case DROP, RESET -> done.complete(Answer.dropped(event(r, 0, 0, fields), action == FaultDecision.Action.RESET));
       case ERROR -> finish(r, Responses.faultJson(decision.status(), decision.message()), fields, done);
       case RESPOND -> finish(r, Responses.faultBody(decision.status(), decision.message()), fields, done);
       case PASS, DUPLICATE -> route(loop, r, fields, done);

@@ -58,6 +58,10 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     exchange.emit(answer.event);
+    if (answer.drop() && answer.resetOnly) {
+      ctx.close(); // an unfinished stream's channel resets the stream (RST_STREAM CANCEL) as it closes
+      return;
+    }
     if (answer.drop()) {
       // drop() closes the connection, not just this stream (closing the stream's channel would
       // reset it). The close starts below the frame codec, whose own close would send GOAWAY and

@@ -172,6 +172,42 @@ class FaultTest {
     assertThat(dropped.fields()).containsEntry("proto", "HTTP/2").containsEntry("fault", "jwks_unavailable");
   }
 
+  /** drop(stream = True) resets the request's stream and the connection serves the next one. */
+  @Test
+  void aStreamDropResetsTheStreamAndKeepsTheConnection() throws Exception {
+    gate(decision(FaultDecision.Action.RESET, 0, 0, ""));
+    try (Socket socket = TestSupport.connect(server.address())) {
+      socket.setSoTimeout(5000);
+      OutputStream out = socket.getOutputStream();
+      TestSupport.h2Preface(out);
+      out.write(TestSupport.h2Get(1, "http", "/a"));
+      out.flush();
+      Frame reset = nextFrame(socket, f -> f.stream() == 1);
+      assertThat(reset.type()).isEqualTo(TestSupport.H2_RST_STREAM);
+      assertThat(context.awaitOp("GET /a", Duration.ofSeconds(5)).fields()).containsEntry("fault", "jwks_unavailable");
+      gate(FaultDecision.PASS);
+      out.write(TestSupport.h2Get(3, "http", "/ok"));
+      out.flush();
+      assertThat(nextFrame(socket, f -> f.stream() == 3).type()).isEqualTo(TestSupport.H2_HEADERS);
+    }
+  }
+
+  private static Frame nextFrame(Socket socket, java.util.function.Predicate<Frame> wanted) throws IOException {
+    java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+    while (true) {
+      int length = in.readUnsignedByte() << 16 | in.readUnsignedShort();
+      int type = in.readUnsignedByte();
+      int flags = in.readUnsignedByte();
+      int stream = in.readInt() & 0x7fffffff;
+      byte[] payload = new byte[length];
+      in.readFully(payload);
+      Frame f = new Frame(type, flags, stream, payload);
+      if (wanted.test(f)) {
+        return f;
+      }
+    }
+  }
+
   /** drop() ends the connection on HTTP/2 as on HTTP/1.1: no response, no stream reset. */
   @ParameterizedTest
   @ValueSource(strings = {"prior-knowledge", "upgrade", "tls"})

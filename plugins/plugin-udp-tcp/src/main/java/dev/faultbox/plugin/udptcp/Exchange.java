@@ -99,7 +99,7 @@ final class Exchange {
     FaultDecision.Action action =
         decision.action() == null ? FaultDecision.Action.PASS : decision.action();
     switch (action) {
-      case DROP -> finish(fields, false, Optional.empty(), new byte[0], reply);
+      case DROP, RESET -> finish(fields, false, Optional.empty(), new byte[0], reply);
       case RESPOND, ERROR -> {
         String message = decision.message() == null ? "" : decision.message();
         finish(fields, false, Optional.empty(), message.getBytes(StandardCharsets.UTF_8), reply);
