@@ -104,6 +104,10 @@ class CliTest {
     expectLoadError("wrap.star", "load(\"@faultbox/mocks/grpc.star\", \"grpc\")\n"
         + "g = grpc.server(name = \"g\", interface = interface(\"main\", \"grpc\", 9000), descriptors = \"./missing.pb\", services = {})\n",
         "wrap.star:2:16: ");
+    expectLoadError("noload.star", "g = grpc.server(name = \"g\")\n",
+        "noload.star:1:5: name 'grpc' is not defined; it comes from the stdlib: load(\"@faultbox/mocks/grpc.star\", \"grpc\")");
+    expectLoadError("private.star", "load(\"@faultbox/mocks/grpc.star\", \"grpc_server\")\n",
+        "private.star:1:36: file '@faultbox/mocks/grpc.star' does not contain symbol 'grpc_server'; it exports: grpc\n");
     expectLoadError("oneport.star", "a = mock_service(\"a\", interface(\"web\", \"http\", 9000), interface(\"h2\", \"http2\", 9000))\n",
         "oneport.star:1:17: a.h2 (http2) and a.web (http) both listen on TCP port 9000; give each its own port");
   }

@@ -157,7 +157,12 @@ public final class SpecSession implements AutoCloseable {
     Translation translation = frontEnd.translate(file, source);
     net.starlark.java.eval.Module module =
         net.starlark.java.eval.Module.withPredeclared(FrontEnd.semantics(), predeclared());
-    Program program = frontEnd.compile(translation, module);
+    Program program;
+    try {
+      program = frontEnd.compile(translation, module);
+    } catch (SpecException e) { // resolver errors: undefined names
+      throw new SpecException(e.location(), hint(e.reason()));
+    }
     try (Mutability mu = Mutability.create(file)) {
       StarlarkThread thread = newThread(mu);
       thread.setLoader(name -> load(name));
@@ -287,7 +292,35 @@ public final class SpecSession implements AutoCloseable {
       return new SpecException(frontEnd.remap(e).location(), cause.reason());
     }
     SpecException mapped = frontEnd.remap(e);
-    return new SpecException(mapped.location(), Builtins.explain(mapped.reason()));
+    return new SpecException(mapped.location(), hint(Builtins.explain(mapped.reason())));
+  }
+
+  private static final java.util.regex.Pattern PRIVATE_SUGGESTION =
+      java.util.regex.Pattern.compile(" \\(did you mean '_[^']*'\\?\\)");
+  private static final java.util.regex.Pattern UNDEFINED = java.util.regex.Pattern.compile("name '(\\w+)' is not defined.*");
+  private static final java.util.regex.Pattern NO_SYMBOL =
+      java.util.regex.Pattern.compile("file '" + java.util.regex.Pattern.quote(Stdlib.PREFIX) + "([^']+)' does not contain symbol '\\w+'.*");
+
+  /**
+   * Points at the stdlib where a name comes from: a name used without its {@code load()} names
+   * the module that exports it, and a symbol a module lacks lists what it does export. Private
+   * ({@code _}) names are never suggested.
+   */
+  private String hint(String message) {
+    String m = PRIVATE_SUGGESTION.matcher(message).replaceAll("");
+    java.util.regex.Matcher undefined = UNDEFINED.matcher(m);
+    if (undefined.matches()) {
+      String name = undefined.group(1);
+      java.util.Optional<String> module = stdlib.exporterOf(name);
+      if (module.isPresent()) {
+        return "name '" + name + "' is not defined; it comes from the stdlib: load(\"" + Stdlib.PREFIX + module.get() + "\", \"" + name + "\")";
+      }
+    }
+    java.util.regex.Matcher missing = NO_SYMBOL.matcher(m);
+    if (missing.matches()) {
+      return m + "; it exports: " + String.join(", ", stdlib.exports(missing.group(1)));
+    }
+    return m;
   }
 
   /**

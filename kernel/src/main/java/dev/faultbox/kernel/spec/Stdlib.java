@@ -54,6 +54,27 @@ public final class Stdlib {
     return new Stdlib(new LinkedHashMap<>(files));
   }
 
+  private static final java.util.regex.Pattern EXPORT =
+      java.util.regex.Pattern.compile("^(?:def )?([A-Za-z][A-Za-z0-9_]*)\\s*(?:=[^=]|\\()", java.util.regex.Pattern.MULTILINE);
+
+  /** The public names a module defines at its top level, in order: what a load() of it may ask for. */
+  public java.util.List<String> exports(String path) {
+    String source = files.get(path);
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    if (source != null) {
+      java.util.regex.Matcher m = EXPORT.matcher(source);
+      while (m.find()) {
+        names.add(m.group(1));
+      }
+    }
+    return java.util.List.copyOf(names);
+  }
+
+  /** The module that exports {@code name}, for a hint when a spec uses it without loading it. */
+  public Optional<String> exporterOf(String name) {
+    return files.keySet().stream().filter(p -> exports(p).contains(name)).findFirst();
+  }
+
   /** The source of {@code path} (relative to {@code @faultbox/}). */
   public Optional<String> source(String path) {
     return Optional.ofNullable(files.get(path));
