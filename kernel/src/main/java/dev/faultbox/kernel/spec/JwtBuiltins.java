@@ -17,6 +17,7 @@ import net.starlark.java.eval.Dict;
 import net.starlark.java.eval.EvalException;
 import net.starlark.java.eval.Printer;
 import net.starlark.java.eval.Starlark;
+import net.starlark.java.eval.StarlarkInt;
 import net.starlark.java.eval.StarlarkThread;
 import net.starlark.java.eval.StarlarkValue;
 
@@ -99,13 +100,14 @@ public final class JwtBuiltins {
 
   @StarlarkMethod(
       name = "jwt_sign",
-      doc = "A compact EdDSA JWT of claims, signed with keypair.",
+      doc = "A compact EdDSA JWT of claims, signed with keypair; iat is now and exp now + ttl unless claims set them.",
       parameters = {
         @Param(name = "keypair", named = true),
         @Param(name = "claims", named = true, defaultValue = "{}"),
+        @Param(name = "ttl", named = true, defaultValue = "'" + DEFAULT_TTL + "'"),
       })
-  public String sign(KeyPairValue keypair, Dict<?, ?> claims) throws EvalException {
-    return keypair.sign(claims(claims));
+  public String sign(KeyPairValue keypair, Dict<?, ?> claims, Object ttl) throws EvalException {
+    return keypair.sign(claims(claims, ttl, "jwt_sign() ttl"));
   }
 
   @StarlarkMethod(
@@ -118,11 +120,20 @@ public final class JwtBuiltins {
 
   @StarlarkMethod(
       name = "sign_jwt",
-      doc = "A JWT of claims signed with the run's default key; serve mock_jwks() to verify it.",
-      parameters = {@Param(name = "claims", named = true, defaultValue = "{}")},
+      doc = "A JWT of claims signed with the run's default key (serve mock_jwks() to verify it); "
+          + "iat is now and exp now + ttl unless claims set them.",
+      parameters = {
+        @Param(name = "claims", named = true, defaultValue = "{}"),
+        @Param(name = "ttl", named = true, defaultValue = "'" + DEFAULT_TTL + "'"),
+      },
       useStarlarkThread = true)
-  public String signJwt(Dict<?, ?> claims, StarlarkThread thread) throws EvalException {
-    return SpecSession.of(thread).defaultJwtKey().sign(claims(claims));
+  public String signJwt(Dict<?, ?> claims, Object ttl, StarlarkThread thread) throws EvalException {
+    return SpecSession.of(thread).defaultJwtKey().sign(claims(claims, ttl, "sign_jwt() ttl"));
+  }
+
+  @StarlarkMethod(name = "now", doc = "The current time in whole seconds since the Unix epoch, as JWT claims count it.")
+  public StarlarkInt now() {
+    return StarlarkInt.of(java.time.Instant.now().getEpochSecond());
   }
 
   @StarlarkMethod(
@@ -133,9 +144,23 @@ public final class JwtBuiltins {
     return jwksOf(SpecSession.of(thread).defaultJwtKey());
   }
 
+  /** How long a token lives when the claims give no exp. */
+  static final String DEFAULT_TTL = "1h";
+
+  /**
+   * The claims as given, after iat (now) and exp (now + ttl) unless the claims set them: a token
+   * verifiers accept. A claim set to None is left out ({@code {"exp": None}} for no expiry).
+   */
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> claims(Dict<?, ?> claims) throws EvalException {
-    return (Map<String, Object>) Values.toJava(claims, "JWT claims");
+  private static Map<String, Object> claims(Dict<?, ?> claims, Object ttl, String what) throws EvalException {
+    long lifetime = Durations.parse(ttl, what).toSeconds();
+    long iat = java.time.Instant.now().getEpochSecond();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("iat", iat);
+    out.put("exp", iat + lifetime);
+    out.putAll((Map<String, Object>) Values.toJava(claims, "JWT claims"));
+    out.values().removeIf(java.util.Objects::isNull);
+    return out;
   }
 
   @SuppressWarnings("unchecked")

@@ -54,10 +54,13 @@ class JwtBuiltinsTest {
             "jwks": json_response(200, jwt_jwks(key)),
             "default_jwks": json_response(200, mock_jwks()),
             "token": json_response(200, {"t": jwt_sign(key, {"sub": "alice", "n": 1})}),
+            "custom": json_response(200, {"t": jwt_sign(key, {"iat": 5, "exp": None}, ttl = "10m")}),
+            "short": json_response(200, {"t": sign_jwt({}, ttl = "90s")}),
             "default_token": dynamic(lambda req: json_response(200, {"t": sign_jwt({"sub": req["query"].get("user", "anon")})})),
         })
         def test_fetch():
-            pass
+            t = now()
+            assert_true(t > 1700000000 and type(t) == "int", t)
         """.formatted(port);
     try (SpecSession s = specs.load(source)) {
       var routes = s.services().get(0).mocks().get(0).routes();
@@ -71,11 +74,21 @@ class JwtBuiltinsTest {
       JsonNode claims = verify(token, jwk);
       assertThat(claims.get("sub").asText()).isEqualTo("alice");
       assertThat(claims.get("n").asInt()).isEqualTo(1);
+      long now = java.time.Instant.now().getEpochSecond();
+      assertThat(claims.get("iat").asLong()).isBetween(now - 60, now);
+      assertThat(claims.get("exp").asLong()).isEqualTo(claims.get("iat").asLong() + 3600);
+      JsonNode custom = verify(Values.JSON.readTree(((dev.faultbox.spi.MockResponse.Static) routes.get(3).response()).body())
+          .get("t").asText(), jwk);
+      assertThat(custom.get("iat").asLong()).isEqualTo(5);
+      assertThat(custom.has("exp")).as("exp = None leaves it out").isFalse();
 
       JsonNode defaultJwk = Values.JSON.readTree(((dev.faultbox.spi.MockResponse.Static) routes.get(1).response()).body())
           .get("keys").get(0);
       assertThat(defaultJwk.get("kid").asText()).isEqualTo("faultbox-mock-key");
-      var dynamic = (dev.faultbox.spi.MockResponse.Dynamic) routes.get(3).response();
+      JsonNode shortLived = verify(Values.JSON.readTree(((dev.faultbox.spi.MockResponse.Static) routes.get(4).response()).body())
+          .get("t").asText(), defaultJwk);
+      assertThat(shortLived.get("exp").asLong() - shortLived.get("iat").asLong()).isEqualTo(90);
+      var dynamic = (dev.faultbox.spi.MockResponse.Dynamic) routes.get(5).response();
       var answer = (dev.faultbox.spi.MockResponse.Static) dynamic.handler()
           .handle(new dev.faultbox.spi.MockRequest("POST", "/token", Map.of(), Map.of("user", "bob"), new byte[0], Map.of()))
           .toCompletableFuture().get();
