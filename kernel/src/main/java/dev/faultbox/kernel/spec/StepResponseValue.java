@@ -11,13 +11,13 @@ import net.starlark.java.eval.Structure;
 import net.starlark.java.spelling.SpellChecker;
 
 /**
- * What a step returns: {@code .status .body .json .ok .error .headers .duration_ms}. Truthy
- * when the exchange succeeded.
+ * What a step returns: {@code .status .body .raw .json .ok .error .headers .duration_ms}, plus
+ * the protocol's own attributes. Truthy when the exchange succeeded.
  */
 @StarlarkBuiltin(name = "response")
 public final class StepResponseValue implements Structure {
   private static final ImmutableList<String> FIELDS =
-      ImmutableList.of("status", "body", "json", "ok", "error", "headers", "duration_ms");
+      ImmutableList.of("status", "body", "raw", "json", "ok", "error", "headers", "duration_ms");
 
   private final StepResult.Response r;
   private Object json; // parsed on first use
@@ -31,6 +31,7 @@ public final class StepResponseValue implements Structure {
     return switch (name) {
       case "status" -> StarlarkInt.of(r.status());
       case "body" -> r.bodyText();
+      case "raw" -> BytesValue.of(r.body());
       case "json" -> json();
       case "ok" -> r.ok();
       case "error" -> r.error();

@@ -276,6 +276,7 @@ class TestRunnerTest {
             r = m.main.invoke(pattern = "echo", body = '{"x": 1}')
             assert_eq(r.status, 201)
             assert_eq(r.json, {"method": "POST", "user": "alice", "body": '{"x": 1}', "json": {"x": 1}})
+            assert_eq(r.raw[:5].text(), '{"met')
         def test_broken():
             r = m.main.invoke(pattern = "broken")
             assert_eq(r.error, "")
