@@ -1,5 +1,6 @@
 package dev.faultbox.kernel.plugin;
 
+import dev.faultbox.kernel.Logging;
 import dev.faultbox.spi.MockProtocol;
 import dev.faultbox.spi.SpiVersion;
 import dev.faultbox.spi.StarlarkLibrary;
@@ -31,6 +32,7 @@ public final class PluginRegistry {
 
   /** Loads the plugins visible to {@code loader}. */
   public static PluginRegistry load(ClassLoader loader) {
+    Logging.install(); // before any plugin's transport can log
     PluginRegistry r = new PluginRegistry();
     Iterator<MockProtocol> it = ServiceLoader.load(MockProtocol.class, loader).iterator();
     while (true) {
