@@ -12,6 +12,7 @@ import dev.faultbox.spi.MockDefinition;
 import dev.faultbox.spi.MockEvent;
 import dev.faultbox.spi.MockRequest;
 import dev.faultbox.spi.MockResponse;
+import io.grpc.Context;
 import io.grpc.HandlerRegistry;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -19,6 +20,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServerStreamTracer;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.protobuf.ProtoFileDescriptorSupplier;
@@ -32,14 +34,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Serves every call of one mock: byte-level methods for any name (the fallback registry) and,
@@ -52,7 +58,13 @@ final class Dispatcher {
   static final String OP_OK = "ok";
   static final String OP_ERROR = "error";
   static final String OP_UNMATCHED = "unmatched";
+  /** A request refused before the routes: a malformed :path or message frame, too large, an unknown encoding. */
+  static final String OP_BAD_REQUEST = "bad_request";
   private static final String REFLECTION = "/grpc.reflection.";
+  /** How a stream finds its {@link Trace} from the call's context. */
+  private static final Context.Key<Trace> TRACE = Context.key("faultbox-grpc-trace");
+  /** grpc-java's description of a message over the limit, which names the declared size. */
+  private static final Pattern TOO_BIG = Pattern.compile("exceeds maximum size \\d+: (-?\\d+)$");
 
   /** Messages as bytes: the route table encodes, the transport only frames. */
   static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
@@ -101,7 +113,7 @@ final class Dispatcher {
   /** Every method name, served by the route table. */
   HandlerRegistry registry() {
     // Definitions are made once per method name; the cache is bounded, as clients choose the names.
-    Map<String, ServerMethodDefinition<byte[], byte[]>> known = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, ServerMethodDefinition<byte[], byte[]>> known = new ConcurrentHashMap<>();
     return new HandlerRegistry() {
       @Override
       public ServerMethodDefinition<?, ?> lookupMethod(String methodName, String authority) {
@@ -184,41 +196,90 @@ final class Dispatcher {
 
   // ---- one call --------------------------------------------------------------------------
 
-  /** One call's state. Answered once: {@link #claim()} guards the single reply. */
+  /**
+   * One HTTP/2 stream, from its headers to its close, whoever ends it. It holds the one-answer
+   * guard, so a stream that ends without the mock's answer (the client gave up, or the transport
+   * refused its bytes: an oversized or malformed message, an unknown grpc-encoding) is still
+   * recorded once, with the status it ended with.
+   */
+  private final class Trace extends ServerStreamTracer {
+    final String method;
+    final long started = System.nanoTime();
+    final AtomicBoolean answered = new AtomicBoolean();
+    volatile Call call;
+    /** Served by one of grpc-java's services (a typed mock's reflection), not by the routes: not recorded. */
+    volatile boolean foreign;
+
+    Trace(String fullMethodName) {
+      this.method = "/" + fullMethodName;
+    }
+
+    @Override
+    public Context filterContext(Context context) {
+      return context.withValue(TRACE, this);
+    }
+
+    @Override
+    public void serverCallStarted(ServerCallInfo<?, ?> info) {
+      foreign = info.getMethodDescriptor().getRequestMarshaller() != BYTES;
+    }
+
+    @Override
+    public void streamClosed(Status status) {
+      if (!status.isOk() && !foreign && answered.compareAndSet(false, true)) {
+        ended(this, status);
+      }
+    }
+  }
+
+  /** Follows every stream of the mock; see {@link Trace}. */
+  ServerStreamTracer.Factory tracer() {
+    return new ServerStreamTracer.Factory() {
+      @Override
+      public ServerStreamTracer newServerStreamTracer(String fullMethodName, Metadata headers) {
+        return new Trace(fullMethodName);
+      }
+    };
+  }
+
+  /** One call's state, once a handler of the mock took the stream. */
   private final class Call {
+    final Trace trace;
     final ServerCall<byte[], byte[]> call;
     final String method;
     final Metadata headers;
-    final long started = System.nanoTime();
-    final AtomicBoolean answered = new AtomicBoolean();
-    final Map<String, Object> extra = new LinkedHashMap<>();
+    final Map<String, Object> extra = new ConcurrentHashMap<>();
     byte[] request;
-    int reqSize;
+    volatile int reqSize;
 
-    Call(ServerCall<byte[], byte[]> call, Metadata headers) {
+    Call(Trace trace, ServerCall<byte[], byte[]> call, Metadata headers) {
+      this.trace = trace;
       this.call = call;
       this.headers = headers;
-      this.method = "/" + call.getMethodDescriptor().getFullMethodName();
+      this.method = trace.method;
     }
 
+    /** True once: the caller answers the call (or records how it ended). */
     boolean claim() {
-      return answered.compareAndSet(false, true);
+      return trace.answered.compareAndSet(false, true);
     }
   }
 
   private ServerCall.Listener<byte[]> startCall(ServerCall<byte[], byte[]> serverCall, Metadata headers) {
-    Call call = new Call(serverCall, headers);
+    Trace trace = TRACE.get();
+    if (trace == null) {
+      trace = new Trace(serverCall.getMethodDescriptor().getFullMethodName());
+    }
+    Call call = new Call(trace, serverCall, headers);
+    trace.call = call;
     serverCall.request(2);
     return new ServerCall.Listener<>() {
-      private boolean tooMany;
-
       @Override
       public void onMessage(byte[] message) {
         if (call.request == null) {
           call.request = message;
           call.reqSize = message.length;
-        } else if (!tooMany) {
-          tooMany = true;
+        } else {
           call.reqSize += message.length;
           status(call, OP_ERROR, Status.Code.INTERNAL.value(), "Too many requests", null);
         }
@@ -226,7 +287,7 @@ final class Dispatcher {
 
       @Override
       public void onHalfClose() {
-        if (tooMany) {
+        if (call.trace.answered.get()) {
           return;
         }
         if (call.request == null) {
@@ -234,22 +295,6 @@ final class Dispatcher {
           return;
         }
         serve(call);
-      }
-
-      @Override
-      public void onCancel() {
-        // The client gave up (a deadline, or the transport failed) before the answer: still one
-        // event, so a call that a delay fault outlasted is on the record.
-        if (call.claim()) {
-          Map<String, Object> fields = new LinkedHashMap<>();
-          fields.put("method", call.method);
-          fields.put("code", Status.Code.CANCELLED.name());
-          fields.put("message", "the client cancelled the call before it was answered");
-          fields.put("req_size", call.reqSize);
-          fields.put("duration_ms", elapsedMs(call));
-          fields.putAll(call.extra);
-          emit(definition.event(OP_ERROR, fields));
-        }
       }
     };
   }
@@ -259,7 +304,7 @@ final class Dispatcher {
       // Typed mocks serve reflection themselves; here there are no descriptors, so no reflection. Tools (and the call step) probe for it before their
       // calls: answer at once, past faults and catch-all routes, and leave no event.
       if (call.claim()) {
-        call.call.close(Status.UNIMPLEMENTED.withDescription("no reflection: this mock has no descriptors"), new Metadata());
+        close(call, Status.UNIMPLEMENTED.withDescription("no reflection: this mock has no descriptors"));
       }
       return;
     }
@@ -459,13 +504,8 @@ final class Dispatcher {
     if (!call.claim()) {
       return;
     }
-    Map<String, Object> fields = new LinkedHashMap<>();
-    fields.put("method", call.method);
-    fields.put("code", Status.Code.OK.name());
+    Map<String, Object> fields = fields(call.trace, Status.Code.OK, null, call.reqSize);
     fields.put("resp_size", reply.length);
-    fields.put("req_size", call.reqSize);
-    fields.put("duration_ms", elapsedMs(call));
-    fields.putAll(call.extra);
     emit(definition.event(OP_OK, fields));
     try {
       call.call.sendHeaders(new Metadata());
@@ -486,22 +526,75 @@ final class Dispatcher {
       return;
     }
     Status.Code statusCode = Status.fromCodeValue(code).getCode();
-    Map<String, Object> fields = new LinkedHashMap<>();
-    fields.put("method", call.method);
-    fields.put("code", statusCode.name());
-    fields.put("message", message);
-    fields.put("req_size", call.reqSize);
-    fields.put("duration_ms", elapsedMs(call));
-    fields.putAll(call.extra);
+    Map<String, Object> fields = fields(call.trace, statusCode, message, call.reqSize);
     if (error != null) {
       fields.put("error", error);
     }
     emit(definition.event(op, fields));
+    close(call, Status.fromCode(statusCode).withDescription(message));
+  }
+
+  private void close(Call call, Status status) {
     try {
-      call.call.close(Status.fromCode(statusCode).withDescription(message), new Metadata());
+      call.call.close(status, new Metadata());
     } catch (RuntimeException e) {
       context.logger().debug("{}: status for {} not sent", name(), call.method, e);
     }
+  }
+
+  /**
+   * Records a stream that ended without the mock's answer. A client that went away is an error;
+   * a status the transport sent on its own (bytes it refused) is a bad request, with the status
+   * and message the client got.
+   */
+  private void ended(Trace trace, Status status) {
+    Status.Code code = status.getCode();
+    boolean gone = code == Status.Code.CANCELLED || code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.UNAVAILABLE;
+    String message = code == Status.Code.CANCELLED
+        ? "the client cancelled the call before it was answered"
+        : Objects.requireNonNullElse(status.getDescription(), "");
+    Call call = trace.call;
+    Map<String, Object> fields = fields(trace, code, message, call == null ? 0 : call.reqSize);
+    Matcher tooBig = TOO_BIG.matcher(message);
+    if (code == Status.Code.RESOURCE_EXHAUSTED && tooBig.find()) {
+      // The size the client declared; grpc-java reads the 4-byte prefix as signed.
+      fields.put("req_size", Integer.toUnsignedLong(Integer.parseInt(tooBig.group(1))));
+    }
+    emit(definition.event(gone ? OP_ERROR : OP_BAD_REQUEST, fields));
+  }
+
+  /**
+   * Records a request {@link RequestCheck} refused with UNIMPLEMENTED before it was a call.
+   *
+   * @param path the raw {@code :path}, or null; the event's {@code method} when it names one, else its {@code path}
+   */
+  void refused(String path, boolean isMethod, String message) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    if (path != null) {
+      fields.put(isMethod ? "method" : "path", path);
+    }
+    fields.put("code", Status.Code.UNIMPLEMENTED.name());
+    fields.put("message", message);
+    fields.put("req_size", 0);
+    fields.put("duration_ms", 0L);
+    emit(definition.event(OP_BAD_REQUEST, fields));
+  }
+
+  /** The fields every call's event has; {@code message} null leaves it out. */
+  private static Map<String, Object> fields(Trace trace, Status.Code code, String message, int reqSize) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("method", trace.method);
+    fields.put("code", code.name());
+    if (message != null) {
+      fields.put("message", message);
+    }
+    fields.put("req_size", reqSize);
+    fields.put("duration_ms", (System.nanoTime() - trace.started) / 1_000_000);
+    Call call = trace.call;
+    if (call != null) {
+      fields.putAll(call.extra);
+    }
+    return fields;
   }
 
   private void emit(MockEvent event) {
@@ -510,10 +603,6 @@ final class Dispatcher {
     } catch (RuntimeException e) {
       context.logger().warn("{}: recording a {} event failed: {}", name(), event.op(), DescriptorSets.oneLine(e));
     }
-  }
-
-  private static long elapsedMs(Call call) {
-    return (System.nanoTime() - call.started) / 1_000_000;
   }
 
   String name() {

@@ -11,6 +11,7 @@ import dev.faultbox.spi.StepMethod;
 import dev.faultbox.spi.TlsIdentity;
 import io.grpc.Server;
 import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.InternalProtocolNegotiators;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.handler.ssl.SslContext;
@@ -81,16 +82,17 @@ public final class GrpcProtocol implements MockProtocol {
     NettyServerBuilder builder = NettyServerBuilder.forAddress(at)
         .directExecutor()
         .fallbackHandlerRegistry(dispatcher.registry())
-        .maxInboundMessageSize(settings.maxMessageBytes());
+        .addStreamTracerFactory(dispatcher.tracer())
+        .maxInboundMessageSize(settings.maxMessageBytes())
+        .protocolNegotiator(RequestCheck.negotiator(identity.isPresent()
+            ? InternalProtocolNegotiators.serverTls(sslContext(identity.get()))
+            : InternalProtocolNegotiators.serverPlaintext(), dispatcher));
     if (settings.schema() != null) {
       for (ServiceDescriptor service : settings.schema().services().values()) {
         builder.addService(dispatcher.service(service));
       }
       builder.addService(ProtoReflectionServiceV1.newInstance());
       builder.addService(v1alphaReflection());
-    }
-    if (identity.isPresent()) {
-      builder.sslContext(sslContext(identity.get()));
     }
     Server server = builder.build();
     try {

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 class BadInputTest {
 
   private final TestSupport.Resources resources = new TestSupport.Resources();
+  private final RecordingContext context = new RecordingContext();
   private MockServer server;
   private ManagedChannel channel;
 
@@ -39,7 +40,7 @@ class BadInputTest {
     server = resources.server(mock("flags", "grpc", 0)
         .config("max_message_bytes", 1024L)
         .route("/flags.v1.Flags/Get", new MockResponse.Message(Map.of("variant", "B")))
-        .build(), new RecordingContext());
+        .build(), context);
     channel = resources.channel(server);
   }
 
@@ -112,12 +113,23 @@ class BadInputTest {
   }
 
   @Test
-  void oversizedMessageIsResourceExhausted() {
+  void oversizedMessageIsResourceExhaustedAndTheEventSaysSo() {
     Struct big = Struct.newBuilder()
         .putFields("blob", Value.newBuilder().setStringValue("x".repeat(4096)).build()).build();
+    String message = "gRPC message exceeds maximum size 1024: " + big.getSerializedSize();
     assertThatThrownBy(() -> FlagsGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).get(big))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
-            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+          assertThat(e.getStatus().getDescription()).isEqualTo(message);
+        });
+    assertThat(context.recorded()).singleElement().satisfies(event -> {
+      assertThat(event.op()).isEqualTo("bad_request");
+      assertThat(event.fields())
+          .containsEntry("method", "/flags.v1.Flags/Get")
+          .containsEntry("code", "RESOURCE_EXHAUSTED")
+          .containsEntry("message", message)
+          .containsEntry("req_size", (long) big.getSerializedSize());
+    });
     assertServing();
   }
 
