@@ -16,12 +16,14 @@ import dev.faultbox.spi.StepMethod;
 import dev.faultbox.spi.StepResult;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -50,6 +52,20 @@ final class CallStep implements StepMethod {
   static final List<String> PARAMETERS = List.of("method", "body", "metadata", "timeout_ms");
   static final long DEFAULT_TIMEOUT_MS = 10_000;
   static final long MAX_TIMEOUT_MS = 3_600_000;
+  /**
+   * Marks the step's reflection probes, so a mock without descriptors leaves no event for them:
+   * they are the tool's own traffic, not the system's under test.
+   */
+  static final Metadata.Key<String> PROBE = Metadata.Key.of("faultbox-probe", Metadata.ASCII_STRING_MARSHALLER);
+  static final String PROBE_VALUE = "reflection";
+  private static final ClientInterceptor MARK_PROBE = MetadataUtils.newAttachHeadersInterceptor(probeHeaders());
+
+  private static Metadata probeHeaders() {
+    Metadata headers = new Metadata();
+    headers.put(PROBE, PROBE_VALUE);
+    return headers;
+  }
+
   /** How many files one reflection lookup may fetch. */
   private static final int MAX_REFLECTED_FILES = 200;
 
@@ -375,7 +391,8 @@ final class CallStep implements StepMethod {
       }
       CompletableFuture<io.grpc.reflection.v1.ServerReflectionResponse> done = new CompletableFuture<>();
       long left = Math.max(1, deadline - System.nanoTime());
-      var stub = io.grpc.reflection.v1.ServerReflectionGrpc.newStub(channel).withDeadlineAfter(left, TimeUnit.NANOSECONDS);
+      var stub = io.grpc.reflection.v1.ServerReflectionGrpc.newStub(channel).withInterceptors(MARK_PROBE)
+          .withDeadlineAfter(left, TimeUnit.NANOSECONDS);
       var response = exchange(stub.serverReflectionInfo(responses(done)), done, request.build(), deadline);
       return response.hasFileDescriptorResponse()
           ? response.getFileDescriptorResponse().getFileDescriptorProtoList()
@@ -397,7 +414,8 @@ final class CallStep implements StepMethod {
       }
       CompletableFuture<io.grpc.reflection.v1alpha.ServerReflectionResponse> done = new CompletableFuture<>();
       long left = Math.max(1, deadline - System.nanoTime());
-      var stub = io.grpc.reflection.v1alpha.ServerReflectionGrpc.newStub(channel).withDeadlineAfter(left, TimeUnit.NANOSECONDS);
+      var stub = io.grpc.reflection.v1alpha.ServerReflectionGrpc.newStub(channel).withInterceptors(MARK_PROBE)
+          .withDeadlineAfter(left, TimeUnit.NANOSECONDS);
       var response = exchange(stub.serverReflectionInfo(responses(done)), done, request.build(), deadline);
       return response.hasFileDescriptorResponse()
           ? response.getFileDescriptorResponse().getFileDescriptorProtoList()

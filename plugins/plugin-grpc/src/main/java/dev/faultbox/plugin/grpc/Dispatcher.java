@@ -3,6 +3,7 @@ package dev.faultbox.plugin.grpc;
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import com.google.protobuf.Struct;
 import com.google.protobuf.TypeRegistry;
 import dev.faultbox.spi.FaultDecision;
@@ -60,6 +61,7 @@ final class Dispatcher {
   static final String OP_UNMATCHED = "unmatched";
   /** A request refused before the routes: a malformed :path or message frame, too large, an unknown encoding. */
   static final String OP_BAD_REQUEST = "bad_request";
+  static final String STREAMING = "streaming RPCs are not supported: this mock answers unary calls";
   private static final String REFLECTION = "/grpc.reflection.";
   /** How a stream finds its {@link Trace} from the call's context. */
   private static final Context.Key<Trace> TRACE = Context.key("faultbox-grpc-trace");
@@ -265,6 +267,8 @@ final class Dispatcher {
     }
   }
 
+  private static final ServerCall.Listener<byte[]> IGNORE = new ServerCall.Listener<>() {};
+
   private ServerCall.Listener<byte[]> startCall(ServerCall<byte[], byte[]> serverCall, Metadata headers) {
     Trace trace = TRACE.get();
     if (trace == null) {
@@ -272,6 +276,15 @@ final class Dispatcher {
     }
     Call call = new Call(trace, serverCall, headers);
     trace.call = call;
+    if (!serverCall.getMethodDescriptor().getType().clientSendsOneMessage()) {
+      // A client- or bidi-streaming method of the descriptor set: known before any message.
+      status(call, OP_ERROR, Status.Code.UNIMPLEMENTED.value(), STREAMING, null);
+      return IGNORE;
+    }
+    if (call.method.startsWith(REFLECTION)) {
+      noReflection(call);
+      return IGNORE;
+    }
     serverCall.request(2);
     return new ServerCall.Listener<>() {
       @Override
@@ -280,8 +293,9 @@ final class Dispatcher {
           call.request = message;
           call.reqSize = message.length;
         } else {
+          // Any method is served as unary; a second message means the client streams.
           call.reqSize += message.length;
-          status(call, OP_ERROR, Status.Code.INTERNAL.value(), "Too many requests", null);
+          status(call, OP_ERROR, Status.Code.UNIMPLEMENTED.value(), STREAMING, null);
         }
       }
 
@@ -299,15 +313,23 @@ final class Dispatcher {
     };
   }
 
-  private void serve(Call call) {
-    if (call.method.startsWith(REFLECTION)) {
-      // Typed mocks serve reflection themselves; here there are no descriptors, so no reflection. Tools (and the call step) probe for it before their
-      // calls: answer at once, past faults and catch-all routes, and leave no event.
+  /**
+   * A reflection call to a mock without descriptors: UNIMPLEMENTED at once (reflection clients
+   * keep the stream open for more questions), past faults and catch-all routes. Recorded as
+   * unmatched, unless it is the call step's own probe, which is the tool's traffic, not the SUT's.
+   */
+  private void noReflection(Call call) {
+    String message = "no reflection: this mock has no descriptors";
+    if (CallStep.PROBE_VALUE.equals(call.headers.get(CallStep.PROBE))) {
       if (call.claim()) {
-        close(call, Status.UNIMPLEMENTED.withDescription("no reflection: this mock has no descriptors"));
+        close(call, Status.UNIMPLEMENTED.withDescription(message));
       }
-      return;
+    } else {
+      status(call, OP_UNMATCHED, Status.Code.UNIMPLEMENTED.value(), message, null);
     }
+  }
+
+  private void serve(Call call) {
     FaultDecision decision;
     try {
       decision = context.faults().decide(new FaultProbe(call.method, call.method, "", Map.of()));
@@ -357,6 +379,19 @@ final class Dispatcher {
     }
     call.extra.put("route", match.route().key());
     Reply reply = match.reply();
+    Descriptors.MethodDescriptor typed = settings.schema() == null ? null : settings.schema().method(call.method);
+    Message request = null;
+    if (typed != null || reply instanceof Reply.Dynamic) {
+      // A typed method's request is checked whatever answers it, as a real server's would be.
+      try {
+        request = decode(call.request, typed);
+      } catch (InvalidProtocolBufferException e) {
+        String detail = "decode request for " + call.method + ": not a "
+            + (typed != null ? typed.getInputType().getFullName() : "google.protobuf.Struct") + " (" + DescriptorSets.oneLine(e) + ")";
+        status(call, OP_ERROR, Status.Code.INVALID_ARGUMENT.value(), detail, detail);
+        return;
+      }
+    }
     if (reply instanceof Reply.Fixed fixed) {
       ok(call, fixed.bytes());
     } else if (reply instanceof Reply.Status s) {
@@ -369,24 +404,21 @@ final class Dispatcher {
       String detail = "encode reply for " + call.method + ": " + broken.detail();
       status(call, OP_ERROR, Status.Code.INTERNAL.value(), detail, detail);
     } else if (reply instanceof Reply.Dynamic dynamic) {
-      callDynamic(call, dynamic);
+      callDynamic(call, dynamic, request);
     }
+  }
+
+  /** The request as the method's input type, or as a Struct when the method is not typed. */
+  private static Message decode(byte[] request, Descriptors.MethodDescriptor typed) throws InvalidProtocolBufferException {
+    return typed != null ? DynamicMessage.parseFrom(typed.getInputType(), request) : Struct.parseFrom(request);
   }
 
   // ---- dynamic handlers ------------------------------------------------------------------
 
-  private void callDynamic(Call call, Reply.Dynamic dynamic) {
-    MockRequest request;
-    try {
-      request = mockRequest(call);
-    } catch (IllegalArgumentException e) {
-      String detail = "decode request for " + call.method + ": " + e.getMessage();
-      status(call, OP_ERROR, Status.Code.INVALID_ARGUMENT.value(), detail, detail);
-      return;
-    }
+  private void callDynamic(Call call, Reply.Dynamic dynamic, Message decoded) {
     CompletionStage<MockResponse> stage;
     try {
-      stage = dynamic.handler().handle(request);
+      stage = dynamic.handler().handle(mockRequest(call, decoded));
       if (stage == null) {
         stage = CompletableFuture.failedFuture(new IllegalStateException("handler returned no result"));
       }
@@ -445,29 +477,15 @@ final class Dispatcher {
   }
 
   /** The request a handler sees: the decoded message as JSON text and as plain values. */
-  private MockRequest mockRequest(Call call) {
-    Schema schema = settings.schema();
-    Descriptors.MethodDescriptor descriptor = schema == null ? null : schema.method(call.method);
+  private MockRequest mockRequest(Call call, Message message) {
     String json;
     Map<String, Object> decoded;
-    if (descriptor != null) {
-      DynamicMessage message;
-      try {
-        message = DynamicMessage.parseFrom(descriptor.getInputType(), call.request);
-      } catch (InvalidProtocolBufferException e) {
-        throw new IllegalArgumentException("not a " + descriptor.getInputType().getFullName() + " (" + DescriptorSets.oneLine(e) + ")");
-      }
-      json = Messages.json(message, schema.registry());
-      decoded = Messages.plain(message, schema.registry());
-    } else {
-      Struct struct;
-      try {
-        struct = Struct.parseFrom(call.request);
-      } catch (InvalidProtocolBufferException e) {
-        throw new IllegalArgumentException("not a google.protobuf.Struct (" + DescriptorSets.oneLine(e) + ")");
-      }
+    if (message instanceof Struct struct) {
       json = Messages.json(struct, TypeRegistry.getEmptyTypeRegistry());
       decoded = Messages.plain(struct);
+    } else {
+      json = Messages.json(message, settings.schema().registry());
+      decoded = Messages.plain(message, settings.schema().registry());
     }
     Map<String, String> metadata = metadata(call.headers);
     Map<String, Object> extras = new LinkedHashMap<>();

@@ -4,12 +4,13 @@ import static dev.faultbox.plugin.grpc.TestSupport.GEO;
 import static dev.faultbox.plugin.grpc.TestSupport.inSpecDir;
 import static dev.faultbox.testkit.MockDefinitionBuilder.mock;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
+import dev.faultbox.spi.Endpoint;
 import dev.faultbox.spi.MockResponse;
 import dev.faultbox.spi.MockServer;
+import dev.faultbox.spi.StepResult;
 import dev.faultbox.testkit.RecordingContext;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -121,30 +122,50 @@ class ReflectionTest {
   }
 
   @Test
-  void untypedMockServesNoReflection() throws Exception {
+  void untypedMockServesNoReflectionAndRecordsTheProbe() throws Exception {
     RecordingContext context = new RecordingContext();
     MockServer server = resources.server(mock("flags", "grpc", 0)
         .route("/flags.v1.Flags/Get", new MockResponse.Message(Map.of("variant", "B")))
         .build(), context);
-    var stub = ServerReflectionGrpc.newStub(resources.channel(server)).withDeadlineAfter(10, TimeUnit.SECONDS);
-    assertThatThrownBy(() -> ask(stub::serverReflectionInfo,
-            ServerReflectionRequest.newBuilder().setListServices("*").build()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
-          assertThat(e.getStatus().getDescription()).isEqualTo("no reflection: this mock has no descriptors");
+    // As grpcurl asks: the stream stays open for more questions, so the answer cannot wait for its end.
+    CompletableFuture<Throwable> ended = new CompletableFuture<>();
+    StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(resources.channel(server))
+        .withDeadlineAfter(10, TimeUnit.SECONDS).serverReflectionInfo(new StreamObserver<>() {
+          @Override
+          public void onNext(ServerReflectionResponse value) {
+            ended.complete(new AssertionError("an answer: " + value));
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            ended.complete(t);
+          }
+
+          @Override
+          public void onCompleted() {
+            ended.complete(new AssertionError("completed"));
+          }
         });
-    // Probes for reflection are not the traffic a test counts: no event. A real call still is.
-    var flags = resources.channel(server);
-    assertThatThrownBy(() -> io.grpc.stub.ClientCalls.blockingUnaryCall(flags,
-            io.grpc.MethodDescriptor.<com.google.protobuf.Struct, com.google.protobuf.Struct>newBuilder()
-                .setType(io.grpc.MethodDescriptor.MethodType.UNARY).setFullMethodName("flags.v1.Flags/Nope")
-                .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(com.google.protobuf.Struct.getDefaultInstance()))
-                .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(com.google.protobuf.Struct.getDefaultInstance()))
-                .build(),
-            io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), com.google.protobuf.Struct.getDefaultInstance()))
-        .isInstanceOf(StatusRuntimeException.class);
-    assertThat(context.awaitOp("unmatched", java.time.Duration.ofSeconds(5)).fields())
-        .containsEntry("method", "/flags.v1.Flags/Nope");
-    assertThat(context.recorded()).hasSize(1);
+    requests.onNext(ServerReflectionRequest.newBuilder().setListServices("*").build());
+    assertThat(ended.get(5, TimeUnit.SECONDS)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+      assertThat(e.getStatus().getDescription()).isEqualTo("no reflection: this mock has no descriptors");
+    });
+    assertThat(context.recorded()).singleElement().satisfies(event -> {
+      assertThat(event.op()).isEqualTo("unmatched");
+      assertThat(event.fields()).containsEntry("method", "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo")
+          .containsEntry("code", "UNIMPLEMENTED");
+    });
+
+    // The call step probes too, before its call: the tool's own traffic, so only the call is recorded.
+    context.clear();
+    StepResult.Response nope = (StepResult.Response) new GrpcProtocol().steps("grpc").get("call").call(
+        Endpoint.plain("flags", "main", "grpc", "127.0.0.1", server.address().getPort()),
+        Map.of("method", "/flags.v1.Flags/Nope"));
+    assertThat(nope.attributes()).containsEntry("code", "UNIMPLEMENTED");
+    assertThat(context.recorded()).singleElement().satisfies(event -> {
+      assertThat(event.op()).isEqualTo("unmatched");
+      assertThat(event.fields()).containsEntry("method", "/flags.v1.Flags/Nope");
+    });
   }
 }

@@ -251,4 +251,35 @@ class TypedMockTest {
         });
     assertThat(context.recorded("error").get(0).fields()).containsKey("error");
   }
+
+  @Test
+  void bytesThatAreNotTheRequestTypeAreInvalidArgumentForStaticAndDynamicRoutesAlike() throws Exception {
+    RecordingContext context = new RecordingContext();
+    MockServer server = resources.server(inSpecDir(mock("geo-config", "grpc", 0)
+        .config("descriptors", "all_upstreams.pb")
+        .route(GEO + "GetCity", new MockResponse.Message(Map.of("name", "Almaty")))
+        .route(GEO + "ListCountries", dev.faultbox.testkit.MockDefinitionBuilder.dynamic(
+            request -> java.util.concurrent.CompletableFuture.completedFuture(new MockResponse.Message(Map.of()))))
+        .build()), context);
+    ManagedChannel channel = resources.channel(server);
+    for (String[] method : new String[][] {{"GetCity", "GetCityRequest"}, {"ListCountries", "ListCountriesRequest"}}) {
+      io.grpc.MethodDescriptor<byte[], byte[]> raw = io.grpc.MethodDescriptor.<byte[], byte[]>newBuilder()
+          .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName(GEO.substring(1) + method[0])
+          .setRequestMarshaller(Dispatcher.BYTES)
+          .setResponseMarshaller(Dispatcher.BYTES)
+          .build();
+      String expected = "decode request for " + GEO + method[0] + ": not a inDriver.geo_config." + method[1] + " (";
+      assertThatThrownBy(() -> io.grpc.stub.ClientCalls.blockingUnaryCall(channel, raw,
+              io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), new byte[] {(byte) 0xff, 0x01}))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).startsWith(expected);
+          });
+    }
+    assertThat(context.recorded()).hasSize(2).allSatisfy(event -> {
+      assertThat(event.op()).isEqualTo("error");
+      assertThat(event.fields()).containsEntry("code", "INVALID_ARGUMENT");
+    });
+  }
 }
