@@ -1,6 +1,7 @@
 package dev.faultbox.kernel;
 
 import dev.faultbox.spi.Endpoint;
+import dev.faultbox.spi.FaultModel;
 import dev.faultbox.spi.InvalidMockException;
 import dev.faultbox.spi.MockContext;
 import dev.faultbox.spi.MockDefinition;
@@ -8,11 +9,14 @@ import dev.faultbox.spi.MockProtocol;
 import dev.faultbox.spi.MockRequest;
 import dev.faultbox.spi.MockResponse;
 import dev.faultbox.spi.MockServer;
+import dev.faultbox.spi.PreparedMock;
+import dev.faultbox.spi.ProtocolFactory;
 import dev.faultbox.spi.Route;
 import dev.faultbox.spi.SpiVersion;
 import dev.faultbox.spi.StepException;
 import dev.faultbox.spi.StepMethod;
 import dev.faultbox.spi.StepResult;
+import dev.faultbox.spi.StarlarkLibrary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -20,7 +24,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,9 +32,14 @@ import java.util.function.BiFunction;
 
 /**
  * A protocol for kernel tests: binds a real TCP port, and offers steps that emit events, echo
- * values and invoke routes, so specs can be exercised without a real plugin.
+ * values and invoke routes, so specs can be exercised without a real plugin. Its fault model
+ * honours {@code op} (a glob) and {@code prefix}, with statuses 1..999 and the name {@code BUSY}
+ * for 42; its prelude defines {@code fake_busy()}.
  */
-public final class FakeProtocol implements MockProtocol {
+public final class FakeProtocol implements MockProtocol, ProtocolFactory {
+  /** How many times close() ran, for lifecycle tests. */
+  public static final java.util.concurrent.atomic.AtomicInteger CLOSED = new java.util.concurrent.atomic.AtomicInteger();
+
   private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "fake-timer");
     t.setDaemon(true);
@@ -52,19 +60,48 @@ public final class FakeProtocol implements MockProtocol {
   }
 
   @Override
-  public Set<String> protocols() {
-    return Set.of("fake");
+  public List<ProtocolFactory> protocols() {
+    return List.of(this);
   }
 
   @Override
-  public void validate(MockDefinition d) throws InvalidMockException {
+  public List<StarlarkLibrary> libraries() {
+    return List.of(new StarlarkLibrary("prelude/fake.star",
+        "def fake_busy(message = \"busy\"):\n    return status_response(code = \"BUSY\", message = message)\n", true));
+  }
+
+  @Override
+  public void close() {
+    CLOSED.incrementAndGet();
+  }
+
+  @Override
+  public String name() {
+    return "fake";
+  }
+
+  @Override
+  public boolean supportsTls() {
+    return true;
+  }
+
+  @Override
+  public FaultModel faultModel() {
+    return new FaultModel(Map.of("op", FaultModel.Match.GLOB, "prefix", FaultModel.Match.PREFIX),
+        Map.of("BUSY", 42), 1, 999, 500, 200);
+  }
+
+  @Override
+  public PreparedMock prepare(MockDefinition d) throws InvalidMockException {
     if (d.config().containsKey("bad")) {
       throw new InvalidMockException("fake mock config has no key \"bad\"; accepted: none");
     }
+    return PreparedMock.of(d);
   }
 
   @Override
-  public MockServer start(MockDefinition d, MockContext ctx) throws IOException {
+  public MockServer start(PreparedMock prepared, MockContext ctx) throws IOException {
+    MockDefinition d = prepared.definition();
     ServerSocket socket = new ServerSocket();
     socket.setReuseAddress(true);
     socket.bind(new InetSocketAddress(ctx.bindAddress(), d.iface().port()));
@@ -88,7 +125,7 @@ public final class FakeProtocol implements MockProtocol {
   }
 
   @Override
-  public Map<String, StepMethod> steps(String protocol) {
+  public Map<String, StepMethod> steps() {
     return Map.of(
         "emit", step(List.of("op", "after_ms"), (target, kw) -> {
           var running = running(target);

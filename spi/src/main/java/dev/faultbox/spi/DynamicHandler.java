@@ -10,8 +10,11 @@ import java.util.concurrent.CompletionStage;
 public interface DynamicHandler {
 
   /**
-   * @return a stage completing with a {@link MockResponse.Static} or {@link MockResponse.GrpcStatus},
-   *     or exceptionally with a {@link DynamicHandlerException} when the function failed
+   * Never blocks: the function runs on a kernel script thread, which also completes the stage, so
+   * a plugin hops back to its own event loop before it writes.
+   *
+   * @return a stage completing with any {@link MockResponse} but {@link MockResponse.Dynamic}, or
+   *     exceptionally with a {@link DynamicHandlerException} when the function failed
    */
   CompletionStage<MockResponse> handle(MockRequest request);
 }

@@ -5,18 +5,20 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What a route answers. Static bodies are encoded once, when the spec loads, never per request.
- * The hierarchy is closed; a protocol that needs a new shape adds a record here.
+ * What a route answers, in shapes any protocol can take; each protocol says in
+ * {@link ProtocolFactory#prepare} which it accepts and refuses the rest. Static bodies are encoded
+ * once, when the spec loads, never per request.
  */
 public sealed interface MockResponse {
 
   /**
-   * A fixed answer.
+   * A fixed answer of bytes.
    *
    * @param status protocol status (HTTP status; 0 where a protocol has none)
    * @param headers extra headers, in declaration order
    * @param body the encoded body
    * @param contentType the body's media type, when the constructor implies one
+   *     ({@code json_response}, {@code text_response}); empty for raw bytes
    */
   record Static(int status, Map<String, String> headers, byte[] body, Optional<String> contentType)
       implements MockResponse {
@@ -29,18 +31,24 @@ public sealed interface MockResponse {
     }
   }
 
-  /** A gRPC status: {@code code} 0..16 (canonical numbering) with a message. */
-  record GrpcStatus(int code, String message) implements MockResponse {}
+  /**
+   * A protocol status with a message, such as a gRPC {@code UNAVAILABLE}.
+   *
+   * @param code the code as the spec wrote it: a number ({@code "14"}) or a name the protocol
+   *     knows ({@code "UNAVAILABLE"}); the protocol resolves it
+   * @param message the status message
+   */
+  record Status(String code, String message) implements MockResponse {}
 
   /**
-   * A message the protocol encodes itself, given as plain Java values (as in
-   * {@link MockDefinition#config()}): a gRPC reply encoded against the method's output type, or as
-   * {@code google.protobuf.Struct} when the mock has no descriptors. Plugins encode it once, at
-   * start, when nothing about it depends on the request.
+   * A structured body the protocol encodes itself (a gRPC message against the method's output
+   * type, or as {@code google.protobuf.Struct}), as plain Java values: String, Long, Double,
+   * Boolean, byte[], List and Map with String keys. Plugins encode it once, in prepare, when
+   * nothing about it depends on the request.
    */
-  record Message(Map<String, Object> fields) implements MockResponse {
-    public Message {
-      fields = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields));
+  record Structured(Map<String, Object> body) implements MockResponse {
+    public Structured {
+      body = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(body));
     }
   }
 

@@ -6,7 +6,7 @@ package dev.faultbox.spi;
  * Bumped only when a change breaks compiled plugins (the SPI otherwise grows by default methods).
  */
 public final class SpiVersion {
-  public static final int CURRENT = 1;
+  public static final int CURRENT = 2;
 
   private SpiVersion() {}
 }

@@ -2,21 +2,27 @@ package dev.faultbox.kernel.fault;
 
 import dev.faultbox.kernel.event.Glob;
 import dev.faultbox.spi.FaultDecision;
+import dev.faultbox.spi.FaultModel;
 import dev.faultbox.spi.FaultProbe;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import net.starlark.java.annot.StarlarkBuiltin;
 import net.starlark.java.eval.Printer;
+import net.starlark.java.eval.Starlark;
 import net.starlark.java.eval.StarlarkValue;
+import net.starlark.java.spelling.SpellChecker;
 
 /**
  * One rule of a fault, as {@code error(...)}, {@code response(...)}, {@code delay(...)} or
- * {@code drop(...)} build it: matchers (globs) saying which requests it takes, how often, and what
- * happens to them. Immutable; matching allocates nothing.
+ * {@code drop(...)} build it: matchers saying which requests it takes, how often, and what happens
+ * to them. The matchers are checked, and compiled, when the rule is laid on an interface
+ * ({@link #on}), by the fault model of that interface's protocol: the kernel knows none.
+ * Immutable; matching allocates nothing.
  */
 @StarlarkBuiltin(name = "fault_rule")
 public final class FaultRule implements StarlarkValue {
@@ -24,70 +30,54 @@ public final class FaultRule implements StarlarkValue {
   /** What the rule does to a request it takes. */
   public enum Kind { ERROR, RESPONSE, DELAY, DROP }
 
-  /** Matchers each protocol can honour; others are refused when the rule meets its target. */
-  static final Map<String, Set<String>> MATCHERS = Map.of(
-      "http", Set.of("path", "method"),
-      "http2", Set.of("path", "method"),
-      "grpc", Set.of("method"),
-      "tcp", Set.of("op", "prefix"),
-      "udp", Set.of("op", "prefix"),
-      "kafka", Set.of("topic", "op"),
-      "redis", Set.of("key", "command"),
-      "mongodb", Set.of("collection", "op"));
-
-  private final Kind kind;
   /** What error() says when the spec gives no message. */
   public static final String DEFAULT_MESSAGE = "injected fault";
-
-  private final Map<String, String> matchers; // as written, for messages
-  private final Glob path;
-  private final Glob method;
-  private final Glob op;
-  private final String prefix;
-  private final Map<String, Glob> attributes; // topic, key, collection, command
-  private final double probability;
-  private final int status;
-  private final String message;
-  private final Duration delay;
-  private final boolean statusByName; // status= was a gRPC code name
-  private final boolean stream; // drop(stream = True): reset the stream, keep the connection
 
   /** Unset status: the protocol's own default applies when the rule meets its target. */
   public static final int DEFAULT_STATUS = -1;
 
-  public FaultRule(Kind kind, Map<String, String> matchers, double probability, int status, String message, Duration delay) {
-    this(kind, matchers, probability, status, message, delay, false, false);
+  /** One matcher, compiled for the protocol: a glob, or a prefix as written. */
+  private record Matcher(String name, Glob glob, String prefix) {
+    boolean matches(FaultProbe p) {
+      String value = name.equals("op") ? p.op() : p.attributes().get(name);
+      if (value == null) {
+        return false;
+      }
+      return glob != null ? glob.matches(value) : value.startsWith(prefix);
+    }
   }
+
+  private final Kind kind;
+  private final Map<String, String> matchers; // as written, for messages
+  private final List<Matcher> compiled; // null until laid on an interface
+  private final double probability;
+  private final int status;
+  private final String statusName; // status= given as a name, resolved by the protocol; null if not
+  private final String message;
+  private final Duration delay;
+  private final boolean stream; // drop(stream = True): reset the stream, keep the connection
 
   /**
-   * @param statusByName whether status was given as a gRPC code name, which only gRPC takes
+   * @param status a number, or {@link #DEFAULT_STATUS}
+   * @param statusName the status as a name (status = "UNAVAILABLE"), or null
    * @param stream for a drop: reset only the request's stream where the protocol has streams
    */
-  public FaultRule(Kind kind, Map<String, String> matchers, double probability, int status, String message,
-      Duration delay, boolean statusByName, boolean stream) {
-    this.statusByName = statusByName;
-    this.stream = stream;
-    this.kind = kind;
-    this.matchers = Map.copyOf(matchers);
-    this.path = glob(matchers.get("path"));
-    this.method = glob(matchers.get("method"));
-    this.op = glob(matchers.get("op"));
-    this.prefix = matchers.get("prefix");
-    Map<String, Glob> attrs = new LinkedHashMap<>();
-    for (String k : List.of("topic", "key", "collection", "command")) {
-      if (matchers.containsKey(k)) {
-        attrs.put(k, Glob.compile(matchers.get(k)));
-      }
-    }
-    this.attributes = Map.copyOf(attrs);
-    this.probability = probability;
-    this.status = status;
-    this.message = message;
-    this.delay = delay;
+  public FaultRule(Kind kind, Map<String, String> matchers, double probability, int status, String statusName,
+      String message, Duration delay, boolean stream) {
+    this(kind, matchers, null, probability, status, statusName, message, delay, stream);
   }
 
-  private static Glob glob(String pattern) {
-    return pattern == null ? null : Glob.compile(pattern);
+  private FaultRule(Kind kind, Map<String, String> matchers, List<Matcher> compiled, double probability, int status,
+      String statusName, String message, Duration delay, boolean stream) {
+    this.kind = kind;
+    this.matchers = Map.copyOf(matchers);
+    this.compiled = compiled;
+    this.probability = probability;
+    this.status = status;
+    this.statusName = statusName;
+    this.message = message;
+    this.delay = delay;
+    this.stream = stream;
   }
 
   public Kind kind() {
@@ -99,60 +89,52 @@ public final class FaultRule implements StarlarkValue {
   }
 
   /**
-   * This rule laid on an interface of {@code protocol}: refuses matchers the protocol cannot
-   * honour and settles the default status (HTTP 500, gRPC INTERNAL).
+   * This rule laid on an interface of {@code protocol}: refuses matchers and statuses the protocol
+   * cannot honour, compiles the matchers, and settles the default status.
    *
    * @throws IllegalArgumentException naming what is wrong
    */
-  public FaultRule on(String protocol) {
-    Set<String> honoured = MATCHERS.get(protocol);
-    if (honoured != null) {
-      for (String m : matchers.keySet()) {
-        if (!honoured.contains(m)) {
-          throw new IllegalArgumentException(net.starlark.java.eval.Starlark.repr(this) + " cannot apply to a "
-              + protocol + " interface: " + m + "= means nothing there; " + protocol + " rules match on "
-              + String.join(", ", new java.util.TreeSet<>(honoured)));
+  public FaultRule on(String protocol, FaultModel model) {
+    List<Matcher> out = new ArrayList<>();
+    for (Map.Entry<String, String> m : new TreeMap<>(matchers).entrySet()) {
+      FaultModel.Match how = model.matchers().get(m.getKey());
+      if (how == null) {
+        TreeSet<String> honoured = new TreeSet<>(model.matchers().keySet());
+        throw new IllegalArgumentException(Starlark.repr(this) + " cannot apply to a " + protocol + " interface: "
+            + m.getKey() + "= means nothing there" + SpellChecker.didYouMean(m.getKey(), honoured) + "; " + protocol
+            + (honoured.isEmpty() ? " rules take no matchers" : " rules match on " + String.join(", ", honoured)));
+      }
+      out.add(how == FaultModel.Match.GLOB
+          ? new Matcher(m.getKey(), Glob.compile(m.getValue()), null)
+          : new Matcher(m.getKey(), null, m.getValue()));
+    }
+    int s = status;
+    if (kind == Kind.ERROR || kind == Kind.RESPONSE) {
+      if (statusName != null) {
+        Integer n = model.statusNames().get(statusName.toUpperCase(java.util.Locale.ROOT));
+        if (n == null) {
+          throw new IllegalArgumentException(Starlark.repr(this) + ": " + (model.statusNames().isEmpty()
+              ? "a " + protocol + " interface takes a number such as " + model.errorStatus() + ", not a status name"
+              : "unknown status " + Starlark.repr(statusName)
+                  + SpellChecker.didYouMean(statusName.toUpperCase(java.util.Locale.ROOT), model.statusNames().keySet())
+                  + "; use one of " + String.join(", ", new TreeSet<>(model.statusNames().keySet()))));
         }
+        s = n;
+      } else if (s == DEFAULT_STATUS) {
+        s = kind == Kind.ERROR ? model.errorStatus() : model.responseStatus();
+      } else if (s < model.minStatus() || s > model.maxStatus()) {
+        throw new IllegalArgumentException(Starlark.repr(this) + ": a " + protocol + " status is "
+            + model.minStatus() + ".." + model.maxStatus() + (model.statusNames().isEmpty() ? "" : " or a name such as "
+            + Starlark.repr(new TreeSet<>(model.statusNames().keySet()).first())) + ", got " + s);
       }
     }
-    boolean grpc = protocol.equals("grpc");
-    int s = status;
-    if ((kind == Kind.ERROR || kind == Kind.RESPONSE) && s == DEFAULT_STATUS) {
-      s = grpc ? 13 : kind == Kind.ERROR ? 500 : 200;
-    }
-    if (grpc && (kind == Kind.ERROR || kind == Kind.RESPONSE) && (s < 1 || s > 16)) {
-      throw new IllegalArgumentException(net.starlark.java.eval.Starlark.repr(this)
-          + ": a gRPC status must be a code 1..16 or a name such as \"UNAVAILABLE\"");
-    }
-    if (!grpc && statusByName) {
-      throw new IllegalArgumentException(net.starlark.java.eval.Starlark.repr(this) + " names a gRPC status; a "
-          + protocol + " interface takes a number such as 503");
-    }
-    if (!grpc && (kind == Kind.ERROR || kind == Kind.RESPONSE) && (s < 100 || s > 999)) {
-      throw new IllegalArgumentException(net.starlark.java.eval.Starlark.repr(this) + ": status " + s + " is not a status");
-    }
-    return s == status ? this : new FaultRule(kind, matchers, probability, s, message, delay, statusByName, stream);
+    return new FaultRule(kind, matchers, List.copyOf(out), probability, s, null, message, delay, stream);
   }
 
-  /** Whether the request is one this rule takes (probability aside). */
+  /** Whether the request is one this rule takes (probability aside). Only for a rule laid with {@link #on}. */
   boolean matches(FaultProbe p) {
-    if (path != null && !path.matches(p.path())) {
-      return false;
-    }
-    if (method != null && !(method.matches(p.method()) || method.matches(p.method().toUpperCase(java.util.Locale.ROOT)))) {
-      return false;
-    }
-    if (op != null && !op.matches(p.op())) {
-      return false;
-    }
-    if (prefix != null) {
-      String text = p.attributes().get("prefix");
-      if (text == null || !text.startsWith(prefix)) {
-        return false;
-      }
-    }
-    for (Map.Entry<String, Glob> a : attributes.entrySet()) {
-      if (!a.getValue().matches(p.attributes().get(a.getKey()))) {
+    for (Matcher m : compiled) {
+      if (!m.matches(p)) {
         return false;
       }
     }
@@ -178,19 +160,19 @@ public final class FaultRule implements StarlarkValue {
 
   @Override
   public void repr(Printer p) {
-    p.append(switch (kind) {
-      case ERROR -> "error";
-      case RESPONSE -> "response";
-      case DELAY -> "delay";
-      case DROP -> "drop";
-    }).append("(");
+    p.append(kind.name().toLowerCase(java.util.Locale.ROOT)).append("(");
     String sep = "";
-    for (Map.Entry<String, String> m : new java.util.TreeMap<>(matchers).entrySet()) {
+    for (Map.Entry<String, String> m : new TreeMap<>(matchers).entrySet()) {
       p.append(sep).append(m.getKey()).append(" = ").repr(m.getValue());
       sep = ", ";
     }
-    if ((kind == Kind.ERROR || kind == Kind.RESPONSE) && status != DEFAULT_STATUS) {
-      p.append(sep).append("status = ").append(Integer.toString(status));
+    if ((kind == Kind.ERROR || kind == Kind.RESPONSE) && (status != DEFAULT_STATUS || statusName != null)) {
+      p.append(sep).append("status = ");
+      if (statusName != null) {
+        p.repr(statusName);
+      } else {
+        p.append(Integer.toString(status));
+      }
       sep = ", ";
     }
     if ((kind == Kind.ERROR || kind == Kind.RESPONSE) && !message.isEmpty() && !message.equals(DEFAULT_MESSAGE)) {

@@ -218,7 +218,7 @@ public final class FrontEnd {
     return file + ":" + lineCol[0] + ":" + lineCol[1];
   }
 
-  /** Files loaded from the embedded library are named with this prefix: {@code @faultbox/mocks/grpc.star}. */
+  /** Files loaded from the embedded library are named with this prefix: {@code @faultbox/mocks/statsd.star}. */
   public static final String LIBRARY_PREFIX = "@faultbox/";
 
   /**

@@ -2,6 +2,7 @@ package dev.faultbox.kernel.plugin;
 
 import dev.faultbox.kernel.Logging;
 import dev.faultbox.spi.MockProtocol;
+import dev.faultbox.spi.ProtocolFactory;
 import dev.faultbox.spi.SpiVersion;
 import dev.faultbox.spi.StarlarkLibrary;
 import java.util.ArrayList;
@@ -13,22 +14,25 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The protocol plugins found on the class path with {@link ServiceLoader}. A plugin built against
- * another SPI version, or one whose service entry cannot be loaded, is skipped and reported by
- * name; the others still load.
+ * The protocol plugins found with {@link ServiceLoader}, and the protocols they serve. A plugin
+ * built against another SPI version, or one whose service entry cannot be loaded, is skipped and
+ * reported by name; the others still load. When two plugins claim one protocol the first found
+ * serves it and the second is named in a warning.
  */
-public final class PluginRegistry {
+public final class PluginRegistry implements AutoCloseable {
 
   /** A plugin that was found but not used, and why. */
   public record Skipped(String name, String reason) {}
 
-  private final Map<String, MockProtocol> byProtocol = new TreeMap<>();
+  private final Map<String, ProtocolFactory> byProtocol = new TreeMap<>();
+  private final Map<ProtocolFactory, MockProtocol> owners = new java.util.IdentityHashMap<>();
   private final List<MockProtocol> plugins = new ArrayList<>();
   private final List<Skipped> skipped = new ArrayList<>();
+  private final List<String> warnings = new ArrayList<>();
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** Loads the plugins visible to {@code loader}. */
   public static PluginRegistry load(ClassLoader loader) {
@@ -63,11 +67,13 @@ public final class PluginRegistry {
   private void add(MockProtocol p) {
     String name = p.getClass().getName();
     int version;
-    Set<String> protocols;
+    List<ProtocolFactory> factories;
+    String id;
     try {
       version = p.spiVersion();
-      protocols = version == SpiVersion.CURRENT ? Set.copyOf(p.protocols()) : Set.of();
-      p.id();
+      factories = version == SpiVersion.CURRENT ? List.copyOf(p.protocols()) : List.of();
+      id = p.id();
+      factories.forEach(ProtocolFactory::name);
     } catch (RuntimeException | LinkageError e) {
       skipped.add(new Skipped(name, rootMessage(e)));
       return;
@@ -76,17 +82,51 @@ public final class PluginRegistry {
       skipped.add(new Skipped(name, "built for SPI version " + version + ", this Faultbox speaks " + SpiVersion.CURRENT));
       return;
     }
-    for (String protocol : new java.util.TreeSet<>(protocols)) {
-      MockProtocol prior = byProtocol.putIfAbsent(protocol, p);
-      if (prior != null && prior != p) {
-        skipped.add(new Skipped(name, "protocol \"" + protocol + "\" is already served by " + prior.id()));
+    for (ProtocolFactory f : factories) {
+      ProtocolFactory prior = byProtocol.putIfAbsent(f.name(), f);
+      if (prior != null) {
+        warnings.add("plugin " + id + " also serves protocol \"" + f.name() + "\", which plugin "
+            + owners.get(prior).id() + " serves already; " + owners.get(prior).id() + " keeps it");
+      } else {
+        owners.put(f, p);
       }
     }
     plugins.add(p);
   }
 
-  public Optional<MockProtocol> find(String protocol) {
+  /** The factory serving {@code protocol}. */
+  public Optional<ProtocolFactory> find(String protocol) {
     return Optional.ofNullable(byProtocol.get(protocol));
+  }
+
+  /** The plugin a factory belongs to. */
+  public MockProtocol owner(ProtocolFactory factory) {
+    return owners.get(factory);
+  }
+
+  /** Protocols a plugin serves here (a protocol another plugin claimed first is not among them). */
+  public List<String> protocolsOf(MockProtocol plugin) {
+    return byProtocol.values().stream().filter(f -> owners.get(f) == plugin).map(ProtocolFactory::name).toList();
+  }
+
+  /** Two plugins claiming one protocol, and who keeps it. */
+  public List<String> warnings() {
+    return Collections.unmodifiableList(warnings);
+  }
+
+  /** Closes every plugin once, when the run ends; a plugin that fails to close is logged. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (MockProtocol p : plugins) {
+      try {
+        p.close();
+      } catch (Exception | LinkageError e) {
+        org.slf4j.LoggerFactory.getLogger(PluginRegistry.class).warn("closing plugin {}: {}", p.id(), e.toString());
+      }
+    }
   }
 
   /** Protocol names served, sorted. */
@@ -111,6 +151,11 @@ public final class PluginRegistry {
       }
     }
     return out;
+  }
+
+  /** The plugins' prelude files, whose public names every spec sees without a load. */
+  public List<StarlarkLibrary> preludes() {
+    return plugins.stream().flatMap(p -> p.libraries().stream()).filter(StarlarkLibrary::prelude).toList();
   }
 
   /** The version in the plugin jar's manifest, or {@code dev} when run from classes. */

@@ -9,7 +9,8 @@ import dev.faultbox.spi.FaultGate;
 import dev.faultbox.spi.InterfaceSpec;
 import dev.faultbox.spi.MockContext;
 import dev.faultbox.spi.MockDefinition;
-import dev.faultbox.spi.MockProtocol;
+import dev.faultbox.spi.PreparedMock;
+import dev.faultbox.spi.ProtocolFactory;
 import dev.faultbox.spi.MockServer;
 import dev.faultbox.spi.TlsIdentity;
 import java.net.BindException;
@@ -20,6 +21,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -63,10 +66,11 @@ public final class ServiceRuntime implements AutoCloseable {
           startProcess(service, service.process().get());
           continue;
         }
-        for (MockDefinition def : service.mocks()) {
-          MockProtocol plugin = session.plugins().find(def.iface().protocol()).orElseThrow();
+        for (PreparedMock prepared : service.prepared()) {
+          MockDefinition def = prepared.definition();
+          ProtocolFactory factory = session.plugins().find(def.iface().protocol()).orElseThrow();
           try {
-            running.add(new Running(def, plugin.start(def, context(def))));
+            running.add(new Running(def, factory.start(prepared, context(def, factory))));
           } catch (Exception e) {
             throw failure(def, e);
           }
@@ -155,7 +159,9 @@ public final class ServiceRuntime implements AutoCloseable {
     return false;
   }
 
-  private MockContext context(MockDefinition def) {
+  private MockContext context(MockDefinition def, ProtocolFactory factory) {
+    ThreadFactory threads = session.threads(session.plugins().owner(factory).id());
+    ScheduledExecutorService scheduler = session.scheduler();
     InetAddress bind = session.options().bindAddress();
     Logger logger = LoggerFactory.getLogger("faultbox.mock." + def.service() + "." + def.iface().name());
     Optional<TlsIdentity> tls = def.tls() ? Optional.of(session.tls().issue(def.service())) : Optional.empty();
@@ -185,6 +191,16 @@ public final class ServiceRuntime implements AutoCloseable {
       @Override
       public Optional<TlsIdentity> tls() {
         return tls;
+      }
+
+      @Override
+      public ThreadFactory threads() {
+        return threads;
+      }
+
+      @Override
+      public ScheduledExecutorService scheduler() {
+        return scheduler;
       }
     };
   }

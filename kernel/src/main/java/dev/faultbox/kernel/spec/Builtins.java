@@ -4,7 +4,8 @@ import dev.faultbox.kernel.event.EventLog;
 import dev.faultbox.spi.InterfaceSpec;
 import dev.faultbox.spi.InvalidMockException;
 import dev.faultbox.spi.MockDefinition;
-import dev.faultbox.spi.MockProtocol;
+import dev.faultbox.spi.PreparedMock;
+import dev.faultbox.spi.ProtocolFactory;
 import dev.faultbox.spi.MockResponse;
 import dev.faultbox.spi.Route;
 import dev.faultbox.spi.SourceLocation;
@@ -124,25 +125,25 @@ public final class Builtins {
     List<String> deps = dependsOn(dependsOn, "mock_service(" + Starlark.repr(name) + ")");
 
     SourceLocation at = session.location(thread.getCallerLocation());
-    List<MockDefinition> defs = new ArrayList<>();
+    List<PreparedMock> prepared = new ArrayList<>();
     List<InterfaceRef> refs = new ArrayList<>();
     for (InterfaceSpec spec : specs) {
-      MockProtocol plugin = session.plugins().find(spec.protocol()).orElseThrow(() -> Starlark.errorf(
+      ProtocolFactory factory = session.plugins().find(spec.protocol()).orElseThrow(() -> Starlark.errorf(
           "protocol \"%s\" has no mock plugin; installed: %s",
           spec.protocol(), String.join(", ", session.plugins().protocols())));
+      boolean servesTls = tls && factory.supportsTls(); // tls=True on a protocol without TLS is ignored, as documented
       MockDefinition def = new MockDefinition(
-          name, spec, routeList, dflt, tls, cfg, session.specDirectory(), at);
+          name, spec, routeList, dflt, servesTls, cfg, session.specDirectory(), at);
       try {
-        plugin.validate(def);
+        prepared.add(factory.prepare(def));
       } catch (InvalidMockException e) {
         throw Starlark.errorf("mock_service(%s) interface %s: %s", Starlark.repr(name), Starlark.repr(spec.name()), e.getMessage());
       }
-      defs.add(def);
-      refs.add(new InterfaceRef(name, spec, plugin.steps(spec.protocol()), session.dialHost(), session.advertisedHost(),
-          tls ? Optional.of(session.tls().certificate()) : Optional.empty(), true));
+      refs.add(new InterfaceRef(name, spec, factory.steps(), factory.faultModel(), session.dialHost(),
+          session.advertisedHost(), servesTls ? Optional.of(session.tls().certificate()) : Optional.empty(), true));
     }
     ServiceValue value = new ServiceValue(name, refs);
-    session.register(ServiceDecl.mock(name, defs, deps, at));
+    session.register(ServiceDecl.mock(name, prepared, deps, at));
     return value;
   }
 
@@ -245,60 +246,31 @@ public final class Builtins {
     return new ResponseValue(new MockResponse.Static(s, h, new byte[0], Optional.empty()));
   }
 
-  /** Canonical gRPC status names, by code. */
-  static final List<String> GRPC_CODES = List.of("OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT",
-      "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-      "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE",
-      "DATA_LOSS", "UNAUTHENTICATED");
-
   @StarlarkMethod(
-      name = "grpc_response",
-      doc = "A gRPC reply: body is encoded as the method's output type, or as google.protobuf.Struct without descriptors.",
-      parameters = {@Param(name = "body", named = true, defaultValue = "{}")})
-  public ResponseValue grpcResponse(Dict<?, ?> body) throws EvalException {
-    @SuppressWarnings("unchecked")
-    Map<String, Object> fields = (Map<String, Object>) Values.toJava(body, "grpc_response() body");
-    return new ResponseValue(new MockResponse.Message(fields));
-  }
-
-  @StarlarkMethod(
-      name = "grpc_error",
-      doc = "A gRPC status: code is a canonical name such as \"UNAVAILABLE\" or its number.",
+      name = "status_response",
+      doc = "A protocol status with a message, such as a gRPC status: code is a number or a name the "
+          + "protocol knows (\"UNAVAILABLE\"), resolved by the protocol of the route.",
       parameters = {
-        @Param(name = "code", named = true, defaultValue = "'UNKNOWN'"),
+        @Param(name = "code", named = true, allowedTypes = {
+            @ParamType(type = String.class), @ParamType(type = StarlarkInt.class)}),
         @Param(name = "message", named = true, defaultValue = "''"),
       })
-  public ResponseValue grpcError(Object code, String message) throws EvalException {
-    return new ResponseValue(new MockResponse.GrpcStatus(grpcCode(code), message));
+  public ResponseValue statusResponse(Object code, String message) throws EvalException {
+    String text = code instanceof StarlarkInt i ? Integer.toString(i.toInt("code")) : (String) code;
+    if (text.isEmpty()) {
+      throw Starlark.errorf("status_response() code must not be empty");
+    }
+    return new ResponseValue(new MockResponse.Status(text, message));
   }
 
   @StarlarkMethod(
-      name = "grpc_raw_response",
-      doc = "A gRPC reply sent as these bytes, already encoded: no encoder touches it.",
-      parameters = {@Param(name = "body", named = true)})
-  public ResponseValue grpcRawResponse(String body) {
-    return new ResponseValue(new MockResponse.Static(
-        0, Map.of(), body.getBytes(StandardCharsets.ISO_8859_1), Optional.of("application/grpc+raw")));
-  }
-
-  static int grpcCode(Object code) throws EvalException {
-    if (code instanceof StarlarkInt i) {
-      int n = i.toInt("code");
-      if (n < 0 || n >= GRPC_CODES.size()) {
-        throw Starlark.errorf("gRPC code %d is not in 0..16", n);
-      }
-      return n;
-    }
-    if (code instanceof String name) {
-      int n = GRPC_CODES.indexOf(name.toUpperCase(java.util.Locale.ROOT));
-      if (n < 0) {
-        throw Starlark.errorf("unknown gRPC code %s%s; use one of %s", Starlark.repr(name),
-            net.starlark.java.spelling.SpellChecker.didYouMean(name.toUpperCase(java.util.Locale.ROOT), GRPC_CODES),
-            String.join(", ", GRPC_CODES));
-      }
-      return n;
-    }
-    throw Starlark.errorf("gRPC code must be a name such as \"UNAVAILABLE\" or a number, got %s", Starlark.type(code));
+      name = "structured_response",
+      doc = "A structured body that the route's protocol encodes itself, such as a gRPC message.",
+      parameters = {@Param(name = "body", named = true, defaultValue = "{}")})
+  public ResponseValue structuredResponse(Dict<?, ?> body) throws EvalException {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> fields = (Map<String, Object>) Values.toJava(body, "structured_response() body");
+    return new ResponseValue(new MockResponse.Structured(fields));
   }
 
   @StarlarkMethod(

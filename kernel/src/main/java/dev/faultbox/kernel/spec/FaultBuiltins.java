@@ -36,9 +36,6 @@ public final class FaultBuiltins {
 
   // ---- rules -----------------------------------------------------------------------------
 
-  /** Matchers every rule accepts; each protocol honours some of them (see FaultRule.on). */
-  private static final List<String> MATCHERS = List.of("path", "method", "op", "prefix", "topic", "key", "collection", "command");
-
   /** A rule's keyword arguments, checked: its matchers, its probability, and its own options. */
   private record RuleArgs(Map<String, String> matchers, double probability, Map<String, Object> options) {
     Object option(String name, Object fallback) {
@@ -46,28 +43,35 @@ public final class FaultBuiltins {
     }
   }
 
+  /**
+   * Splits a rule's keywords into its own options, its probability and its matchers: every other
+   * keyword is a matcher, which the protocol of the interface the rule is laid on checks.
+   */
   private static RuleArgs ruleArgs(String fn, Dict<String, Object> kwargs, List<String> options) throws EvalException {
-    List<String> accepted = new ArrayList<>(MATCHERS);
-    accepted.addAll(options);
-    accepted.add("probability");
+    List<String> own = new ArrayList<>(options);
+    own.add("probability");
     Map<String, String> matchers = new LinkedHashMap<>();
-    Map<String, Object> own = new LinkedHashMap<>();
+    Map<String, Object> given = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : kwargs.entrySet()) {
       String k = e.getKey();
-      if (!accepted.contains(k)) {
-        throw Starlark.errorf("%s() got unexpected keyword argument '%s'%s; accepted: %s", fn, k,
-            net.starlark.java.spelling.SpellChecker.didYouMean(k, accepted), String.join(", ", accepted));
-      }
-      if (MATCHERS.contains(k)) {
-        if (!(e.getValue() instanceof String glob)) {
-          throw Starlark.errorf("%s() %s= must be a string (a glob), got %s", fn, k, Starlark.type(e.getValue()));
+      if (own.contains(k)) {
+        if (!k.equals("probability")) {
+          given.put(k, e.getValue());
         }
-        matchers.put(k, glob);
-      } else if (!k.equals("probability")) {
-        own.put(k, e.getValue());
+        continue;
       }
+      String near = net.starlark.java.spelling.SpellChecker.didYouMean(k, own);
+      if (!near.isEmpty()) { // a misspelt option, not a matcher
+        throw Starlark.errorf("%s() got unexpected keyword argument '%s'%s; its options: %s", fn, k, near,
+            String.join(", ", own));
+      }
+      if (!(e.getValue() instanceof String glob)) {
+        throw Starlark.errorf("%s() matcher %s= must be a string (a glob), got %s", fn, k, Starlark.type(e.getValue()));
+      }
+      matchers.put(k, glob);
     }
-    return new RuleArgs(matchers, probability(kwargs.getOrDefault("probability", Starlark.NONE)), own);
+    Map<String, Object> ownGiven = given;
+    return new RuleArgs(matchers, probability(kwargs.getOrDefault("probability", Starlark.NONE)), ownGiven);
   }
 
   @StarlarkMethod(
@@ -78,9 +82,9 @@ public final class FaultBuiltins {
   public FaultRule error(Dict<String, Object> kwargs) throws EvalException {
     RuleArgs a = ruleArgs("error", kwargs, List.of("status", "message"));
     Object status = a.option("status", Starlark.NONE);
-    return new FaultRule(FaultRule.Kind.ERROR, a.matchers(), a.probability(),
-        status(status, "error()"), string(a.option("message", FaultRule.DEFAULT_MESSAGE), "error() message"),
-        Duration.ZERO, status instanceof String, false);
+    return new FaultRule(FaultRule.Kind.ERROR, a.matchers(), a.probability(), status(status, "error()"),
+        status instanceof String name ? name : null,
+        string(a.option("message", FaultRule.DEFAULT_MESSAGE), "error() message"), Duration.ZERO, false);
   }
 
   @StarlarkMethod(
@@ -93,8 +97,8 @@ public final class FaultBuiltins {
     String text = body instanceof String s ? s
         : new String(Values.toJson(body, "response() body"), java.nio.charset.StandardCharsets.UTF_8);
     Object status = a.option("status", Starlark.NONE);
-    return new FaultRule(FaultRule.Kind.RESPONSE, a.matchers(), a.probability(),
-        status(status, "response()"), text, Duration.ZERO, status instanceof String, false);
+    return new FaultRule(FaultRule.Kind.RESPONSE, a.matchers(), a.probability(), status(status, "response()"),
+        status instanceof String name ? name : null, text, Duration.ZERO, false);
   }
 
   @StarlarkMethod(
@@ -107,8 +111,8 @@ public final class FaultBuiltins {
       throw Starlark.errorf("delay() needs delay=, e.g. delay(path = \"/api/**\", delay = \"3s\")");
     }
     RuleArgs a = ruleArgs("delay", kwargs, List.of());
-    return new FaultRule(FaultRule.Kind.DELAY, a.matchers(), a.probability(), 0, "",
-        Durations.parse(delay, "delay() delay"));
+    return new FaultRule(FaultRule.Kind.DELAY, a.matchers(), a.probability(), 0, null, "",
+        Durations.parse(delay, "delay() delay"), false);
   }
 
   @StarlarkMethod(
@@ -121,7 +125,7 @@ public final class FaultBuiltins {
     if (!(a.option("stream", false) instanceof Boolean stream)) {
       throw Starlark.errorf("drop() stream= must be True or False, got %s", Starlark.type(a.option("stream", false)));
     }
-    return new FaultRule(FaultRule.Kind.DROP, a.matchers(), a.probability(), 0, "", Duration.ZERO, false, stream);
+    return new FaultRule(FaultRule.Kind.DROP, a.matchers(), a.probability(), 0, null, "", Duration.ZERO, stream);
   }
 
   private static String string(Object v, String what) throws EvalException {
@@ -167,17 +171,17 @@ public final class FaultBuiltins {
     if (s == Starlark.NONE) {
       return FaultRule.DEFAULT_STATUS;
     }
-    if (s instanceof String name) {
-      return Builtins.grpcCode(name); // a gRPC code name; refused later on non-gRPC targets
+    if (s instanceof String) {
+      return FaultRule.DEFAULT_STATUS; // a status name, which the target's protocol resolves
     }
     if (s instanceof StarlarkInt i) {
       int n = i.toInt("status");
-      if (n < 1 || n > 999) {
-        throw Starlark.errorf("%s status must be between 1 and 999, got %d", fn, n);
+      if (n < 0) {
+        throw Starlark.errorf("%s status must not be negative, got %d", fn, n);
       }
       return n;
     }
-    throw Starlark.errorf("%s status must be a number or a gRPC code name, got %s", fn, Starlark.type(s));
+    throw Starlark.errorf("%s status must be a number or a status name, got %s", fn, Starlark.type(s));
   }
 
   // ---- composition -----------------------------------------------------------------------
@@ -237,7 +241,7 @@ public final class FaultBuiltins {
             what, Starlark.type(r));
       }
       try {
-        bound.add(rule.on(ref.spec().protocol()));
+        bound.add(rule.on(ref.spec().protocol(), ref.faultModel()));
       } catch (IllegalArgumentException e) {
         throw Starlark.errorf("%s on %s.%s: %s", what, ref.service(), ref.spec().name(), e.getMessage());
       }

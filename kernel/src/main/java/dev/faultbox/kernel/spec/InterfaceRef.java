@@ -3,6 +3,7 @@ package dev.faultbox.kernel.spec;
 import com.google.common.collect.ImmutableCollection;
 import com.google.common.collect.ImmutableList;
 import dev.faultbox.spi.Endpoint;
+import dev.faultbox.spi.FaultModel;
 import dev.faultbox.spi.InterfaceSpec;
 import dev.faultbox.spi.StepMethod;
 import java.security.cert.X509Certificate;
@@ -29,11 +30,16 @@ public final class InterfaceRef implements Structure {
   private final String host;
   private final boolean mock;
   private final Map<String, StepCallable> steps = new TreeMap<>();
+  private final FaultModel faultModel;
 
-  /** @param mockCa the run's CA when the interface speaks TLS */
-  InterfaceRef(String service, InterfaceSpec spec, Map<String, StepMethod> methods, String dialHost,
-      String advertisedHost, Optional<X509Certificate> mockCa, boolean mock) {
+  /**
+   * @param faultModel how the interface's protocol takes fault rules
+   * @param mockCa the run's CA when the interface speaks TLS
+   */
+  InterfaceRef(String service, InterfaceSpec spec, Map<String, StepMethod> methods, FaultModel faultModel,
+      String dialHost, String advertisedHost, Optional<X509Certificate> mockCa, boolean mock) {
     this.mock = mock;
+    this.faultModel = faultModel;
     this.service = service;
     this.spec = spec;
     this.host = advertisedHost;
@@ -44,6 +50,11 @@ public final class InterfaceRef implements Structure {
   /** Whether the interface belongs to a mock (faults act there) rather than a real service. */
   public boolean isMock() {
     return mock;
+  }
+
+  /** How the interface's protocol takes fault rules. */
+  public FaultModel faultModel() {
+    return faultModel;
   }
 
   public String service() {

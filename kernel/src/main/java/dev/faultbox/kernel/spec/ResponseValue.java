@@ -18,11 +18,10 @@ public record ResponseValue(MockResponse response) implements StarlarkValue {
     if (response instanceof MockResponse.Static s) {
       p.append("mock_response(status = ").append(Integer.toString(s.status()))
           .append(", body_size = ").append(Integer.toString(s.body().length)).append(")");
-    } else if (response instanceof MockResponse.Message m) {
-      p.append("grpc_response(body = ").repr(Values.toStarlark(m.fields(), null)).append(")");
-    } else if (response instanceof MockResponse.GrpcStatus g) {
-      p.append("grpc_error(code = ").append(Integer.toString(g.code())).append(", message = ")
-          .repr(g.message()).append(")");
+    } else if (response instanceof MockResponse.Structured m) {
+      p.append("structured_response(body = ").repr(Values.toStarlark(m.body(), null)).append(")");
+    } else if (response instanceof MockResponse.Status st) {
+      p.append("status_response(code = ").repr(st.code()).append(", message = ").repr(st.message()).append(")");
     } else {
       p.append("dynamic(<function>)");
     }

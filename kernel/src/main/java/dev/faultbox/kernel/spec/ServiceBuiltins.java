@@ -1,7 +1,8 @@
 package dev.faultbox.kernel.spec;
 
 import dev.faultbox.spi.InterfaceSpec;
-import dev.faultbox.spi.MockProtocol;
+import dev.faultbox.spi.FaultModel;
+import dev.faultbox.spi.ProtocolFactory;
 import dev.faultbox.spi.SourceLocation;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -159,9 +160,10 @@ public final class ServiceBuiltins {
     SourceLocation at = session.location(thread.getCallerLocation());
     List<InterfaceRef> refs = new ArrayList<>();
     for (InterfaceSpec spec : ifaces) {
-      Map<String, dev.faultbox.spi.StepMethod> steps =
-          session.plugins().find(spec.protocol()).map((MockProtocol p) -> p.steps(spec.protocol())).orElse(Map.of());
-      refs.add(new InterfaceRef(name, spec, steps, session.dialHost(), session.advertisedHost(), Optional.empty(), false));
+      Optional<ProtocolFactory> factory = session.plugins().find(spec.protocol());
+      refs.add(new InterfaceRef(name, spec, factory.map(ProtocolFactory::steps).orElse(Map.of()),
+          factory.map(ProtocolFactory::faultModel).orElse(FaultModel.NONE), session.dialHost(), session.advertisedHost(),
+          Optional.empty(), false));
     }
     session.register(new ServiceDecl(name, ifaces, List.of(), Optional.of(process),
         Builtins.dependsOn(dependsOn, what), at));

@@ -7,8 +7,9 @@ import dev.faultbox.kernel.frontend.FrontEnd;
 import dev.faultbox.kernel.frontend.Translation;
 import dev.faultbox.kernel.plugin.PluginRegistry;
 import dev.faultbox.kernel.tls.TlsAuthority;
-import dev.faultbox.spi.MockProtocol;
+import dev.faultbox.spi.ProtocolFactory;
 import dev.faultbox.spi.SourceLocation;
+import dev.faultbox.spi.StarlarkLibrary;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -76,6 +77,9 @@ public final class SpecSession implements AutoCloseable {
   private final Deque<String> loading = new ArrayDeque<>();
   private final ExecutorService scripts;
   private SpecException loadFailure; // why the last load() returned nothing
+  private Map<String, Object> predeclared; // made on first use: builtins plus plugin preludes
+  private final Map<String, java.util.concurrent.ThreadFactory> threadFactories = new java.util.concurrent.ConcurrentHashMap<>();
+  private java.util.concurrent.ScheduledExecutorService scheduler; // guarded by this; made on first use
   private Map<String, Object> globals = Map.of(); // the root spec's, once loaded
   private TlsAuthority tls; // made on first use
   private JwtBuiltins.KeyPairValue jwtKey; // made on first use
@@ -154,9 +158,13 @@ public final class SpecSession implements AutoCloseable {
   }
 
   private net.starlark.java.eval.Module execute(String file, String source) throws SpecException {
+    return execute(file, source, predeclared());
+  }
+
+  private net.starlark.java.eval.Module execute(String file, String source, Map<String, Object> names)
+      throws SpecException {
     Translation translation = frontEnd.translate(file, source);
-    net.starlark.java.eval.Module module =
-        net.starlark.java.eval.Module.withPredeclared(FrontEnd.semantics(), predeclared());
+    net.starlark.java.eval.Module module = net.starlark.java.eval.Module.withPredeclared(FrontEnd.semantics(), names);
     Program program;
     try {
       program = frontEnd.compile(translation, module);
@@ -184,7 +192,7 @@ public final class SpecSession implements AutoCloseable {
     return module;
   }
 
-  private static Map<String, Object> predeclared() {
+  private static Map<String, Object> builtins() {
     var env = com.google.common.collect.ImmutableMap.<String, Object>builder();
     Starlark.addMethods(env, Builtins.INSTANCE);
     Starlark.addMethods(env, JwtBuiltins.INSTANCE);
@@ -192,6 +200,27 @@ public final class SpecSession implements AutoCloseable {
     Starlark.addMethods(env, ServiceBuiltins.INSTANCE);
     env.putAll(FrontEnd.PREDECLARED);
     return env.build();
+  }
+
+  /**
+   * What every file sees without a load: the kernel's builtins, then the public names of the
+   * plugins' preludes (a protocol's response constructors), which may not shadow a builtin.
+   */
+  private Map<String, Object> predeclared() throws SpecException {
+    if (predeclared == null) {
+      Map<String, Object> base = builtins();
+      Map<String, Object> all = new LinkedHashMap<>(base);
+      for (StarlarkLibrary prelude : plugins.preludes()) {
+        net.starlark.java.eval.Module m = execute(Stdlib.PREFIX + prelude.path(), prelude.source(), base);
+        m.getExportedGlobals().forEach((name, value) -> {
+          if (!name.startsWith("_")) {
+            all.putIfAbsent(name, value);
+          }
+        });
+      }
+      predeclared = Map.copyOf(all);
+    }
+    return predeclared;
   }
 
   /** Loader for the load phase: executes a module the first time it is named. */
@@ -427,9 +456,41 @@ public final class SpecSession implements AutoCloseable {
     return bind.isAnyLocalAddress() ? "127.0.0.1" : bind.getHostAddress();
   }
 
+  /**
+   * Daemon threads for a plugin's event loops: {@code faultbox-<plugin>-N}, one factory per
+   * plugin, so a thread left behind names its owner.
+   */
+  public java.util.concurrent.ThreadFactory threads(String pluginId) {
+    return threadFactories.computeIfAbsent(pluginId, id -> {
+      AtomicInteger n = new AtomicInteger();
+      return r -> {
+        Thread t = new Thread(r, "faultbox-" + id + "-" + n.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      };
+    });
+  }
+
+  /** The run's scheduler for the mocks' timers (a fault's delay), made on first use. */
+  public synchronized java.util.concurrent.ScheduledExecutorService scheduler() {
+    if (scheduler == null) {
+      scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "faultbox-timer");
+        t.setDaemon(true);
+        return t;
+      });
+    }
+    return scheduler;
+  }
+
   @Override
   public void close() {
     scripts.shutdownNow();
+    synchronized (this) {
+      if (scheduler != null) {
+        scheduler.shutdownNow();
+      }
+    }
   }
 
   /** Ordering and validation of depends_on. */
@@ -440,15 +501,15 @@ public final class SpecSession implements AutoCloseable {
       Map<String, String> ports = new HashMap<>(); // "transport port" -> "service.iface (protocol)"
       for (ServiceDecl s : services.values()) {
         for (var iface : s.interfaces()) {
-          // http and http2 on one port both need the same TCP port: only one can bind it.
-          MockProtocol.Transport transport = plugins.find(iface.protocol())
-              .map(p -> p.transport(iface.protocol())).orElse(MockProtocol.Transport.STREAM);
+          // Two protocols on one stream port (say, HTTP/1.1 and HTTP/2 mocks) cannot both bind it.
+          ProtocolFactory.Transport transport = plugins.find(iface.protocol())
+              .map(ProtocolFactory::transport).orElse(ProtocolFactory.Transport.STREAM);
           String key = transport + " " + iface.port();
           String owner = s.name() + "." + iface.name() + " (" + iface.protocol() + ")";
           String prior = ports.putIfAbsent(key, owner);
           if (prior != null) {
             throw new SpecException(s.declaredAt().toString(), owner + " and " + prior + " both listen on "
-                + (transport == MockProtocol.Transport.DATAGRAM ? "UDP" : "TCP") + " port " + iface.port()
+                + (transport == ProtocolFactory.Transport.DATAGRAM ? "UDP" : "TCP") + " port " + iface.port()
                 + "; give each its own port");
           }
         }

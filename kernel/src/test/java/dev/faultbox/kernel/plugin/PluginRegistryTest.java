@@ -3,15 +3,14 @@ package dev.faultbox.kernel.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultbox.kernel.FakeProtocol;
-import dev.faultbox.spi.MockContext;
-import dev.faultbox.spi.MockDefinition;
 import dev.faultbox.spi.MockProtocol;
-import dev.faultbox.spi.MockServer;
+import dev.faultbox.spi.ProtocolFactory;
+import dev.faultbox.spi.SpiVersion;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,13 +29,8 @@ class PluginRegistryTest {
     }
 
     @Override
-    public Set<String> protocols() {
-      return Set.of("future");
-    }
-
-    @Override
-    public MockServer start(MockDefinition d, MockContext c) {
-      throw new UnsupportedOperationException();
+    public List<ProtocolFactory> protocols() {
+      throw new AssertionError("a plugin of another SPI version is not asked for its protocols");
     }
   }
 
@@ -48,7 +42,7 @@ class PluginRegistryTest {
 
     @Override
     public int spiVersion() {
-      return 1;
+      return SpiVersion.CURRENT;
     }
 
     @Override
@@ -57,13 +51,26 @@ class PluginRegistryTest {
     }
 
     @Override
-    public Set<String> protocols() {
-      return Set.of("boom");
+    public List<ProtocolFactory> protocols() {
+      return List.of();
+    }
+  }
+
+  /** A second plugin claiming the protocol FakeProtocol serves. */
+  public static final class Rival implements MockProtocol {
+    @Override
+    public int spiVersion() {
+      return SpiVersion.CURRENT;
     }
 
     @Override
-    public MockServer start(MockDefinition d, MockContext c) {
-      throw new UnsupportedOperationException();
+    public String id() {
+      return "rival";
+    }
+
+    @Override
+    public List<ProtocolFactory> protocols() {
+      return List.of(new FakeProtocol());
     }
   }
 
@@ -75,7 +82,8 @@ class PluginRegistryTest {
         FromTheFuture.class.getName(),
         "com.example.DoesNotExist",
         Exploding.class.getName(),
-        FakeProtocol.class.getName()) + "\n");
+        FakeProtocol.class.getName(),
+        Rival.class.getName()) + "\n");
     try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
       PluginRegistry r = PluginRegistry.load(loader);
       assertThat(r.protocols()).containsExactly("fake");
@@ -85,10 +93,17 @@ class PluginRegistryTest {
           FromTheFuture.class.getName(), "com.example.DoesNotExist", Exploding.class.getName());
       assertThat(r.skipped()).filteredOn(s -> s.name().equals(FromTheFuture.class.getName()))
           .extracting(PluginRegistry.Skipped::reason)
-          .containsExactly("built for SPI version 99, this Faultbox speaks 1");
+          .containsExactly("built for SPI version 99, this Faultbox speaks " + SpiVersion.CURRENT);
       assertThat(r.skipped()).filteredOn(s -> s.name().equals(Exploding.class.getName()))
           .extracting(PluginRegistry.Skipped::reason)
           .allMatch(reason -> reason.contains("no config"));
+      assertThat(r.owner(r.find("fake").orElseThrow()).id()).as("the first found keeps the protocol").isEqualTo("fake");
+      assertThat(r.warnings()).containsExactly(
+          "plugin rival also serves protocol \"fake\", which plugin fake serves already; fake keeps it");
+      int closed = FakeProtocol.CLOSED.get();
+      r.close();
+      r.close();
+      assertThat(FakeProtocol.CLOSED.get() - closed).as("closed once, however often the registry is").isEqualTo(1);
     }
   }
 }

@@ -83,27 +83,25 @@ class SpecLoadTest {
   }
 
   @Test
-  void grpcResponseConstructors() throws Exception {
+  void protocolNeutralResponseShapesAndPreludes() throws Exception {
     try (SpecSession s = specs.load("""
         m = mock_service("m", interface("main", "fake", 9100), routes = {
-            "ok": grpc_response(body = {"enabled": True, "variant": "B", "n": 2}),
-            "down": grpc_error(code = "UNAVAILABLE", message = "backend down"),
-            "num": grpc_error(code = 5),
-            "lower": grpc_error("unavailable"),
-            "raw": grpc_raw_response("\\010\\007"),
+            "data": structured_response(body = {"enabled": True, "variant": "B", "n": 2}),
+            "named": status_response(code = "UNAVAILABLE", message = "backend down"),
+            "num": status_response(code = 5),
+            "busy": fake_busy(),
+            "raw": bytes_response(data = hex_bytes("0807")),
         })
         """)) {
       var routes = s.services().get(0).mocks().get(0).routes();
-      assertThat(((MockResponse.Message) routes.get(0).response()).fields())
+      assertThat(((MockResponse.Structured) routes.get(0).response()).body())
           .containsEntry("enabled", true).containsEntry("variant", "B").containsEntry("n", 2L);
-      assertThat(routes.get(1).response()).isEqualTo(new MockResponse.GrpcStatus(14, "backend down"));
-      assertThat(routes.get(2).response()).isEqualTo(new MockResponse.GrpcStatus(5, ""));
-      assertThat(routes.get(3).response()).isEqualTo(new MockResponse.GrpcStatus(14, ""));
+      assertThat(routes.get(1).response()).isEqualTo(new MockResponse.Status("UNAVAILABLE", "backend down"));
+      assertThat(routes.get(2).response()).isEqualTo(new MockResponse.Status("5", ""));
+      assertThat(routes.get(3).response()).as("a prelude's names need no load").isEqualTo(new MockResponse.Status("BUSY", "busy"));
       assertThat(((MockResponse.Static) routes.get(4).response()).body()).containsExactly(8, 7);
     }
-    assertThat(specs.error("x = grpc_error(code = \"UNAVAILBLE\")\n"))
-        .startsWith("spec.star:1:15: unknown gRPC code \"UNAVAILBLE\" (did you mean 'UNAVAILABLE'?); use one of OK, CANCELLED");
-    assertThat(specs.error("x = grpc_error(code = 17)\n")).isEqualTo("spec.star:1:15: gRPC code 17 is not in 0..16");
+    assertThat(specs.error("x = status_response(code = \"\")\n")).isEqualTo("spec.star:1:20: status_response() code must not be empty");
   }
 
   @Test

@@ -23,6 +23,20 @@ public final class RecordingContext implements MockContext {
 
   private static final InetAddress LOOPBACK = loopbackV4();
 
+  /** Tests share one scheduler and one thread factory, as a run's mocks do. */
+  private static final java.util.concurrent.ThreadFactory THREADS = new java.util.concurrent.ThreadFactory() {
+    private final java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public Thread newThread(Runnable r) {
+      Thread t = new Thread(r, "faultbox-test-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    }
+  };
+  private static final java.util.concurrent.ScheduledExecutorService SCHEDULER =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(THREADS);
+
   private final Object lock = new Object();
   private final List<MockEvent> recorded = new ArrayList<>();
   private final Logger logger;
@@ -62,6 +76,16 @@ public final class RecordingContext implements MockContext {
   public RecordingContext setFaultGate(FaultGate gate) {
     this.gate = Objects.requireNonNull(gate, "gate");
     return this;
+  }
+
+  @Override
+  public java.util.concurrent.ThreadFactory threads() {
+    return THREADS;
+  }
+
+  @Override
+  public java.util.concurrent.ScheduledExecutorService scheduler() {
+    return SCHEDULER;
   }
 
   @Override
