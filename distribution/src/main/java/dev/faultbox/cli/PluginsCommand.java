@@ -9,21 +9,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 
 @Command(name = "plugins", mixinStandardHelpOptions = true,
-    description = "List the protocol plugins found, with their protocols, versions and jars.")
+    description = "List the protocol plugins found: id, version, SPI version, protocols and where each was loaded from.")
 final class PluginsCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec command;
 
   @Override
   public Integer call() {
     PrintWriter out = command.commandLine().getOut();
-    PluginRegistry registry = PluginRegistry.load(PluginsCommand.class.getClassLoader());
-    out.printf("%-10s %-18s %-16s %s%n", "PLUGIN", "PROTOCOLS", "VERSION", "JAR");
-    for (MockProtocol p : registry.plugins()) {
-      out.printf("%-10s %-18s %-16s %s%n", p.id(), String.join(",", new TreeSet<>(p.protocols())),
-          PluginRegistry.version(p), PluginRegistry.origin(p));
-    }
-    for (PluginRegistry.Skipped s : registry.skipped()) {
-      out.printf("skipped: %s: %s%n", s.name(), s.reason());
+    try (PluginRegistry registry = PluginRegistry.load(PluginsCommand.class.getClassLoader())) {
+      out.printf("%-10s %-16s %-4s %-18s %s%n", "PLUGIN", "VERSION", "SPI", "PROTOCOLS", "FROM");
+      for (MockProtocol p : registry.plugins()) {
+        out.printf("%-10s %-16s %-4d %-18s %s%n", p.id(), PluginRegistry.version(p), p.spiVersion(),
+            String.join(",", new TreeSet<>(registry.protocolsOf(p))), PluginRegistry.origin(p));
+      }
+      registry.warnings().forEach(w -> out.println("warning: " + w));
+      for (PluginRegistry.Skipped s : registry.skipped()) {
+        out.printf("skipped: %s: %s%n", s.name(), s.reason());
+      }
     }
     return Main.OK;
   }

@@ -78,6 +78,7 @@ final class SpecOptions {
     for (PluginRegistry.Skipped s : plugins.skipped()) {
       System.err.println("warning: plugin " + s.name() + " skipped: " + s.reason());
     }
+    plugins.warnings().forEach(w -> System.err.println("warning: " + w));
     Stdlib stdlib = Stdlib.load(loader, plugins.libraries());
     return SpecSession.load(file, spec, plugins, stdlib,
         new SpecSession.Options(address, printOut, SpecSession.DEFAULT_HANDLER_STEPS, seed()));

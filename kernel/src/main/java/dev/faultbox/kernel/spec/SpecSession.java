@@ -483,6 +483,7 @@ public final class SpecSession implements AutoCloseable {
     return scheduler;
   }
 
+  /** Ends the run: stops the script threads and the scheduler, and closes the plugins (once). */
   @Override
   public void close() {
     scripts.shutdownNow();
@@ -491,6 +492,7 @@ public final class SpecSession implements AutoCloseable {
         scheduler.shutdownNow();
       }
     }
+    plugins.close();
   }
 
   /** Ordering and validation of depends_on. */
