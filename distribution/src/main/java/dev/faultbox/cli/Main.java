@@ -37,6 +37,18 @@ public final class Main implements Runnable {
     System.exit(code);
   }
 
+  /**
+   * The plugins: each directory of {@code -Dfaultbox.plugins} in a class loader of its own, as the
+   * launcher sets it; else whatever is on the class path (a development run, the tests).
+   */
+  static dev.faultbox.kernel.plugin.PluginRegistry plugins() {
+    String dir = System.getProperty("faultbox.plugins");
+    ClassLoader host = Main.class.getClassLoader();
+    return dir == null
+        ? dev.faultbox.kernel.plugin.PluginRegistry.load(host)
+        : dev.faultbox.kernel.plugin.PluginRegistry.loadDirectory(java.nio.file.Path.of(dir), host);
+  }
+
   /** {@code 1 service}, {@code 2 services}. */
   static String count(int n, String what) {
     return n + " " + what + (n == 1 ? "" : "s");

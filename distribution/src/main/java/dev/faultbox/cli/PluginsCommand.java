@@ -16,11 +16,11 @@ final class PluginsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = command.commandLine().getOut();
-    try (PluginRegistry registry = PluginRegistry.load(PluginsCommand.class.getClassLoader())) {
+    try (PluginRegistry registry = Main.plugins()) {
       out.printf("%-10s %-16s %-4s %-18s %s%n", "PLUGIN", "VERSION", "SPI", "PROTOCOLS", "FROM");
       for (MockProtocol p : registry.plugins()) {
         out.printf("%-10s %-16s %-4d %-18s %s%n", p.id(), PluginRegistry.version(p), p.spiVersion(),
-            String.join(",", new TreeSet<>(registry.protocolsOf(p))), PluginRegistry.origin(p));
+            String.join(",", new TreeSet<>(registry.protocolsOf(p))), registry.originOf(p));
       }
       registry.warnings().forEach(w -> out.println("warning: " + w));
       for (PluginRegistry.Skipped s : registry.skipped()) {

@@ -74,7 +74,7 @@ final class SpecOptions {
     }
     InetAddress address = bindAddress(bind);
     ClassLoader loader = SpecOptions.class.getClassLoader();
-    PluginRegistry plugins = PluginRegistry.load(loader);
+    PluginRegistry plugins = Main.plugins();
     for (PluginRegistry.Skipped s : plugins.skipped()) {
       System.err.println("warning: plugin " + s.name() + " skipped: " + s.reason());
     }

@@ -25,7 +25,10 @@ final class StdlibCommand implements Callable<Integer> {
     PrintWriter out = command.commandLine().getOut();
     PrintWriter err = command.commandLine().getErr();
     ClassLoader loader = StdlibCommand.class.getClassLoader();
-    Stdlib stdlib = Stdlib.load(loader, PluginRegistry.load(loader).libraries());
+    Stdlib stdlib;
+    try (PluginRegistry plugins = Main.plugins()) {
+      stdlib = Stdlib.load(loader, plugins.libraries());
+    }
     if (action == null || action.equals("list")) {
       stdlib.files().keySet().forEach(p -> out.println(Stdlib.PREFIX + p));
       return Main.OK;

@@ -221,7 +221,30 @@ class LauncherIT {
     assertThat(listing).contains(base + "bin/faultbox")
         .containsPattern(base + "lib/faultbox-kernel-[^/]+\\.jar")
         .containsPattern(base + "lib/starlark-4\\.2\\.1\\.jar")
-        .containsPattern(base + "plugins/faultbox-plugin-udp-tcp-[^/]+\\.jar")
-        .containsPattern(base + "plugins/netty-transport-[^/]+\\.jar");
+        .containsPattern(base + "lib/guava-33\\.[^/]+\\.jar")
+        .containsPattern(base + "plugins/udp-tcp/faultbox-plugin-udp-tcp-[^/]+\\.jar")
+        .containsPattern(base + "plugins/udp-tcp/netty-transport-[^/]+\\.jar")
+        .containsPattern(base + "plugins/http/faultbox-plugin-http-[^/]+\\.jar")
+        .containsPattern(base + "plugins/grpc/faultbox-plugin-grpc-[^/]+\\.jar")
+        .containsPattern(base + "plugins/grpc/grpc-netty-[^/]+\\.jar");
+    // lib/ holds only the core: no protocol's libraries, one Guava, and no plugin jar.
+    List<String> lib = listing.lines().filter(l -> l.startsWith(base + "lib/")).toList();
+    assertThat(lib).noneMatch(l -> l.matches(".*/(netty|grpc|protobuf|gson|faultbox-plugin)-.*"));
+    assertThat(lib).filteredOn(l -> l.contains("/guava-")).hasSize(1);
+    // A plugin's directory holds no host types: the SPI and slf4j come from lib/.
+    assertThat(listing.lines().filter(l -> l.startsWith(base + "plugins/")))
+        .noneMatch(l -> l.matches(".*/(faultbox-spi|slf4j-api)-.*"));
+  }
+
+  @Test
+  void pluginsListsEachPluginWithItsDirectory() throws Exception {
+    Process p = start("plugins");
+    String out = runToEnd(p);
+    assertThat(p.exitValue()).as(stderr()).isZero();
+    String plugins = HOME.resolve("plugins").toString();
+    assertThat(out).startsWith("PLUGIN     VERSION          SPI  PROTOCOLS          FROM\n")
+        .containsPattern("grpc +\\S+ +2 +grpc +" + java.util.regex.Pattern.quote(plugins + "/grpc/") + "\n")
+        .containsPattern("http +\\S+ +2 +http,http2 +" + java.util.regex.Pattern.quote(plugins + "/http/") + "\n")
+        .containsPattern("udp-tcp +\\S+ +2 +tcp,udp +" + java.util.regex.Pattern.quote(plugins + "/udp-tcp/") + "\n");
   }
 }

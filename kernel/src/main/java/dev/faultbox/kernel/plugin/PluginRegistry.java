@@ -5,6 +5,9 @@ import dev.faultbox.spi.MockProtocol;
 import dev.faultbox.spi.ProtocolFactory;
 import dev.faultbox.spi.SpiVersion;
 import dev.faultbox.spi.StarlarkLibrary;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -32,12 +35,43 @@ public final class PluginRegistry implements AutoCloseable {
   private final List<MockProtocol> plugins = new ArrayList<>();
   private final List<Skipped> skipped = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
+  private final Map<MockProtocol, Path> directories = new java.util.IdentityHashMap<>();
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-  /** Loads the plugins visible to {@code loader}. */
+  /** Loads the plugins visible to {@code loader}: all on one class path, as in tests. */
   public static PluginRegistry load(ClassLoader loader) {
     Logging.install(); // before any plugin's transport can log
     PluginRegistry r = new PluginRegistry();
+    r.discover(loader, null);
+    return r;
+  }
+
+  /**
+   * Loads each directory of {@code pluginsDir} ({@code plugins/<id>/}, its jars) as one plugin in
+   * a class loader of its own, sharing only the JDK, the SPI and slf4j with {@code host}.
+   * Directories load in name order.
+   */
+  public static PluginRegistry loadDirectory(Path pluginsDir, ClassLoader host) {
+    Logging.install();
+    PluginRegistry r = new PluginRegistry();
+    List<Path> dirs;
+    try (var list = Files.list(pluginsDir)) {
+      dirs = list.filter(Files::isDirectory).sorted().toList();
+    } catch (IOException e) {
+      r.skipped.add(new Skipped(pluginsDir.toString(), "cannot list plugins: " + e.getMessage()));
+      return r;
+    }
+    for (Path dir : dirs) {
+      try {
+        r.discover(PluginClassLoader.of(dir, host), dir);
+      } catch (IOException e) {
+        r.skipped.add(new Skipped(dir.toString(), "cannot read: " + e.getMessage()));
+      }
+    }
+    return r;
+  }
+
+  private void discover(ClassLoader loader, Path directory) {
     Iterator<MockProtocol> it = ServiceLoader.load(MockProtocol.class, loader).iterator();
     while (true) {
       MockProtocol p;
@@ -47,12 +81,14 @@ public final class PluginRegistry implements AutoCloseable {
         }
         p = it.next();
       } catch (ServiceConfigurationError | LinkageError e) {
-        r.skipped.add(new Skipped(providerName(e), rootMessage(e)));
+        skipped.add(new Skipped(providerName(e), rootMessage(e)));
         continue;
       }
-      r.add(p);
+      if (directory != null) {
+        directories.put(p, directory);
+      }
+      add(p);
     }
-    return r;
   }
 
   /** A registry of exactly these plugins (tests). */
@@ -162,6 +198,12 @@ public final class PluginRegistry implements AutoCloseable {
   public static String version(MockProtocol p) {
     String v = p.getClass().getPackage().getImplementationVersion();
     return v == null ? "dev" : v;
+  }
+
+  /** Where a plugin was loaded from: its directory, or its jar's file name when on the class path. */
+  public String originOf(MockProtocol p) {
+    Path dir = directories.get(p);
+    return dir != null ? dir.toString() + "/" : origin(p);
   }
 
   /** Where the plugin was loaded from: its jar's file name. */

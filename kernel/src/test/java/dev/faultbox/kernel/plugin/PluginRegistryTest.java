@@ -106,4 +106,35 @@ class PluginRegistryTest {
       assertThat(FakeProtocol.CLOSED.get() - closed).as("closed once, however often the registry is").isEqualTo(1);
     }
   }
+
+  /** Each plugin directory loads in a class loader of its own that shares only the SPI (and the JDK, slf4j). */
+  @Test
+  void aPluginDirectoryLoadsInItsOwnClassLoader(@TempDir Path dir) throws Exception {
+    for (String id : List.of("one", "two")) {
+      Path plugin = Files.createDirectories(dir.resolve(id));
+      try (var jar = new java.util.jar.JarOutputStream(Files.newOutputStream(plugin.resolve("fake.jar")))) {
+        jar.putNextEntry(new java.util.jar.JarEntry("META-INF/services/dev.faultbox.spi.MockProtocol"));
+        jar.write((FakeProtocol.class.getName() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Path classes = Path.of(FakeProtocol.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        try (var files = Files.walk(classes.resolve("dev/faultbox/kernel"), 1)) {
+          for (Path c : files.filter(f -> f.getFileName().toString().startsWith("FakeProtocol")).toList()) {
+            jar.putNextEntry(new java.util.jar.JarEntry(classes.relativize(c).toString()));
+            jar.write(Files.readAllBytes(c));
+          }
+        }
+      }
+    }
+    Files.writeString(dir.resolve("not-a-plugin.txt"), "ignored");
+    try (PluginRegistry r = PluginRegistry.loadDirectory(dir, getClass().getClassLoader())) {
+      assertThat(r.plugins()).hasSize(2);
+      MockProtocol first = r.plugins().get(0);
+      MockProtocol second = r.plugins().get(1);
+      assertThat(first.getClass()).as("the plugin's own classes are its own").isNotEqualTo(FakeProtocol.class);
+      assertThat(first.getClass().getClassLoader()).isNotSameAs(second.getClass().getClassLoader());
+      assertThat(first).as("the SPI is the host's").isInstanceOf(MockProtocol.class);
+      assertThat(r.originOf(first)).isEqualTo(dir.resolve("one") + "/");
+      assertThat(r.warnings()).containsExactly(
+          "plugin fake also serves protocol \"fake\", which plugin fake serves already; fake keeps it");
+    }
+  }
 }
