@@ -9,6 +9,7 @@ import dev.faultbox.spi.MockResponse;
 import io.netty.channel.EventLoop;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +30,8 @@ final class Exchange {
   static final String OP_RECV_ERROR = "recv_error";
   /** The most characters of a request kept in the event's {@code body}. */
   static final int BODY_CHARS = 1024;
+  /** The fault matcher the request text answers to; see {@link UdpTcpFactory#FAULT_MODEL}. */
+  static final String MATCH_PREFIX = "prefix";
 
   /** Where the answer goes; called once per request, on the channel's event loop. */
   interface Reply {
@@ -43,11 +46,11 @@ final class Exchange {
   private final RouteTable routes;
   private final String protocol;
 
-  Exchange(MockDefinition definition, MockContext context, MockSettings settings) {
-    this.definition = definition;
+  Exchange(UdpTcpFactory.Prepared mock, MockContext context) {
+    this.definition = mock.definition();
     this.context = context;
-    this.routes = new RouteTable(definition);
-    this.protocol = settings.protocol();
+    this.routes = mock.routes();
+    this.protocol = mock.settings().protocol();
   }
 
   /**
@@ -82,7 +85,7 @@ final class Exchange {
   private FaultDecision decide(String text) {
     try {
       FaultDecision decision =
-          context.faults().decide(new FaultProbe(OP_RECV, "", "", Map.of("prefix", text)));
+          context.faults().decide(new FaultProbe(OP_RECV, Map.of(MATCH_PREFIX, text)));
       return decision == null ? FaultDecision.PASS : decision;
     } catch (RuntimeException e) {
       context.logger().warn("{}: fault gate failed, serving normally", name(), e);
@@ -143,7 +146,7 @@ final class Exchange {
             }
           });
     } else {
-      // validate() rejects anything else; answer as a handler failure would.
+      // prepare() rejects anything else; answer as a handler failure would.
       fail(fields, matched, match.pattern(), "a " + protocol + " mock cannot send " + match.response(), reply);
     }
   }
@@ -160,10 +163,8 @@ final class Exchange {
     } else if (response instanceof MockResponse.Static s && s.body() != null) {
       finish(fields, matched, pattern, s.body(), reply);
     } else {
-      String what =
-          response == null ? "None" : response.getClass().getSimpleName().toLowerCase();
       fail(fields, matched, pattern,
-          "dynamic handler answered " + what + ", which a " + protocol + " mock cannot send", reply);
+          "dynamic handler answered " + kindOf(response) + ", which a " + protocol + " mock cannot send", reply);
     }
   }
 
@@ -201,6 +202,23 @@ final class Exchange {
 
   private String name() {
     return definition.service() + "." + definition.iface().name();
+  }
+
+  /**
+   * What a handler answered, as these errors have always named it: the SPI v1 type names
+   * ({@code grpcstatus}, {@code message}) that specs and their assertions already see.
+   */
+  private static String kindOf(MockResponse response) {
+    if (response == null) {
+      return "None";
+    }
+    if (response instanceof MockResponse.Status) {
+      return "grpcstatus";
+    }
+    if (response instanceof MockResponse.Structured) {
+      return "message";
+    }
+    return response.getClass().getSimpleName().toLowerCase(Locale.ROOT);
   }
 
   /** A failure as one line: the message of the root of any completion wrapping. */

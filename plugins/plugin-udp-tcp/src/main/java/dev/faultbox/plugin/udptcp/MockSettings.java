@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * A checked definition: the protocol, its config with defaults applied, and routes whose responses
- * this plugin can send. Built by {@code validate()} and again by {@code start()}.
+ * this plugin can send. Built once, by {@code prepare()}.
  */
 record MockSettings(String protocol, int maxLineBytes, long idleTimeoutMs) {
 
@@ -71,8 +71,9 @@ record MockSettings(String protocol, int maxLineBytes, long idleTimeoutMs) {
 
   private static void checkResponse(String protocol, MockResponse response)
       throws InvalidMockException {
-    if (response instanceof MockResponse.GrpcStatus || response instanceof MockResponse.Message) {
-      throw new InvalidMockException((response instanceof MockResponse.Message ? "grpc_response()" : "grpc_error()")
+    // Named after the gRPC constructors that build these, as specs have always been told.
+    if (response instanceof MockResponse.Status || response instanceof MockResponse.Structured) {
+      throw new InvalidMockException((response instanceof MockResponse.Structured ? "grpc_response()" : "grpc_error()")
           + " cannot answer a " + protocol + " mock; use bytes_response(data = ...)");
     }
     if (response == null

@@ -7,7 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
-/** Routes compiled once, at start: each pattern's UTF-8 bytes, in declaration order. */
+/**
+ * Routes compiled once, by {@code prepare()}: each pattern's UTF-8 bytes, in declaration order.
+ * Immutable, so every start of a prepared mock shares it.
+ */
 final class RouteTable {
 
   /** A chosen response; {@code pattern} is empty for the default. */

@@ -1,29 +1,40 @@
 package dev.faultbox.plugin.udptcp;
 
-import dev.faultbox.plugin.support.StreamServer;
-import dev.faultbox.spi.InvalidMockException;
-import dev.faultbox.spi.MockContext;
-import dev.faultbox.spi.MockDefinition;
 import dev.faultbox.spi.MockProtocol;
-import dev.faultbox.spi.MockServer;
+import dev.faultbox.spi.ProtocolFactory;
+import dev.faultbox.spi.ProtocolFactory.Transport;
 import dev.faultbox.spi.SpiVersion;
-import dev.faultbox.spi.StepMethod;
-import java.net.InetSocketAddress;
+import dev.faultbox.spi.StarlarkLibrary;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The {@code udp-tcp} plugin: a TCP line mock ({@code interface("main", "tcp", 9000)}) and a UDP
- * datagram mock ({@code interface("main", "udp", 8125)}), plus their {@code send} steps.
+ * datagram mock ({@code interface("main", "udp", 8125)}), plus their {@code send} steps, and the
+ * {@code @faultbox/} files for them: {@code recipes/tcp.star}, {@code recipes/udp.star} and
+ * {@code mocks/statsd.star}.
  *
  * <p>Both match a request (a line, or a datagram) against route patterns taken as byte prefixes,
- * in declaration order, then the default response. Every server of the plugin shares one small
- * event-loop group of daemon threads, created on first use.
+ * in declaration order, then the default response. Every server of the plugin runs on the shared
+ * event loops of {@code plugins/support}.
  */
 public final class UdpTcpProtocol implements MockProtocol {
 
   static final String TCP = "tcp";
   static final String UDP = "udp";
+
+  private final List<ProtocolFactory> protocols =
+      List.of(
+          new UdpTcpFactory(TCP, Transport.STREAM, Map.of("send", new TcpSendStep())),
+          new UdpTcpFactory(
+              UDP,
+              Transport.DATAGRAM,
+              Map.of("send", new UdpSendStep(true), "send_no_reply", new UdpSendStep(false))));
 
   @Override
   public int spiVersion() {
@@ -36,50 +47,40 @@ public final class UdpTcpProtocol implements MockProtocol {
   }
 
   @Override
-  public Set<String> protocols() {
-    return Set.of(TCP, UDP);
+  public List<ProtocolFactory> protocols() {
+    return protocols;
   }
 
   @Override
-  public void validate(MockDefinition definition) throws InvalidMockException {
-    MockSettings.of(definition);
+  public List<StarlarkLibrary> libraries() {
+    return Libraries.ALL;
   }
 
+  /**
+   * Nothing to release: the kernel closes every server first, steps open one socket per call, and
+   * the event loops belong to {@code plugins/support}, which manages their lifecycle.
+   */
   @Override
-  public MockServer start(MockDefinition definition, MockContext context) throws Exception {
-    MockSettings settings = MockSettings.of(definition);
-    if (definition.tls()) {
-      context
-          .logger()
-          .warn(
-              "{}.{}: tls=True is ignored, a {} mock serves plain {}",
-              definition.service(),
-              definition.iface().name(),
-              settings.protocol(),
-              settings.protocol());
-    }
-    Exchange exchange = new Exchange(definition, context, settings);
-    if (settings.protocol().equals(UDP)) {
-      return UdpServer.start(definition, context, exchange);
-    }
-    InetSocketAddress at = new InetSocketAddress(context.bindAddress(), definition.iface().port());
-    return StreamServer.start(definition.service() + "." + definition.iface().name(), at, true,
-        ch -> TcpMockHandler.pipeline(ch, settings, exchange));
-  }
+  public void close() {}
 
-  @Override
-  public Transport transport(String protocol) {
-    return UDP.equals(protocol) ? Transport.DATAGRAM : Transport.STREAM;
-  }
+  /** Read on first use, once: the kernel asks for libraries more than once per run. */
+  private static final class Libraries {
+    static final List<StarlarkLibrary> ALL =
+        Stream.of("recipes/tcp.star", "recipes/udp.star", "mocks/statsd.star")
+            .map(Libraries::read)
+            .toList();
 
-  @Override
-  public Map<String, StepMethod> steps(String protocol) {
-    if (TCP.equals(protocol)) {
-      return Map.of("send", new TcpSendStep());
+    private static StarlarkLibrary read(String path) {
+      // Relative to this package, so no other plugin's file of the same name can stand in for it.
+      String resource = "star/" + path;
+      try (InputStream in = UdpTcpProtocol.class.getResourceAsStream(resource)) {
+        if (in == null) {
+          throw new IllegalStateException("the udp-tcp plugin jar lacks " + resource);
+        }
+        return StarlarkLibrary.of(path, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + resource, e);
+      }
     }
-    if (UDP.equals(protocol)) {
-      return Map.of("send", new UdpSendStep(true), "send_no_reply", new UdpSendStep(false));
-    }
-    return Map.of();
   }
 }

@@ -45,7 +45,7 @@ class FaultTest extends MockTestSupport {
     assertThat(tcp(port, "PING now\r\n")).isEqualTo("PONG\n");
     assertThat(probes)
         .singleElement()
-        .isEqualTo(new FaultProbe("recv", "", "", Map.of("prefix", "PING now")));
+        .isEqualTo(new FaultProbe("recv", Map.of("prefix", "PING now")));
     assertThat(onlyEvent().fields()).doesNotContainKey("fault");
   }
 

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.faultbox.plugin.support.EventLoops;
 import dev.faultbox.spi.MockProtocol;
 import dev.faultbox.spi.MockServer;
+import dev.faultbox.spi.PreparedMock;
+import dev.faultbox.spi.ProtocolFactory;
 import dev.faultbox.spi.SpiVersion;
 import dev.faultbox.testkit.FreePorts;
 import java.io.InputStream;
@@ -28,13 +30,13 @@ class LifecycleTest extends MockTestSupport {
             UdpTcpProtocol.class,
             p -> {
               assertThat(p.id()).isEqualTo("udp-tcp");
-              assertThat(p.protocols()).containsExactlyInAnyOrder("tcp", "udp");
+              assertThat(p.protocols()).extracting(ProtocolFactory::name).containsExactlyInAnyOrder("tcp", "udp");
               assertThat(p.spiVersion()).isEqualTo(SpiVersion.CURRENT);
-              assertThat(p.steps("tcp")).containsOnlyKeys("send");
-              assertThat(p.steps("udp")).containsOnlyKeys("send", "send_no_reply");
-              assertThat(p.steps("http")).isEmpty();
-              assertThat(p.steps("tcp").get("send").parameters()).containsExactly("data", "timeout_ms");
-              assertThat(p.steps("udp").get("send_no_reply").parameters()).containsExactly("data");
+              assertThat(steps(p, "tcp")).containsOnlyKeys("send");
+              assertThat(steps(p, "udp")).containsOnlyKeys("send", "send_no_reply");
+              assertThat(steps(p, "http")).isEmpty();
+              assertThat(steps(p, "tcp").get("send").parameters()).containsExactly("data", "timeout_ms");
+              assertThat(steps(p, "udp").get("send_no_reply").parameters()).containsExactly("data");
             });
   }
 
@@ -43,7 +45,7 @@ class LifecycleTest extends MockTestSupport {
     int port = FreePorts.tcp();
     for (int round = 0; round < 3; round++) {
       MockServer server =
-          protocol.start(mock("svc", "tcp", port).route("PING", "PONG" + round + "\n").build(), context);
+          launch(mock("svc", "tcp", port).route("PING", "PONG" + round + "\n").build());
       assertThat(server.address()).isEqualTo(new InetSocketAddress(FreePorts.loopback(), port));
       assertThat(tcp(port, "PING\n")).isEqualTo("PONG" + round + "\n");
       try (Socket open = new Socket()) {
@@ -65,7 +67,7 @@ class LifecycleTest extends MockTestSupport {
     int port = FreePorts.udp();
     for (int round = 0; round < 3; round++) {
       MockServer server =
-          protocol.start(mock("svc", "udp", port).defaultBody("r" + round).build(), context);
+          launch(mock("svc", "udp", port).defaultBody("r" + round).build());
       try (DatagramSocket client = udpClient()) {
         udpSend(client, port, utf8("x"));
         assertThat(udpReceive(client)).isEqualTo(utf8("r" + round));
@@ -80,9 +82,24 @@ class LifecycleTest extends MockTestSupport {
     int tcpPort = FreePorts.tcp();
     int udpPort = FreePorts.udp();
     for (int round = 0; round < 100; round++) {
-      protocol.start(mock("svc", "tcp", tcpPort).build(), context).close();
-      protocol.start(mock("svc", "udp", udpPort).build(), context).close();
+      launch(mock("svc", "tcp", tcpPort).build()).close();
+      launch(mock("svc", "udp", udpPort).build()).close();
     }
+  }
+
+  @Test
+  void onePreparedMockStartsOncePerTest() throws Exception {
+    ProtocolFactory tcp = factory(protocol, "tcp").orElseThrow();
+    PreparedMock prepared = tcp.prepare(mock("svc", "tcp", FreePorts.tcp()).route("PING", "PONG\n").build());
+    for (int round = 0; round < 3; round++) {
+      try (MockServer server = tcp.start(prepared, context)) {
+        assertThat(tcp(server.address().getPort(), "PING\n")).isEqualTo("PONG\n");
+      }
+    }
+    assertThat(context.awaitEvents(3, WAIT)).extracting(e -> e.fields().get("route")).containsOnly("PING");
+    assertThatThrownBy(() -> tcp.start(PreparedMock.of(prepared.definition()), context))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a tcp mock starts only from what prepare() returned");
   }
 
   @Test

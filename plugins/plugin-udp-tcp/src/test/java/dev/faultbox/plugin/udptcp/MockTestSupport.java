@@ -2,7 +2,10 @@ package dev.faultbox.plugin.udptcp;
 
 import dev.faultbox.spi.MockDefinition;
 import dev.faultbox.spi.MockEvent;
+import dev.faultbox.spi.MockProtocol;
 import dev.faultbox.spi.MockServer;
+import dev.faultbox.spi.ProtocolFactory;
+import dev.faultbox.spi.StepMethod;
 import dev.faultbox.testkit.FreePorts;
 import dev.faultbox.testkit.RecordingContext;
 import java.io.ByteArrayOutputStream;
@@ -17,6 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 
 /** Starts mocks through the plugin and closes them after each test; plain JDK clients. */
@@ -29,8 +34,30 @@ abstract class MockTestSupport {
   final RecordingContext context = new RecordingContext();
   private final List<MockServer> servers = new ArrayList<>();
 
+  /** The plugin's factory for protocol {@code name}, as the kernel finds it; empty if none. */
+  static Optional<ProtocolFactory> factory(MockProtocol plugin, String name) {
+    return plugin.protocols().stream().filter(f -> f.name().equals(name)).findFirst();
+  }
+
+  /** A fresh plugin's factory for protocol {@code name}. */
+  static ProtocolFactory factory(String name) {
+    return factory(new UdpTcpProtocol(), name).orElseThrow();
+  }
+
+  /** The steps of protocol {@code name}; empty when the plugin does not serve it. */
+  static Map<String, StepMethod> steps(MockProtocol plugin, String name) {
+    return factory(plugin, name).map(ProtocolFactory::steps).orElse(Map.of());
+  }
+
+  /** Prepares and starts {@code definition} as the kernel does; the caller closes the server. */
+  MockServer launch(MockDefinition definition) throws Exception {
+    ProtocolFactory factory = factory(protocol, definition.iface().protocol()).orElseThrow();
+    return factory.start(factory.prepare(definition), context);
+  }
+
+  /** Like {@link #launch}, closed after the test. */
   MockServer start(MockDefinition definition) throws Exception {
-    MockServer server = protocol.start(definition, context);
+    MockServer server = launch(definition);
     servers.add(server);
     return server;
   }

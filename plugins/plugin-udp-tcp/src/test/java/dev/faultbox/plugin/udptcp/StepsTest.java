@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class StepsTest extends MockTestSupport {
 
   private StepMethod step(String proto, String name) {
-    return protocol.steps(proto).get(name);
+    return steps(protocol, proto).get(name);
   }
 
   private static Endpoint at(String proto, int port) {

@@ -233,7 +233,7 @@ class TcpMockTest extends MockTestSupport {
                 .route(
                     "GRPC",
                     dynamic(
-                        request -> CompletableFuture.completedFuture(new MockResponse.GrpcStatus(2, "x"))))
+                        request -> CompletableFuture.completedFuture(new MockResponse.Status("2", "x"))))
                 .build());
 
     assertThat(tcp(port, "NOW\n")).isEqualTo("ERR spec.star:3:5: boom\n");

@@ -7,15 +7,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.faultbox.spi.InvalidMockException;
 import dev.faultbox.spi.MockDefinition;
 import dev.faultbox.spi.MockResponse;
+import dev.faultbox.spi.ProtocolFactory;
+import dev.faultbox.testkit.RecordingContext;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ValidationTest {
 
-  private final UdpTcpProtocol protocol = new UdpTcpProtocol();
+  private final ProtocolFactory tcp = MockTestSupport.factory("tcp");
+  private final ProtocolFactory udp = MockTestSupport.factory("udp");
+
+  /** As the kernel does at load, with the factory of the definition's protocol; tcp for others. */
+  private void prepare(MockDefinition definition) throws InvalidMockException {
+    (definition.iface().protocol().equals("udp") ? udp : tcp).prepare(definition);
+  }
 
   private void rejects(MockDefinition definition, String message) {
-    assertThatThrownBy(() -> protocol.validate(definition))
+    assertThatThrownBy(() -> prepare(definition))
         .isExactlyInstanceOf(InvalidMockException.class)
         .hasMessage(message);
   }
@@ -24,14 +33,14 @@ class ValidationTest {
   void acceptsTcpConfigKeys() {
     assertThatCode(
             () ->
-                protocol.validate(
+                prepare(
                     mock("s", "tcp", 9000)
                         .config("max_line_bytes", 1024L)
                         .config("idle_timeout_ms", 500L)
                         .route("PING", "PONG\n")
                         .build()))
         .doesNotThrowAnyException();
-    assertThatCode(() -> protocol.validate(mock("s", "udp", 8125).build())).doesNotThrowAnyException();
+    assertThatCode(() -> prepare(mock("s", "udp", 8125).build())).doesNotThrowAnyException();
   }
 
   @Test
@@ -66,11 +75,14 @@ class ValidationTest {
   @Test
   void rejectsGrpcResponses() {
     rejects(
-        mock("s", "tcp", 9000).route("PING", new MockResponse.GrpcStatus(14, "down")).build(),
+        mock("s", "tcp", 9000).route("PING", new MockResponse.Status("14", "down")).build(),
         "grpc_error() cannot answer a tcp mock; use bytes_response(data = ...)");
     rejects(
-        mock("s", "udp", 8125).defaultResponse(new MockResponse.GrpcStatus(2, "x")).build(),
+        mock("s", "udp", 8125).defaultResponse(new MockResponse.Status("2", "x")).build(),
         "grpc_error() cannot answer a udp mock; use bytes_response(data = ...)");
+    rejects(
+        mock("s", "tcp", 9000).route("GET", new MockResponse.Structured(Map.of("a", 1L))).build(),
+        "grpc_response() cannot answer a tcp mock; use bytes_response(data = ...)");
   }
 
   @Test
@@ -79,12 +91,11 @@ class ValidationTest {
   }
 
   @Test
-  void startValidatesToo() {
+  void aBadMockFailsBeforeItCanStart() {
     assertThatThrownBy(
             () ->
-                protocol.start(
-                    mock("s", "tcp", 0).config("foo", 1L).build(),
-                    new dev.faultbox.testkit.RecordingContext()))
+                tcp.start(
+                    tcp.prepare(mock("s", "tcp", 0).config("foo", 1L).build()), new RecordingContext()))
         .isInstanceOf(InvalidMockException.class);
   }
 }
