@@ -78,6 +78,31 @@ public final class ServiceBuiltins {
         Durations.parse(timeout, "http() timeout")));
   }
 
+  // The same checks under names no recipe export can shadow: a spec that loads a recipe module
+  // bound to `http` or `tcp` still has http_check() and tcp_check().
+
+  @StarlarkMethod(
+      name = "tcp_check",
+      doc = "tcp(addr, timeout): a health check ready once addr accepts a TCP connection.",
+      parameters = {
+        @Param(name = "addr", named = true),
+        @Param(name = "timeout", named = true, positional = false, defaultValue = "'10s'"),
+      })
+  public HealthcheckValue tcpCheck(String addr, Object timeout) throws EvalException {
+    return tcp(addr, timeout);
+  }
+
+  @StarlarkMethod(
+      name = "http_check",
+      doc = "http(url, timeout): a health check ready once GET url answers 2xx or 3xx.",
+      parameters = {
+        @Param(name = "url", named = true),
+        @Param(name = "timeout", named = true, positional = false, defaultValue = "'10s'"),
+      })
+  public HealthcheckValue httpCheck(String url, Object timeout) throws EvalException {
+    return http(url, timeout);
+  }
+
   private record HostPort(String host, int port) {}
 
   private static HostPort hostPort(String s, String what) throws EvalException {

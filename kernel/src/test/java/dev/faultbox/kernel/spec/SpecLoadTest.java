@@ -172,6 +172,18 @@ class SpecLoadTest {
   }
 
   @Test
+  void healthChecksHaveNamesARecipeCannotShadow() throws Exception {
+    try (SpecSession s = specs.load("""
+        http = struct(server_error = None)  # as a recipe module bound to `http` would be
+        a = http_check("localhost:8080/health", timeout = "2s")
+        b = tcp_check("localhost:9001")
+        """)) {
+      assertThat(net.starlark.java.eval.Starlark.repr(s.global("a"))).isEqualTo("http(\"localhost:8080/health\")");
+      assertThat(net.starlark.java.eval.Starlark.repr(s.global("b"))).isEqualTo("tcp(\"localhost:9001\")");
+    }
+  }
+
+  @Test
   void topLevelCodeHasAStepBudget() {
     assertThat(specs.error("x = 1\ny = [i for i in range(200000000)]\n"))
         .matches("spec\\.star:2:\\d+: the top level of spec\\.star ran past its budget of 10,000,000 Starlark steps "
