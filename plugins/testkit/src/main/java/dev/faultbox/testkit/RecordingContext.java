@@ -29,13 +29,20 @@ public final class RecordingContext implements MockContext {
 
     @Override
     public Thread newThread(Runnable r) {
-      Thread t = new Thread(r, "faultbox-test-" + n.incrementAndGet());
+      Thread t = new Thread(r, THREAD_PREFIX + n.incrementAndGet());
       t.setDaemon(true);
       return t;
     }
   };
   private static final java.util.concurrent.ScheduledExecutorService SCHEDULER =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(THREADS);
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "faultbox-test-timer");
+        t.setDaemon(true);
+        return t;
+      });
+
+  /** The name prefix of the threads {@link #threads()} makes. */
+  public static final String THREAD_PREFIX = "faultbox-test-";
 
   private final Object lock = new Object();
   private final List<MockEvent> recorded = new ArrayList<>();

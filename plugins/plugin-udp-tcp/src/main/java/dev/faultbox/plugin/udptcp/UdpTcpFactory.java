@@ -1,5 +1,6 @@
 package dev.faultbox.plugin.udptcp;
 
+import dev.faultbox.plugin.support.EventLoops;
 import dev.faultbox.plugin.support.StreamServer;
 import dev.faultbox.spi.FaultModel;
 import dev.faultbox.spi.InvalidMockException;
@@ -71,6 +72,7 @@ final class UdpTcpFactory implements ProtocolFactory {
       throw new IllegalArgumentException("a " + name + " mock starts only from what prepare() returned");
     }
     MockDefinition definition = mock.definition();
+    EventLoops.group(context.threads()); // the plugin's loops run on the threads the kernel lends
     Exchange exchange = new Exchange(mock, context);
     // Serve the protocol the settings were checked for.
     if (mock.settings().protocol().equals(UdpTcpProtocol.UDP)) {

@@ -1,5 +1,6 @@
 package dev.faultbox.plugin.udptcp;
 
+import dev.faultbox.plugin.support.EventLoops;
 import dev.faultbox.spi.MockProtocol;
 import dev.faultbox.spi.ProtocolFactory;
 import dev.faultbox.spi.ProtocolFactory.Transport;
@@ -57,11 +58,13 @@ public final class UdpTcpProtocol implements MockProtocol {
   }
 
   /**
-   * Nothing to release: the kernel closes every server first, steps open one socket per call, and
-   * the event loops belong to {@code plugins/support}, which manages their lifecycle.
+   * Stops the event loops the mocks ran on (the kernel closed every server first; steps open one
+   * socket per call and keep nothing), so no thread of the plugin outlives the run.
    */
   @Override
-  public void close() {}
+  public void close() {
+    EventLoops.shutdown();
+  }
 
   /** Read on first use, once: the kernel asks for libraries more than once per run. */
   private static final class Libraries {
