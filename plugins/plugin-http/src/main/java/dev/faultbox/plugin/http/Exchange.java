@@ -7,7 +7,6 @@ import dev.faultbox.spi.MockDefinition;
 import dev.faultbox.spi.MockEvent;
 import dev.faultbox.spi.MockRequest;
 import dev.faultbox.spi.MockResponse;
-import dev.faultbox.spi.Route;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -16,9 +15,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -86,23 +85,14 @@ final class Exchange {
   private final MockDefinition definition;
   private final MockContext context;
   private final RouteTable routes;
-  /** Each static route response, encoded once. */
-  private final Map<MockResponse, Responses.Encoded> encoded = new IdentityHashMap<>();
+  /** Each static route response, encoded once, in prepare. */
+  private final Map<MockResponse, Responses.Encoded> encoded;
 
-  Exchange(MockDefinition definition, MockContext context, HttpSettings settings) {
-    this.definition = definition;
+  Exchange(HttpSettings settings, MockContext context) {
+    this.definition = settings.definition();
     this.context = context;
     this.routes = settings.routes();
-    for (Route route : definition.routes()) {
-      encodeOnce(route.response());
-    }
-    definition.defaultResponse().ifPresent(this::encodeOnce);
-  }
-
-  private void encodeOnce(MockResponse response) {
-    if (response instanceof MockResponse.Static s && !encoded.containsKey(s)) {
-      encoded.put(s, Responses.encode(s));
-    }
+    this.encoded = settings.encoded();
   }
 
   /** What {@link #serve} needs to know of a request after its buffers are gone. */
@@ -170,8 +160,10 @@ final class Exchange {
 
   private FaultDecision decide(Request r) {
     try {
+      // The method upper-cased, as routes compare it, so method = "GET" takes a "get" request too.
+      String method = r.method().toUpperCase(Locale.ROOT);
       FaultDecision decision =
-          context.faults().decide(new FaultProbe(r.op(), r.method(), r.path(), Map.of()));
+          context.faults().decide(new FaultProbe(r.op(), Map.of("path", r.path(), "method", method)));
       return decision == null ? FaultDecision.PASS : decision;
     } catch (RuntimeException e) {
       context.logger().warn("{}: fault gate failed, serving normally", name(), e);
@@ -208,7 +200,7 @@ final class Exchange {
     } else if (response instanceof MockResponse.Dynamic d) {
       callDynamic(loop, r, d, fields, done);
     } else {
-      // validate() rejects anything else; answer as a failed handler would.
+      // prepare() refuses anything else; answer as a failed handler would.
       fail(r, "an http mock cannot send " + response, fields, done);
     }
   }
@@ -256,10 +248,7 @@ final class Exchange {
       finish(r, reply, fields, done);
       return;
     }
-    String what =
-        response == null
-            ? "None"
-            : response instanceof MockResponse.GrpcStatus ? "grpc_error()" : response.getClass().getSimpleName();
+    String what = response == null ? "None" : Responses.constructor(response);
     fail(r, "dynamic handler answered " + what + ", which an http mock cannot send", fields, done);
   }
 

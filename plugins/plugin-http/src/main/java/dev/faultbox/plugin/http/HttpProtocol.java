@@ -1,41 +1,39 @@
 package dev.faultbox.plugin.http;
 
-import dev.faultbox.plugin.support.StreamServer;
-import dev.faultbox.spi.InvalidMockException;
-import dev.faultbox.spi.MockContext;
-import dev.faultbox.spi.MockDefinition;
 import dev.faultbox.spi.MockProtocol;
-import dev.faultbox.spi.MockServer;
+import dev.faultbox.spi.ProtocolFactory;
 import dev.faultbox.spi.SpiVersion;
-import dev.faultbox.spi.StepMethod;
-import dev.faultbox.spi.TlsIdentity;
-import io.netty.handler.codec.http2.Http2SecurityUtil;
-import io.netty.handler.ssl.ApplicationProtocolConfig;
-import io.netty.handler.ssl.ApplicationProtocolNames;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
-import io.netty.handler.ssl.SupportedCipherSuiteFilter;
-import java.net.InetSocketAddress;
-import java.security.cert.X509Certificate;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
+import dev.faultbox.spi.StarlarkLibrary;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The {@code http} plugin: HTTP/1.1 mocks ({@code interface("main", "http", 8090)}) and HTTP/2
  * mocks ({@code interface("main", "http2", 8091)}, h2c without TLS), both over TLS with ALPN when
- * declared {@code tls = True}, plus the {@code get post put patch delete head} steps.
+ * declared {@code tls = True}, plus the {@code get post put patch delete head} steps and the
+ * {@code @faultbox/recipes/http.star} and {@code http2.star} fault recipes.
  *
  * <p>Routes are {@code "METHOD /path"} keys with {@code *}, {@code **}, {@code {name}} and
  * {@code prefix-*} segments, most specific first (see {@link RouteTable}). Every server of the
- * plugin shares one small event-loop group of daemon threads, created on first use.
+ * plugin shares one small event-loop group (plugin support's).
  */
 public final class HttpProtocol implements MockProtocol {
 
   static final String HTTP = "http";
   static final String HTTP2 = "http2";
+
+  /** Where the plugin's Starlark files live, relative to this class. */
+  private static final String STAR = "star/";
+
+  /** The steps' clients, owned here so {@link #close()} can let them go. */
+  private final StepClients clients = new StepClients();
+  private final List<ProtocolFactory> protocols =
+      List.of(new HttpFactory(HTTP, clients), new HttpFactory(HTTP2, clients));
+  private final List<StarlarkLibrary> libraries =
+      List.of(library("recipes/http.star"), library("recipes/http2.star"));
 
   @Override
   public int spiVersion() {
@@ -48,65 +46,29 @@ public final class HttpProtocol implements MockProtocol {
   }
 
   @Override
-  public Set<String> protocols() {
-    return Set.of(HTTP, HTTP2);
+  public List<ProtocolFactory> protocols() {
+    return protocols;
   }
 
   @Override
-  public void validate(MockDefinition definition) throws InvalidMockException {
-    HttpSettings.of(definition);
+  public List<StarlarkLibrary> libraries() {
+    return libraries;
   }
 
+  /** Drops the steps' clients; the event loops belong to plugin support, which stops them. */
   @Override
-  public MockServer start(MockDefinition definition, MockContext context) throws Exception {
-    HttpSettings settings = HttpSettings.of(definition);
-    Optional<TlsIdentity> identity = context.tls();
-    if (definition.tls() && identity.isEmpty()) {
-      throw new InvalidMockException(
-          "tls=True, but the kernel gave " + definition.service() + " no TLS identity");
-    }
-    SslContext ssl = identity.isPresent() ? sslContext(identity.get()) : null;
-    Exchange exchange = new Exchange(definition, context, settings);
-    InetSocketAddress at = new InetSocketAddress(context.bindAddress(), definition.iface().port());
-    StreamServer server = StreamServer.start(exchange.name(), at, false, ch -> {
-      if (ssl != null) {
-        Pipelines.tls(ch, exchange, settings, ssl);
-      } else if (HttpProtocol.HTTP2.equals(settings.protocol())) {
-        Pipelines.h2c(ch, exchange, settings);
-      } else {
-        ch.pipeline().addLast(Pipelines.IDLE, Pipelines.idle(settings));
-        Pipelines.addHttp1(ch.pipeline(), exchange, settings);
+  public void close() {
+    clients.close();
+  }
+
+  private static StarlarkLibrary library(String path) {
+    try (InputStream in = HttpProtocol.class.getResourceAsStream(STAR + path)) {
+      if (in == null) {
+        throw new IllegalStateException("the http plugin jar lacks " + STAR + path);
       }
-    });
-    context.logger().debug("{}: {} mock listening on {}{}", exchange.name(), settings.protocol(), server.address(),
-        ssl != null ? " (TLS)" : "");
-    return server;
-  }
-
-  /** TLS with the identity's key and chain, offering h2 and http/1.1 over ALPN. */
-  static SslContext sslContext(TlsIdentity identity) throws Exception {
-    return SslContextBuilder.forServer(identity.key(), identity.chain().toArray(new X509Certificate[0]))
-        .sslProvider(SslProvider.JDK)
-        .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-        .applicationProtocolConfig(
-            new ApplicationProtocolConfig(
-                ApplicationProtocolConfig.Protocol.ALPN,
-                ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                ApplicationProtocolNames.HTTP_2,
-                ApplicationProtocolNames.HTTP_1_1))
-        .build();
-  }
-
-  @Override
-  public Map<String, StepMethod> steps(String protocol) {
-    if (!HTTP.equals(protocol) && !HTTP2.equals(protocol)) {
-      return Map.of();
+      return StarlarkLibrary.of(path, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    Map<String, StepMethod> steps = new LinkedHashMap<>();
-    for (String method : HttpStep.METHODS) {
-      steps.put(method, new HttpStep(method, HTTP2.equals(protocol)));
-    }
-    return Map.copyOf(steps);
   }
 }

@@ -4,16 +4,29 @@ import dev.faultbox.plugin.support.Config;
 import dev.faultbox.spi.InvalidMockException;
 import dev.faultbox.spi.MockDefinition;
 import dev.faultbox.spi.MockResponse;
+import dev.faultbox.spi.PreparedMock;
 import dev.faultbox.spi.Route;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A checked definition: the protocol, the config with defaults applied, and the compiled routes
- * with every static response encoded. Built by {@code validate()} and again by {@code start()}.
+ * What {@code prepare()} made of a definition, once: the protocol, the config with defaults
+ * applied, the compiled routes and every static response encoded. Immutable, so every
+ * {@code start()} of it shares it.
+ *
+ * @param encoded each static route or default response, by identity, encoded
  */
 record HttpSettings(
-    String protocol, int maxBodyBytes, int maxHeaderBytes, long idleTimeoutMs, RouteTable routes) {
+    MockDefinition definition,
+    String protocol,
+    int maxBodyBytes,
+    int maxHeaderBytes,
+    long idleTimeoutMs,
+    RouteTable routes,
+    Map<MockResponse, Responses.Encoded> encoded)
+    implements PreparedMock {
 
   static final String MAX_BODY_BYTES = "max_body_bytes";
   static final String MAX_HEADER_BYTES = "max_header_bytes";
@@ -60,32 +73,36 @@ record HttpSettings(
       }
     }
 
+    Map<MockResponse, Responses.Encoded> encoded = new IdentityHashMap<>();
     for (Route route : definition.routes()) {
-      checkResponse("route \"" + route.pattern() + "\": ", route.response());
+      check("route \"" + route.pattern() + "\": ", route.response(), encoded);
     }
     MockResponse fallback = definition.defaultResponse().orElse(null);
     if (fallback != null) {
-      checkResponse("default: ", fallback);
+      check("default: ", fallback, encoded);
     }
     RouteTable routes = RouteTable.compile(definition.routes(), fallback);
-    return new HttpSettings(protocol, (int) maxBody, (int) maxHeader, idle, routes);
+    return new HttpSettings(definition, protocol, (int) maxBody, (int) maxHeader, idle, routes,
+        Collections.unmodifiableMap(encoded));
   }
 
-  private static void checkResponse(String where, MockResponse response)
+  /** Refuses what HTTP cannot answer with, and encodes a static response into {@code encoded}. */
+  private static void check(String where, MockResponse response, Map<MockResponse, Responses.Encoded> encoded)
       throws InvalidMockException {
-    if (response instanceof MockResponse.GrpcStatus || response instanceof MockResponse.Message) {
-      throw new InvalidMockException(where + (response instanceof MockResponse.Message ? "grpc_response()" : "grpc_error()")
-          + " cannot answer an http mock; use json_response(...) or status_only(...)");
+    if (response instanceof MockResponse.Status || response instanceof MockResponse.Structured) {
+      throw new InvalidMockException(where + Responses.constructor(response)
+          + " is not an HTTP response; use json_response(...), text_response(...) or status_only(...)");
     }
     if (response == null
         || (response instanceof MockResponse.Dynamic d && d.handler() == null)
         || (response instanceof MockResponse.Static s && s.body() == null)) {
       throw new InvalidMockException(where + "no response");
     }
-    if (response instanceof MockResponse.Static s) {
-      String problem = Responses.problem(s);
-      if (problem != null) {
-        throw new InvalidMockException(where + problem);
+    if (response instanceof MockResponse.Static s && !encoded.containsKey(s)) {
+      try {
+        encoded.put(s, Responses.encode(s));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidMockException(where + e.getMessage());
       }
     }
   }

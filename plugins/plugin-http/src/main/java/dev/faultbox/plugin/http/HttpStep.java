@@ -47,11 +47,13 @@ final class HttpStep implements StepMethod {
   private final String name;
   private final String method;
   private final boolean http2;
+  private final StepClients clients;
 
-  HttpStep(String name, boolean http2) {
+  HttpStep(String name, boolean http2, StepClients clients) {
     this.name = name;
     this.method = name.toUpperCase(Locale.ROOT);
     this.http2 = http2;
+    this.clients = clients;
   }
 
   @Override
@@ -103,7 +105,7 @@ final class HttpStep implements StepMethod {
             ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofByteArray(body));
 
-    HttpClient client = StepClients.get(http2, target.tls(), target.mockCa());
+    HttpClient client = clients.get(http2, target.tls(), target.mockCa());
     String what = method + " " + url;
     long started = System.nanoTime();
     CompletableFuture<HttpResponse<byte[]>> pending =

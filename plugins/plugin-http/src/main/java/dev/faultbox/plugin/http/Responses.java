@@ -27,8 +27,18 @@ final class Responses {
 
   private Responses() {}
 
+  /**
+   * The constructor a spec builds a non-HTTP response shape with, for messages refusing it: HTTP
+   * takes only bytes ({@link MockResponse.Static}) or a handler that answers bytes.
+   */
+  static String constructor(MockResponse response) {
+    return response instanceof MockResponse.Status ? "status_response(...)"
+        : response instanceof MockResponse.Structured ? "structured_response(...)"
+        : response.getClass().getSimpleName();
+  }
+
   /** Why {@code response} cannot be sent over HTTP, or null when it can. */
-  static String problem(MockResponse.Static response) {
+  private static String problem(MockResponse.Static response) {
     int status = response.status();
     if (status != 0 && (status < 200 || status > 999)) {
       return "status " + status + " cannot answer an http request; use 200..999 (0 means 200)";
@@ -64,7 +74,7 @@ final class Responses {
    * from the response unless a header set one, then {@code Content-Length} (none for 204 and 304,
    * which never carry a body).
    *
-   * @throws IllegalArgumentException when {@link #problem} would name one
+   * @throws IllegalArgumentException saying why HTTP cannot send it
    */
   static Encoded encode(MockResponse.Static response) {
     String problem = problem(response);

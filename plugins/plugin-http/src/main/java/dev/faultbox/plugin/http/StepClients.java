@@ -7,24 +7,32 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The JDK HTTP clients steps use, one per configuration (HTTP version, TLS, trusted mock CA),
- * made on first use and kept: a client holds a selector thread and a connection pool.
+ * The JDK HTTP clients a plugin's steps use, one per configuration (HTTP version, TLS, trusted
+ * mock CA), made on first use and kept: a client holds a selector thread and a connection pool.
+ * Thread-safe.
  */
-final class StepClients {
+final class StepClients implements AutoCloseable {
 
   private record Key(boolean http2, boolean tls, Optional<X509Certificate> mockCa) {}
 
-  private static final ConcurrentHashMap<Key, HttpClient> CLIENTS = new ConcurrentHashMap<>();
-
-  private StepClients() {}
+  private final ConcurrentHashMap<Key, HttpClient> clients = new ConcurrentHashMap<>();
 
   /**
    * @param http2 HTTP/2 (h2c upgrade on plaintext, ALPN over TLS) rather than HTTP/1.1
    * @param mockCa trusted besides the system's roots, for TLS
    */
-  static HttpClient get(boolean http2, boolean tls, Optional<X509Certificate> mockCa) {
+  HttpClient get(boolean http2, boolean tls, Optional<X509Certificate> mockCa) {
     Key key = new Key(http2, tls, tls ? mockCa : Optional.empty());
-    return CLIENTS.computeIfAbsent(key, StepClients::create);
+    return clients.computeIfAbsent(key, StepClients::create);
+  }
+
+  /**
+   * Forgets every client. Java 17's HttpClient has no close(): a client's selector thread and
+   * pooled connections end once nothing references it. Idempotent.
+   */
+  @Override
+  public void close() {
+    clients.clear();
   }
 
   private static HttpClient create(Key key) {

@@ -100,7 +100,7 @@ class Http1ServerTest {
             .route("GET /throws", dynamic(request -> {
               throw new IllegalStateException("thrown directly");
             }))
-            .route("GET /grpc", dynamic(request -> CompletableFuture.completedFuture(new MockResponse.GrpcStatus(14, "x"))))
+            .route("GET /grpc", dynamic(request -> CompletableFuture.completedFuture(new MockResponse.Status("14", "x"))))
             .route("GET /api/users", text(200, "users"))
             .route("GET /api/*", text(200, "one"))
             .route("GET /api/**", text(200, "many"))
@@ -259,7 +259,7 @@ class Http1ServerTest {
     assertThat(text(thrown)).isEqualTo("dynamic handler error: thrown directly\n");
     HttpResponse<byte[]> grpc = fetch("/grpc");
     assertThat(grpc.statusCode()).isEqualTo(500);
-    assertThat(text(grpc)).startsWith("dynamic handler error: dynamic handler answered grpc_error()");
+    assertThat(text(grpc)).startsWith("dynamic handler error: dynamic handler answered status_response(...)");
     assertThat(context.awaitEvents(4, Duration.ofSeconds(5)).get(3).fields()).containsKey("error");
   }
 

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.faultbox.spi.FaultModel;
 import dev.faultbox.spi.InvalidMockException;
+import dev.faultbox.spi.MockDefinition;
 import dev.faultbox.spi.MockProtocol;
 import dev.faultbox.spi.MockResponse;
+import dev.faultbox.spi.PreparedMock;
+import dev.faultbox.spi.ProtocolFactory;
 import dev.faultbox.spi.SpiVersion;
+import dev.faultbox.spi.StarlarkLibrary;
 import dev.faultbox.testkit.MockDefinitionBuilder;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +25,18 @@ class HttpProtocolTest {
 
   private final HttpProtocol protocol = new HttpProtocol();
 
+  /** Prepares with the factory of the definition's protocol, or http's for a protocol it lacks. */
+  private PreparedMock prepare(MockDefinition definition) throws InvalidMockException {
+    String name = definition.iface().protocol();
+    return protocol.protocols().stream()
+        .filter(f -> f.name().equals(name))
+        .findFirst()
+        .orElse(protocol.protocols().get(0))
+        .prepare(definition);
+  }
+
   private void invalid(MockDefinitionBuilder builder, String message) {
-    assertThatThrownBy(() -> protocol.validate(builder.build()))
+    assertThatThrownBy(() -> prepare(builder.build()))
         .isInstanceOf(InvalidMockException.class)
         .hasMessage(message);
   }
@@ -33,24 +48,61 @@ class HttpProtocolTest {
     assertThat(found).hasAtLeastOneElementOfType(HttpProtocol.class);
     MockProtocol http = found.stream().filter(p -> p instanceof HttpProtocol).findFirst().orElseThrow();
     assertThat(http.id()).isEqualTo("http");
-    assertThat(http.protocols()).containsExactlyInAnyOrder("http", "http2");
+    assertThat(http.protocols()).extracting(ProtocolFactory::name).containsExactlyInAnyOrder("http", "http2");
     assertThat(http.spiVersion()).isEqualTo(SpiVersion.CURRENT);
   }
 
   @Test
   void stepsPerProtocol() {
-    assertThat(protocol.steps("http")).containsOnlyKeys("get", "post", "put", "patch", "delete", "head");
-    assertThat(protocol.steps("http2")).containsOnlyKeys("get", "post", "put", "patch", "delete", "head");
-    assertThat(protocol.steps("tcp")).isEmpty();
-    assertThat(protocol.steps("http").get("post").parameters())
+    assertThat(TestSupport.factory("http").steps()).containsOnlyKeys("get", "post", "put", "patch", "delete", "head");
+    assertThat(TestSupport.factory("http2").steps()).containsOnlyKeys("get", "post", "put", "patch", "delete", "head");
+    assertThat(protocol.protocols()).extracting(ProtocolFactory::name).doesNotContain("tcp");
+    assertThat(TestSupport.factory("http").steps().get("post").parameters())
         .containsExactly("path", "body", "headers", "query", "timeout_ms");
+  }
+
+  @Test
+  void bothProtocolsBindStreamsTakeTlsAndFaultOnPathAndMethod() {
+    for (ProtocolFactory factory : protocol.protocols()) {
+      assertThat(factory.transport()).isEqualTo(ProtocolFactory.Transport.STREAM);
+      assertThat(factory.supportsTls()).isTrue();
+      FaultModel model = factory.faultModel();
+      assertThat(model.matchers())
+          .containsOnly(Map.entry("path", FaultModel.Match.GLOB), Map.entry("method", FaultModel.Match.GLOB));
+      assertThat(model.statusNames()).isEmpty();
+      assertThat(model.minStatus()).isEqualTo(100);
+      assertThat(model.maxStatus()).isEqualTo(999);
+      assertThat(model.errorStatus()).isEqualTo(500);
+      assertThat(model.responseStatus()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void librariesAreTheRecipes() {
+    List<StarlarkLibrary> libraries = protocol.libraries();
+    assertThat(libraries).extracting(StarlarkLibrary::path).containsExactly("recipes/http.star", "recipes/http2.star");
+    assertThat(libraries).noneMatch(StarlarkLibrary::prelude);
+    assertThat(libraries.get(0).source()).contains("http_faults = struct(").contains("\nhttp = http_faults\n");
+    assertThat(libraries.get(1).source()).contains("http2_faults = struct(").contains("stream_reset");
+    assertThat(protocol.libraries()).isSameAs(libraries); // read once
+  }
+
+  @Test
+  void preparedMockIsTheDefinitionCompiled() throws Exception {
+    MockDefinition definition = mock("auth", "http2", 0).route("GET /a", "x").config("max_body_bytes", 10L).build();
+    HttpSettings prepared = (HttpSettings) prepare(definition);
+    assertThat(prepared.definition()).isSameAs(definition);
+    assertThat(prepared.protocol()).isEqualTo("http2");
+    assertThat(prepared.maxBodyBytes()).isEqualTo(10);
+    assertThat(prepared.routes().keys()).containsExactly("GET /a");
+    assertThat(prepared.encoded()).containsOnlyKeys(definition.routes().get(0).response());
   }
 
   @Test
   void validDefinitionsPass() {
     assertThatCode(
             () ->
-                protocol.validate(
+                prepare(
                     mock("auth", "http", 8090)
                         .route("GET /a", "x")
                         .route("* /**", "y")
@@ -61,7 +113,7 @@ class HttpProtocolTest {
                         .config("idle_timeout_ms", 100L)
                         .build()))
         .doesNotThrowAnyException();
-    assertThatCode(() -> protocol.validate(mock("auth", "http2", 0).build())).doesNotThrowAnyException();
+    assertThatCode(() -> prepare(mock("auth", "http2", 0).build())).doesNotThrowAnyException();
   }
 
   @Test
@@ -75,13 +127,27 @@ class HttpProtocolTest {
   }
 
   @Test
-  void grpcErrorCannotAnswer() {
+  void statusResponseCannotAnswer() {
     invalid(
-        mock("a", "http", 1).route("GET /x", new MockResponse.GrpcStatus(14, "down")),
-        "route \"GET /x\": grpc_error() cannot answer an http mock; use json_response(...) or status_only(...)");
+        mock("a", "http", 1).route("GET /x", new MockResponse.Status("14", "down")),
+        "route \"GET /x\": status_response(...) is not an HTTP response;"
+            + " use json_response(...), text_response(...) or status_only(...)");
     invalid(
-        mock("a", "http", 1).defaultResponse(new MockResponse.GrpcStatus(14, "down")),
-        "default: grpc_error() cannot answer an http mock; use json_response(...) or status_only(...)");
+        mock("a", "http2", 1).defaultResponse(new MockResponse.Status("UNAVAILABLE", "down")),
+        "default: status_response(...) is not an HTTP response;"
+            + " use json_response(...), text_response(...) or status_only(...)");
+  }
+
+  @Test
+  void structuredResponseCannotAnswer() {
+    invalid(
+        mock("a", "http2", 1).route("GET /x", new MockResponse.Structured(Map.of("a", 1L))),
+        "route \"GET /x\": structured_response(...) is not an HTTP response;"
+            + " use json_response(...), text_response(...) or status_only(...)");
+    invalid(
+        mock("a", "http", 1).defaultResponse(new MockResponse.Structured(Map.of())),
+        "default: structured_response(...) is not an HTTP response;"
+            + " use json_response(...), text_response(...) or status_only(...)");
   }
 
   @Test

@@ -29,7 +29,6 @@ import org.junit.jupiter.api.Test;
 class HttpStepTest {
 
   private final RecordingContext context = new RecordingContext();
-  private final HttpProtocol protocol = new HttpProtocol();
   private MockServer server;
 
   /** Echoes the request as text: method, path, sorted query, content type, X-Test header, body. */
@@ -78,7 +77,7 @@ class HttpStepTest {
   }
 
   private StepResult.Response call(String proto, Endpoint endpoint, String step, Map<String, Object> kwargs) {
-    StepMethod method = protocol.steps(proto).get(step);
+    StepMethod method = TestSupport.factory(proto).steps().get(step);
     return (StepResult.Response) method.call(endpoint, kwargs);
   }
 
@@ -158,7 +157,7 @@ class HttpStepTest {
   void refusedIsNotOk() {
     int port = FreePorts.tcp();
     Endpoint nowhere = Endpoint.plain("api", "main", "http", "127.0.0.1", port);
-    StepResult.Response r = (StepResult.Response) protocol.steps("http").get("get").call(nowhere, args("path", "/x"));
+    StepResult.Response r = (StepResult.Response) TestSupport.factory("http").steps().get("get").call(nowhere, args("path", "/x"));
     assertThat(r.ok()).isFalse();
     assertThat(r.status()).isZero();
     assertThat(r.error()).isEqualTo("GET http://127.0.0.1:" + port + "/x failed: connection refused");
@@ -228,5 +227,15 @@ class HttpStepTest {
         .isInstanceOf(StepException.class)
         .hasMessageStartingWith("post() body= cannot be sent as JSON");
     assertThat(context.recorded()).isEmpty();
+  }
+
+  @Test
+  void closeForgetsTheClients() {
+    StepClients clients = new StepClients();
+    java.net.http.HttpClient kept = clients.get(false, false, Optional.empty());
+    assertThat(clients.get(false, false, Optional.empty())).isSameAs(kept);
+    clients.close();
+    clients.close();
+    assertThat(clients.get(false, false, Optional.empty())).isNotSameAs(kept);
   }
 }

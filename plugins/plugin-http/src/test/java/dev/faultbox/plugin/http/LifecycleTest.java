@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.faultbox.spi.InvalidMockException;
 import dev.faultbox.spi.MockDefinition;
 import dev.faultbox.spi.MockServer;
+import dev.faultbox.spi.PreparedMock;
+import dev.faultbox.spi.ProtocolFactory;
 import dev.faultbox.testkit.FreePorts;
 import dev.faultbox.testkit.RecordingContext;
 import java.net.BindException;
@@ -81,6 +83,30 @@ class LifecycleTest {
     } finally {
       server.close();
     }
+  }
+
+  @Test
+  void onePreparedMockStartsOncePerTest() throws Exception {
+    MockDefinition definition = definition("http", FreePorts.tcp());
+    ProtocolFactory factory = TestSupport.factory("http");
+    PreparedMock prepared = factory.prepare(definition);
+    for (int test = 0; test < 2; test++) {
+      MockServer server = factory.start(prepared, context);
+      try {
+        assertThat(TestSupport.get(server.address(), "/a").bodyText()).isEqualTo("a");
+      } finally {
+        server.close();
+      }
+    }
+    assertThat(context.recorded("GET /a")).hasSize(2);
+  }
+
+  @Test
+  void startTakesOnlyWhatThePluginPrepared() {
+    PreparedMock foreign = PreparedMock.of(definition("http", 0));
+    assertThatThrownBy(() -> TestSupport.factory("http").start(foreign, context))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("the http plugin did not prepare ");
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.faultbox.spi.FaultGate;
 import dev.faultbox.spi.MockContext;
 import dev.faultbox.spi.MockDefinition;
 import dev.faultbox.spi.MockServer;
+import dev.faultbox.spi.ProtocolFactory;
 import dev.faultbox.spi.TlsIdentity;
 import dev.faultbox.testkit.RecordingContext;
 import java.io.ByteArrayOutputStream;
@@ -29,6 +30,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.Marker;
@@ -48,9 +51,18 @@ final class TestSupport {
     return CA.issue("auth");
   }
 
+  /** One plugin for the test JVM, as a run has one. */
+  static final HttpProtocol PLUGIN = new HttpProtocol();
 
+  /** The plugin's factory for {@code protocol}. */
+  static ProtocolFactory factory(String protocol) {
+    return PLUGIN.protocols().stream().filter(f -> f.name().equals(protocol)).findFirst().orElseThrow();
+  }
+
+  /** Prepares and starts, as the kernel does at load and then per test. */
   static MockServer start(MockDefinition definition, MockContext context) throws Exception {
-    return new HttpProtocol().start(definition, context);
+    ProtocolFactory factory = factory(definition.iface().protocol());
+    return factory.start(factory.prepare(definition), context);
   }
 
   // ---- events ----------------------------------------------------------------------------
@@ -382,6 +394,16 @@ final class TestSupport {
       @Override
       public Logger logger() {
         return log;
+      }
+
+      @Override
+      public ThreadFactory threads() {
+        return context.threads();
+      }
+
+      @Override
+      public ScheduledExecutorService scheduler() {
+        return context.scheduler();
       }
 
       @Override
