@@ -1,5 +1,6 @@
 package dev.faultbox.plugin.http;
 
+import dev.faultbox.plugin.support.EventLoops;
 import dev.faultbox.spi.MockProtocol;
 import dev.faultbox.spi.ProtocolFactory;
 import dev.faultbox.spi.SpiVersion;
@@ -59,6 +60,7 @@ public final class HttpProtocol implements MockProtocol {
   @Override
   public void close() {
     clients.close();
+    EventLoops.shutdown(); // the loops the mocks ran on: no thread of the plugin outlives the run
   }
 
   private static StarlarkLibrary library(String path) {
