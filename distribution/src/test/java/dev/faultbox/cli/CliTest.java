@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -225,6 +226,38 @@ class CliTest {
         .contains("  mock errors:\n    auth.main POST /token: " + file + ":2:52: key \"user\" not found in dictionary\n");
   }
 
+  /** When a run ends, the plugins have stopped everything they started: no faultbox thread is left. */
+  @Test
+  void noFaultboxThreadOutlivesARun() throws Exception {
+    int tcp = FreePorts.tcp();
+    int http = FreePorts.tcp();
+    int grpc = FreePorts.tcp();
+    String file = spec("threads.star", """
+        legacy = mock_service("legacy", interface("main", "tcp", %d), routes = {"PING": bytes_response(data = "PONG\\n")})
+        web = mock_service("web", interface("main", "http", %d), routes = {"GET /x": dynamic(lambda req: status_only(204))})
+        flags = mock_service("flags", interface("main", "grpc", %d), routes = {"/f.F/Get": grpc_response(body = {"on": True})})
+        def test_all():
+            assert_eq(legacy.main.send(data = "PING"), "PONG")
+            assert_eq(web.main.get(path = "/x").status, 204)
+            assert_eq(flags.main.call(method = "/f.F/Get").json, {"on": True})
+            fault(web.main, delay(path = "/x", delay = "10ms"), run = lambda: web.main.get(path = "/x"))
+        """.formatted(tcp, http, grpc));
+    Cli r = Cli.run("test", file);
+    assertThat(r.exit()).as(r.toString()).isZero();
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    List<String> left;
+    do {
+      left = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+          .filter(n -> n.startsWith("faultbox-")).toList();
+    } while (!left.isEmpty() && System.nanoTime() < deadline && sleep());
+    assertThat(left).isEmpty();
+  }
+
+  private static boolean sleep() throws InterruptedException {
+    Thread.sleep(50);
+    return true;
+  }
+
   @Test
   void checkPluginsStdlibVersionAndHelp() throws Exception {
     String file = spec("s.star", "a = mock_service(\"a\", interface(\"main\", \"tcp\", 9000))\ndef test_a():\n    pass\n");
@@ -234,7 +267,7 @@ class CliTest {
 
     Cli plugins = Cli.run("plugins");
     assertThat(plugins.exit()).isZero();
-    assertThat(plugins.out()).containsPattern("udp-tcp\\s+tcp,udp\\s+\\S+\\s+\\S+");
+    assertThat(plugins.out()).containsPattern("udp-tcp\\s+\\S+\\s+2\\s+tcp,udp\\s+\\S+");
 
     Cli list = Cli.run("stdlib");
     assertThat(list.out()).contains("@faultbox/mocks/statsd.star");
