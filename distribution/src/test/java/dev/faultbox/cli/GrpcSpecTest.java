@@ -181,6 +181,81 @@ class GrpcSpecTest {
     assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList()).isEmpty();
   }
 
+  @Test
+  void preludeConstructorsWithoutALoad() throws Exception {
+    Path spec = dir.resolve("prelude.star");
+    // The raw reply is google.protobuf.Struct {"n": 1.0}: a str's characters are its bytes, \360 one byte.
+    Files.writeString(spec, """
+        flags = mock_service("flags",
+            interface("main", "grpc", %d),
+            routes = {
+                "/flags.v1.Flags/Get":    grpc_response(body = {"enabled": True, "variant": "B", "n": 2}),
+                "/flags.v1.Flags/Down":   grpc_error(code = "UNAVAILABLE", message = "backend down"),
+                "/flags.v1.Flags/Num":    grpc_error(code = 5),
+                "/flags.v1.Flags/Lower":  grpc_error("unavailable"),
+                "/flags.v1.Flags/Ok":     grpc_error(code = "OK"),
+                "/flags.v1.Flags/Raw":    grpc_raw_response("\\012\\016\\012\\001n\\022\\011\\021\\000\\000\\000\\000\\000\\000\\360?"),
+                "/flags.v1.Flags/Bytes":  grpc_raw_response(hex_bytes("0a0e0a016e120911000000000000f03f")),
+                "/flags.v1.Flags/Status": status_response(code = "not_found", message = "generic"),
+            },
+        )
+
+        def call(method):
+            r = flags.main.call(method = "/flags.v1.Flags/" + method)
+            return [r.code, r.message]
+
+        def test_constructors():
+            assert_eq(flags.main.call(method = "/flags.v1.Flags/Get").json, {"enabled": True, "variant": "B", "n": 2})
+            assert_eq(call("Down"), ["UNAVAILABLE", "backend down"])
+            assert_eq(call("Num"), ["NOT_FOUND", ""])
+            assert_eq(call("Lower"), ["UNAVAILABLE", ""])
+            assert_eq(call("Ok"), ["OK", ""])
+            assert_eq(call("Status"), ["NOT_FOUND", "generic"])
+            for method in ["Raw", "Bytes"]:
+                assert_eq(flags.main.call(method = "/flags.v1.Flags/" + method).json["n"], 1.0)
+        """.formatted(FreePorts.tcp()));
+    Cli r = Cli.run("test", spec.toString());
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("--- PASS: test_constructors").endsWith("1 passed, 0 failed\n");
+  }
+
+  @Test
+  void badCodesFailAtTheCall() throws Exception {
+    expectLoadError("typo.star", "x = grpc_error(code = \"UNAVAILBLE\")\n",
+        "typo.star:1:15: unknown gRPC code \"UNAVAILBLE\" (did you mean 'UNAVAILABLE'?); use one of OK, CANCELLED, UNKNOWN, "
+            + "INVALID_ARGUMENT, DEADLINE_EXCEEDED, NOT_FOUND, ALREADY_EXISTS, PERMISSION_DENIED, RESOURCE_EXHAUSTED, "
+            + "FAILED_PRECONDITION, ABORTED, OUT_OF_RANGE, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS, UNAUTHENTICATED");
+    expectLoadError("range.star", "x = grpc_error(code = 17)\n", "range.star:1:15: gRPC code 17 is not in 0..16");
+    expectLoadError("type.star", "x = grpc_error(code = 1.5)\n",
+        "type.star:1:15: gRPC code must be a name such as \"UNAVAILABLE\" or a number, got float");
+    expectLoadError("raw.star", "x = grpc_raw_response(\"\u0100\")\n", "raw.star:1:22: grpc_raw_response() body has");
+  }
+
+  @Test
+  void repliesAGrpcRouteCannotSendFailAtLoad() throws Exception {
+    String head = "m = mock_service(\"m\", interface(\"main\", \"grpc\", 9000), routes = {\"/a.B/C\": ";
+    expectLoadError("json.star", head + "json_response(body = {\"a\": 1})})\n",
+        "json.star:1:17: mock_service(\"m\") interface \"main\": route \"/a.B/C\": json_response and text_response are "
+            + "not gRPC replies (their body is application/json); use grpc_response(body = {...}), grpc_error(code = ...) "
+            + "or grpc_raw_response(bytes)");
+    expectLoadError("status.star", head + "status_response(code = \"UNAVAILBLE\")})\n",
+        "status.star:1:17: mock_service(\"m\") interface \"main\": route \"/a.B/C\": unknown gRPC code \"UNAVAILBLE\" "
+            + "(did you mean \"UNAVAILABLE\"?); use one of OK, CANCELLED");
+  }
+
+  /** Both {@code check} and {@code test} refuse the spec with this one-line error, and run nothing. */
+  private void expectLoadError(String name, String source, String expectedStart) throws Exception {
+    Path file = dir.resolve(name);
+    Files.writeString(file, source);
+    for (String command : new String[] {"test", "check"}) {
+      Cli r = Cli.run(command, file.toString());
+      assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+      assertThat(r.err()).as(r.toString()).startsWith("error: " + dir.resolve(expectedStart));
+      assertThat(r.err().strip()).as("one line").doesNotContain("\n");
+      assertThat(r.out()).isEmpty();
+    }
+  }
+
   private static City awaitCity(ManagedChannel geo) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (true) {

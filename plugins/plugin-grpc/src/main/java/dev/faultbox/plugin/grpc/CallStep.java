@@ -9,6 +9,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import com.google.protobuf.TypeRegistry;
 import dev.faultbox.plugin.support.Config;
+import dev.faultbox.plugin.support.EventLoops;
 import dev.faultbox.spi.Endpoint;
 import dev.faultbox.spi.InvalidMockException;
 import dev.faultbox.spi.StepException;
@@ -25,6 +26,8 @@ import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -75,6 +78,11 @@ final class CallStep implements StepMethod {
   private record Reflected(Optional<Schema> schema) {}
 
   private final Map<CacheKey, Reflected> reflected = new ConcurrentHashMap<>();
+
+  /** Forgets what reflection told: the next run may serve other types on the same port. */
+  void forget() {
+    reflected.clear();
+  }
 
   @Override
   public List<String> parameters() {
@@ -426,7 +434,10 @@ final class CallStep implements StepMethod {
   // ---- channel ---------------------------------------------------------------------------
 
   private static ManagedChannel channel(Endpoint target) {
-    NettyChannelBuilder builder = NettyChannelBuilder.forAddress(target.host(), target.port())
+    // On plugin support's event loops, resolved here: no thread of grpc-java's own making.
+    NettyChannelBuilder builder = NettyChannelBuilder.forAddress(new InetSocketAddress(target.host(), target.port()))
+        .eventLoopGroup(EventLoops.group())
+        .channelType(NioSocketChannel.class)
         .directExecutor()
         .maxInboundMessageSize(64 * 1024 * 1024)
         .proxyDetector(address -> null);

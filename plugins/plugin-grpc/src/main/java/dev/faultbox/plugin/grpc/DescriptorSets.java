@@ -52,6 +52,11 @@ final class DescriptorSets {
 
   private DescriptorSets() {}
 
+  /** Drops the parsed sets when the run ends; the next run reads its files afresh. */
+  static void forget() {
+    CACHE.clear();
+  }
+
   /**
    * The schema of the set at {@code path}.
    *

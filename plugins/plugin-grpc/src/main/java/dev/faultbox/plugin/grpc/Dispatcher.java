@@ -41,10 +41,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -85,29 +83,13 @@ final class Dispatcher {
     }
   };
 
-  /** Holds delayed calls; one daemon thread for every mock of the plugin. */
-  private static final class Delays {
-    static final ScheduledThreadPoolExecutor EXECUTOR = executor();
-
-    private static ScheduledThreadPoolExecutor executor() {
-      AtomicInteger n = new AtomicInteger();
-      ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "faultbox-grpc-delay-" + n.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
-      executor.setRemoveOnCancelPolicy(true);
-      return executor;
-    }
-  }
-
   private final MockDefinition definition;
   private final MockContext context;
   private final GrpcSettings settings;
   private final ServerCallHandler<byte[], byte[]> handler = this::startCall;
 
-  Dispatcher(MockDefinition definition, MockContext context, GrpcSettings settings) {
-    this.definition = definition;
+  Dispatcher(MockContext context, GrpcSettings settings) {
+    this.definition = settings.definition();
     this.context = context;
     this.settings = settings;
   }
@@ -138,28 +120,34 @@ final class Dispatcher {
     };
   }
 
-  /** A set's service, described for reflection, served by the route table. */
-  ServerServiceDefinition service(Descriptors.ServiceDescriptor service) {
+  /**
+   * A set's service described for grpc-java, with its schema so reflection lists it: made once,
+   * when the mock is prepared.
+   */
+  static ServiceDescriptor describe(Descriptors.ServiceDescriptor service) {
     ServiceDescriptor.Builder description =
         ServiceDescriptor.newBuilder(service.getFullName()).setSchemaDescriptor(new ServiceSchema(service));
-    Map<MethodDescriptor<byte[], byte[]>, Boolean> methods = new LinkedHashMap<>();
     for (Descriptors.MethodDescriptor m : service.getMethods()) {
       MethodDescriptor.MethodType type = m.isClientStreaming()
           ? (m.isServerStreaming() ? MethodDescriptor.MethodType.BIDI_STREAMING : MethodDescriptor.MethodType.CLIENT_STREAMING)
           : (m.isServerStreaming() ? MethodDescriptor.MethodType.SERVER_STREAMING : MethodDescriptor.MethodType.UNARY);
-      MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]>newBuilder()
+      description.addMethod(MethodDescriptor.<byte[], byte[]>newBuilder()
           .setType(type)
           .setFullMethodName(MethodDescriptor.generateFullMethodName(service.getFullName(), m.getName()))
           .setRequestMarshaller(BYTES)
           .setResponseMarshaller(BYTES)
           .setSchemaDescriptor(new MethodSchema(m))
-          .build();
-      description.addMethod(method);
-      methods.put(method, Boolean.TRUE);
+          .build());
     }
-    ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(description.build());
-    for (MethodDescriptor<byte[], byte[]> method : methods.keySet()) {
-      definition.addMethod(method, handler);
+    return description.build();
+  }
+
+  /** A described service (see {@link #describe}), served by the route table. */
+  @SuppressWarnings("unchecked") // describe() made every method on the byte marshallers
+  ServerServiceDefinition service(ServiceDescriptor service) {
+    ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(service);
+    for (MethodDescriptor<?, ?> method : service.getMethods()) {
+      definition.addMethod((MethodDescriptor<byte[], byte[]>) method, handler);
     }
     return definition.build();
   }
@@ -332,7 +320,7 @@ final class Dispatcher {
   private void serve(Call call) {
     FaultDecision decision;
     try {
-      decision = context.faults().decide(new FaultProbe(call.method, call.method, "", Map.of()));
+      decision = context.faults().decide(new FaultProbe(call.method, Map.of("method", call.method)));
       if (decision == null) {
         decision = FaultDecision.PASS;
       }
@@ -345,8 +333,8 @@ final class Dispatcher {
     long delayNanos = d.delay() == null ? 0 : d.delay().toNanos();
     if (delayNanos > 0) {
       try {
-        Delays.EXECUTOR.schedule(() -> act(call, d), delayNanos, TimeUnit.NANOSECONDS);
-      } catch (RuntimeException e) {
+        context.scheduler().schedule(() -> act(call, d), delayNanos, TimeUnit.NANOSECONDS);
+      } catch (RuntimeException e) { // the run is ending and its scheduler with it
         act(call, d);
       }
     } else {
@@ -441,7 +429,7 @@ final class Dispatcher {
       status(call, OP_ERROR, Status.Code.INTERNAL.value(), message, message);
       return;
     }
-    if (response instanceof MockResponse.Message message) {
+    if (response instanceof MockResponse.Structured message) {
       byte[] bytes;
       try {
         bytes = encodeDynamic(call.method, message);
@@ -451,15 +439,28 @@ final class Dispatcher {
         return;
       }
       ok(call, bytes);
-    } else if (response instanceof MockResponse.GrpcStatus s) {
-      int code = s.code() >= 0 && s.code() <= 16 ? s.code() : Status.Code.UNKNOWN.value();
+    } else if (response instanceof MockResponse.Status s) {
+      int code;
+      try {
+        code = Codes.resolve(s.code());
+      } catch (IllegalArgumentException e) {
+        String detail = "dynamic handler answered " + e.getMessage();
+        status(call, OP_ERROR, Status.Code.INTERNAL.value(), detail, detail);
+        return;
+      }
       if (code == 0) {
         ok(call, new byte[0]);
       } else {
         status(call, OP_ERROR, code, s.message() == null ? "" : s.message(), null);
       }
     } else if (response instanceof MockResponse.Static s && s.body() != null) {
-      ok(call, s.body());
+      String refused = GrpcSettings.refusal(s);
+      if (refused == null) {
+        ok(call, s.body());
+      } else {
+        String detail = "dynamic handler answered: " + refused;
+        status(call, OP_ERROR, Status.Code.INTERNAL.value(), detail, detail);
+      }
     } else {
       String what = response == null ? "None" : response instanceof MockResponse.Dynamic ? "dynamic()" : "no response";
       String detail = "dynamic handler answered " + what + ", which a grpc mock cannot send";
@@ -467,13 +468,13 @@ final class Dispatcher {
     }
   }
 
-  private byte[] encodeDynamic(String method, MockResponse.Message message) {
+  private byte[] encodeDynamic(String method, MockResponse.Structured message) {
     Schema schema = settings.schema();
     Descriptors.MethodDescriptor descriptor = schema == null ? null : schema.method(method);
     if (descriptor == null) {
-      return Messages.struct(message.fields()).toByteArray();
+      return Messages.struct(message.body()).toByteArray();
     }
-    return Messages.encode(descriptor.getOutputType(), message.fields(), schema.registry()).toByteArray();
+    return Messages.encode(descriptor.getOutputType(), message.body(), schema.registry()).toByteArray();
   }
 
   /** The request a handler sees: the decoded message as JSON text and as plain values. */

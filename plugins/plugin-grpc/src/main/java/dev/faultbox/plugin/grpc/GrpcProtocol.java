@@ -1,54 +1,72 @@
 package dev.faultbox.plugin.grpc;
 
-import com.google.protobuf.Descriptors.ServiceDescriptor;
+import dev.faultbox.plugin.support.EventLoops;
+import dev.faultbox.spi.FaultModel;
 import dev.faultbox.spi.InvalidMockException;
 import dev.faultbox.spi.MockContext;
 import dev.faultbox.spi.MockDefinition;
 import dev.faultbox.spi.MockProtocol;
 import dev.faultbox.spi.MockServer;
+import dev.faultbox.spi.PreparedMock;
+import dev.faultbox.spi.ProtocolFactory;
 import dev.faultbox.spi.SpiVersion;
+import dev.faultbox.spi.StarlarkLibrary;
 import dev.faultbox.spi.StepMethod;
 import dev.faultbox.spi.TlsIdentity;
 import io.grpc.Server;
+import io.grpc.ServiceDescriptor;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.InternalProtocolNegotiators;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The {@code grpc} plugin: unary gRPC mocks on grpc-java's Netty transport
- * ({@code interface("main", "grpc", 50051)}), and the {@code call} step.
+ * ({@code interface("main", "grpc", 50051)}), the {@code call} step, and its Starlark files: the
+ * prelude with {@code grpc_response}, {@code grpc_error} and {@code grpc_raw_response}, and
+ * {@code @faultbox/mocks/grpc.star} and {@code @faultbox/recipes/grpc.star}.
  *
  * <p>Without {@code config["descriptors"]} a mock is untyped: replies are
  * {@code google.protobuf.Struct}s. With it (a protoc FileDescriptorSet, relative to the spec's
  * directory) replies are encoded against each method's output type when the spec loads, requests
  * to dynamic handlers are decoded with the input type, and the mock serves server reflection (v1
  * and v1alpha) listing the set's services. Routes are {@code /pkg.Svc/Method}, {@code /pkg.Svc/*}
- * and {@code /**}, most specific first (see {@link RouteTable}).
+ * and {@code /**}, most specific first (see {@link RouteTable}). Servers and the step's channels
+ * run on plugin support's event loops, made on the threads the kernel lends.
  */
-public final class GrpcProtocol implements MockProtocol {
+public final class GrpcProtocol implements MockProtocol, ProtocolFactory {
 
   static final String GRPC = "grpc";
 
-  /** One step for every grpc interface, so reflection answers are cached across calls. */
-  private final CallStep callStep = new CallStep();
+  /** Where the plugin's Starlark files live, relative to this class. */
+  private static final String STAR = "star/";
 
   /** How long {@code close()} waits for the server and its port. */
   private static final long CLOSE_WAIT_MS = 10_000;
+
+  /** One step for every grpc interface, so reflection answers are cached across calls. */
+  private final CallStep callStep = new CallStep();
+  private final List<StarlarkLibrary> libraries = List.of(
+      library("prelude/grpc.star", true), library("mocks/grpc.star", false), library("recipes/grpc.star", false));
 
   @Override
   public int spiVersion() {
@@ -61,25 +79,60 @@ public final class GrpcProtocol implements MockProtocol {
   }
 
   @Override
-  public Set<String> protocols() {
-    return Set.of(GRPC);
+  public List<ProtocolFactory> protocols() {
+    return List.of(this);
   }
 
   @Override
-  public void validate(MockDefinition definition) throws InvalidMockException {
-    GrpcSettings.of(definition);
+  public List<StarlarkLibrary> libraries() {
+    return libraries;
+  }
+
+  /** Forgets the step's reflection answers and parsed descriptor sets, and stops the event loops. */
+  @Override
+  public void close() {
+    callStep.forget();
+    DescriptorSets.forget();
+    EventLoops.shutdown();
   }
 
   @Override
-  public MockServer start(MockDefinition definition, MockContext context) throws Exception {
-    GrpcSettings settings = GrpcSettings.of(definition);
+  public String name() {
+    return GRPC;
+  }
+
+  @Override
+  public boolean supportsTls() {
+    return true;
+  }
+
+  @Override
+  public FaultModel faultModel() {
+    return Codes.FAULT_MODEL;
+  }
+
+  @Override
+  public PreparedMock prepare(MockDefinition definition) throws InvalidMockException {
+    return GrpcSettings.of(definition);
+  }
+
+  @Override
+  public MockServer start(PreparedMock prepared, MockContext context) throws Exception {
+    if (!(prepared instanceof GrpcSettings settings)) {
+      throw new IllegalArgumentException("the grpc plugin did not prepare " + prepared.definition().service());
+    }
+    MockDefinition definition = settings.definition();
     Optional<TlsIdentity> identity = context.tls();
     if (definition.tls() && identity.isEmpty()) {
       throw new InvalidMockException("tls=True, but the kernel gave " + definition.service() + " no TLS identity");
     }
-    Dispatcher dispatcher = new Dispatcher(definition, context, settings);
+    Dispatcher dispatcher = new Dispatcher(context, settings);
     InetSocketAddress at = new InetSocketAddress(context.bindAddress(), definition.iface().port());
+    EventLoopGroup loops = EventLoops.group(context.threads());
     NettyServerBuilder builder = NettyServerBuilder.forAddress(at)
+        .bossEventLoopGroup(loops)
+        .workerEventLoopGroup(loops)
+        .channelType(NioServerSocketChannel.class)
         .directExecutor()
         .fallbackHandlerRegistry(dispatcher.registry())
         .addStreamTracerFactory(dispatcher.tracer())
@@ -88,7 +141,7 @@ public final class GrpcProtocol implements MockProtocol {
             ? InternalProtocolNegotiators.serverTls(sslContext(identity.get()))
             : InternalProtocolNegotiators.serverPlaintext(), dispatcher));
     if (settings.schema() != null) {
-      for (ServiceDescriptor service : settings.schema().services().values()) {
+      for (ServiceDescriptor service : settings.services()) {
         builder.addService(dispatcher.service(service));
       }
       builder.addService(ProtoReflectionServiceV1.newInstance());
@@ -115,6 +168,22 @@ public final class GrpcProtocol implements MockProtocol {
     context.logger().debug("{}: grpc mock listening on {}{}{}", dispatcher.name(), bound,
         settings.schema() != null ? " (typed, reflection)" : "", identity.isPresent() ? " (TLS)" : "");
     return new Running(server, bound, context);
+  }
+
+  @Override
+  public Map<String, StepMethod> steps() {
+    return Map.of("call", callStep);
+  }
+
+  private static StarlarkLibrary library(String path, boolean prelude) {
+    try (InputStream in = GrpcProtocol.class.getResourceAsStream(STAR + path)) {
+      if (in == null) {
+        throw new IllegalStateException("the grpc plugin jar lacks " + STAR + path);
+      }
+      return new StarlarkLibrary(path, new String(in.readAllBytes(), StandardCharsets.UTF_8), prelude);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @SuppressWarnings("deprecation")
@@ -204,13 +273,5 @@ public final class GrpcProtocol implements MockProtocol {
         return false;
       }
     }
-  }
-
-  @Override
-  public Map<String, StepMethod> steps(String protocol) {
-    if (!GRPC.equals(protocol)) {
-      return Map.of();
-    }
-    return Map.of("call", callStep);
   }
 }

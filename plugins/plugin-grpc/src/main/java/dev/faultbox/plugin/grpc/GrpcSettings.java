@@ -6,6 +6,7 @@ import dev.faultbox.plugin.support.Config;
 import dev.faultbox.spi.InvalidMockException;
 import dev.faultbox.spi.MockDefinition;
 import dev.faultbox.spi.MockResponse;
+import dev.faultbox.spi.PreparedMock;
 import dev.faultbox.spi.Route;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -17,13 +18,16 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A checked definition: config with defaults, the descriptor set's schema (typed mocks), and the
- * compiled routes with every static reply encoded. Built by {@code validate()} and again by
- * {@code start()} (the set itself is cached).
+ * A prepared definition: config with defaults, the descriptor set's schema (typed mocks), and the
+ * compiled routes with every static reply encoded, made once when the spec loads; each test's
+ * {@code start()} serves it as it is.
  *
  * @param schema the descriptor set's types; null for an untyped mock
+ * @param services the set's services as grpc-java serves them; empty for an untyped mock
  */
-record GrpcSettings(int maxMessageBytes, Schema schema, RouteTable routes) {
+record GrpcSettings(
+    MockDefinition definition, int maxMessageBytes, Schema schema, List<io.grpc.ServiceDescriptor> services,
+    RouteTable routes) implements PreparedMock {
 
   static final String DESCRIPTORS = "descriptors";
   static final String MAX_MESSAGE_BYTES = "max_message_bytes";
@@ -90,7 +94,13 @@ record GrpcSettings(int maxMessageBytes, Schema schema, RouteTable routes) {
       RouteTable.Key key = new RouteTable.Key(RouteTable.Kind.DEFAULT, "", "");
       table.add(key, compile("default: ", "default", key, definition.defaultResponse().get(), schema));
     }
-    return new GrpcSettings((int) maxMessage, schema, table);
+    List<io.grpc.ServiceDescriptor> services = new ArrayList<>();
+    if (schema != null) {
+      for (ServiceDescriptor service : schema.services().values()) {
+        services.add(Dispatcher.describe(service));
+      }
+    }
+    return new GrpcSettings(definition, (int) maxMessage, schema, List.copyOf(services), table);
   }
 
   /** A typed route must name a service, and a method, of the set. */
@@ -127,19 +137,24 @@ record GrpcSettings(int maxMessageBytes, Schema schema, RouteTable routes) {
     Map<String, Reply> perMethod = new HashMap<>();
     Reply common;
     if (response instanceof MockResponse.Static s) {
-      common = new Reply.Fixed(s.body().clone());
-    } else if (response instanceof MockResponse.GrpcStatus status) {
-      if (status.code() < 0 || status.code() > 16) {
-        throw new InvalidMockException(where + "gRPC code " + status.code() + " is not in 0..16");
+      String refused = refusal(s);
+      if (refused != null) {
+        throw new InvalidMockException(where + refused);
       }
-      common = new Reply.Status(status.code(), Objects.requireNonNullElse(status.message(), ""));
+      common = new Reply.Fixed(s.body().clone());
+    } else if (response instanceof MockResponse.Status status) {
+      try {
+        common = new Reply.Status(Codes.resolve(status.code()), Objects.requireNonNullElse(status.message(), ""));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidMockException(where + e.getMessage());
+      }
     } else if (response instanceof MockResponse.Dynamic d) {
       common = new Reply.Dynamic(d.handler());
     } else {
-      MockResponse.Message message = (MockResponse.Message) response;
+      MockResponse.Structured message = (MockResponse.Structured) response;
       byte[] struct;
       try {
-        struct = Messages.struct(message.fields()).toByteArray();
+        struct = Messages.struct(message.body()).toByteArray();
       } catch (IllegalArgumentException e) {
         if (schema == null) {
           throw new InvalidMockException(where + e.getMessage());
@@ -161,7 +176,7 @@ record GrpcSettings(int maxMessageBytes, Schema schema, RouteTable routes) {
    * method; a glob must fit at least one, and answers INTERNAL on the methods it does not fit.
    */
   private static void encodeTyped(
-      String where, RouteTable.Key key, MockResponse.Message message, Schema schema, Map<String, Reply> out)
+      String where, RouteTable.Key key, MockResponse.Structured message, Schema schema, Map<String, Reply> out)
       throws InvalidMockException {
     List<String> methods = new ArrayList<>();
     if (key.kind() == RouteTable.Kind.EXACT) {
@@ -181,7 +196,7 @@ record GrpcSettings(int maxMessageBytes, Schema schema, RouteTable routes) {
       if (reply == null) {
         try {
           reply = new Reply.Fixed(
-              Messages.encode(descriptor.getOutputType(), message.fields(), schema.registry()).toByteArray());
+              Messages.encode(descriptor.getOutputType(), message.body(), schema.registry()).toByteArray());
         } catch (IllegalArgumentException e) {
           reply = new Reply.Broken(e.getMessage());
         }
@@ -200,5 +215,17 @@ record GrpcSettings(int maxMessageBytes, Schema schema, RouteTable routes) {
       throw new InvalidMockException(where + "the reply fits none of the methods it covers; for "
           + failures.keySet().iterator().next() + ": " + first);
     }
+  }
+
+  /**
+   * Why a fixed answer cannot be a gRPC reply, or null when it can. Bytes with a media type
+   * ({@code json_response}, {@code text_response}) are not a protobuf message; bytes without one
+   * ({@code bytes_response}) are the encoded message, sent as they are.
+   */
+  static String refusal(MockResponse.Static response) {
+    return response.contentType()
+        .map(type -> "json_response and text_response are not gRPC replies (their body is " + type + "); use "
+            + "grpc_response(body = {...}), grpc_error(code = ...) or grpc_raw_response(bytes)")
+        .orElse(null);
   }
 }

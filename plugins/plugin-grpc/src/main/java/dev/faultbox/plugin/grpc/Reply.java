@@ -2,7 +2,7 @@ package dev.faultbox.plugin.grpc;
 
 import dev.faultbox.spi.DynamicHandler;
 
-/** A route's answer, prepared at start: everything static is encoded already. */
+/** A route's answer, prepared when the spec loads: everything static is encoded already. */
 sealed interface Reply {
 
   /** An encoded message, sent as is. */

@@ -39,7 +39,7 @@ class BadInputTest {
   void start() throws Exception {
     server = resources.server(mock("flags", "grpc", 0)
         .config("max_message_bytes", 1024L)
-        .route("/flags.v1.Flags/Get", new MockResponse.Message(Map.of("variant", "B")))
+        .route("/flags.v1.Flags/Get", new MockResponse.Structured(Map.of("variant", "B")))
         .build(), context);
     channel = resources.channel(server);
   }
@@ -137,7 +137,7 @@ class BadInputTest {
   void requestThatIsNotAStructForADynamicHandlerIsInvalidArgument() throws Exception {
     MockServer dyn = resources.server(mock("flags", "grpc", 0)
         .route("/**", dev.faultbox.testkit.MockDefinitionBuilder.dynamic(
-            r -> java.util.concurrent.CompletableFuture.completedFuture(new MockResponse.Message(Map.of())))).build(),
+            r -> java.util.concurrent.CompletableFuture.completedFuture(new MockResponse.Structured(Map.of())))).build(),
         new RecordingContext());
     io.grpc.MethodDescriptor<byte[], byte[]> method = io.grpc.MethodDescriptor.<byte[], byte[]>newBuilder()
         .setType(io.grpc.MethodDescriptor.MethodType.UNARY)

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class CallStepTest {
 
   private final TestSupport.Resources resources = new TestSupport.Resources();
-  private final StepMethod call = new GrpcProtocol().steps("grpc").get("call");
+  private final StepMethod call = new GrpcProtocol().steps().get("call");
 
   @AfterEach
   void close() throws Exception {
@@ -59,12 +59,12 @@ class CallStepTest {
     ConcurrentLinkedQueue<MockRequest> seen = new ConcurrentLinkedQueue<>();
     MockServer server = resources.server(inSpecDir(mock("geo-config", "grpc", 0)
         .config("descriptors", "all_upstreams.pb")
-        .route(GEO + "GetCity", new MockResponse.Message(TypedMockTest.almaty()))
+        .route(GEO + "GetCity", new MockResponse.Structured(TypedMockTest.almaty()))
         .route(GEO + "ListCountries", dynamic(request -> {
           seen.add(request);
-          return CompletableFuture.completedFuture(new MockResponse.Message(Map.of("countries", List.of(Map.of("code", "KZ")))));
+          return CompletableFuture.completedFuture(new MockResponse.Structured(Map.of("countries", List.of(Map.of("code", "KZ")))));
         }))
-        .route(GEO + "AdminUpdate", new MockResponse.GrpcStatus(7, "admin only"))
+        .route(GEO + "AdminUpdate", new MockResponse.Status("7", "admin only"))
         .build()), new RecordingContext());
     Endpoint target = endpoint("geo-config", server);
 
@@ -104,12 +104,12 @@ class CallStepTest {
   void untypedMockWithStructs() throws Exception {
     ConcurrentLinkedQueue<MockRequest> seen = new ConcurrentLinkedQueue<>();
     MockServer server = resources.server(mock("flags", "grpc", 0)
-        .route("/flags.v1.Flags/Get", new MockResponse.Message(Map.of("enabled", true, "variant", "B")))
+        .route("/flags.v1.Flags/Get", new MockResponse.Structured(Map.of("enabled", true, "variant", "B")))
         .route("/flags.v1.Flags/Echo", dynamic(request -> {
           seen.add(request);
-          return CompletableFuture.completedFuture(new MockResponse.Message(Map.of("ok", true)));
+          return CompletableFuture.completedFuture(new MockResponse.Structured(Map.of("ok", true)));
         }))
-        .route("/flags.v1.Flags/Fail", new MockResponse.GrpcStatus(14, "backend down"))
+        .route("/flags.v1.Flags/Fail", new MockResponse.Status("14", "backend down"))
         .build(), new RecordingContext());
     Endpoint target = endpoint("flags", server);
 
@@ -136,7 +136,7 @@ class CallStepTest {
     MockServer server = resources.server(inSpecDir(mock("geo-config", "grpc", 0)
         .config("descriptors", "all_upstreams.pb")
         .tls(true)
-        .route(GEO + "GetCity", new MockResponse.Message(Map.of("name", "Secure")))
+        .route(GEO + "GetCity", new MockResponse.Structured(Map.of("name", "Secure")))
         .build()), new RecordingContext().withTls(identity));
     Endpoint target = new Endpoint("geo-config", "main", "grpc", "127.0.0.1", server.address().getPort(), true,
         Optional.of(identity.authority()));
@@ -146,7 +146,7 @@ class CallStepTest {
 
     Endpoint untrusted = new Endpoint("geo-config", "main", "grpc", "127.0.0.1", server.address().getPort(), true,
         Optional.empty());
-    StepResult.Response refused = (StepResult.Response) new GrpcProtocol().steps("grpc").get("call")
+    StepResult.Response refused = (StepResult.Response) new GrpcProtocol().steps().get("call")
         .call(untrusted, args("method", GEO + "GetCity"));
     assertThat(refused.ok()).isFalse();
     assertThat(refused.attributes()).containsEntry("code", "UNAVAILABLE");
@@ -157,12 +157,12 @@ class CallStepTest {
     RecordingContext context = new RecordingContext();
     java.util.List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
     context.setFaultGate(probe -> {
-      asked.add(probe.method());
+      asked.add(probe.attributes().get("method"));
       return new dev.faultbox.spi.FaultDecision(dev.faultbox.spi.FaultDecision.Action.ERROR, java.time.Duration.ZERO, 14,
           "down", Optional.of("all"));
     });
     MockServer server = resources.server(mock("flags", "grpc", 0)
-        .route("/**", new MockResponse.Message(Map.of("variant", "B")))
+        .route("/**", new MockResponse.Structured(Map.of("variant", "B")))
         .build(), context);
     StepResult.Response get = (StepResult.Response) call.call(endpoint("flags", server), args("method", "/flags.v1.Flags/Get"));
     assertThat(get.ok()).isFalse();

@@ -66,7 +66,7 @@ class DynamicTest {
       seen.add(request);
       @SuppressWarnings("unchecked")
       Map<String, Object> decoded = (Map<String, Object>) request.extras().get("request");
-      return CompletableFuture.supplyAsync(() -> new MockResponse.Message(Map.of(
+      return CompletableFuture.supplyAsync(() -> new MockResponse.Structured(Map.of(
           "id", decoded.get("id"), "name", "city-" + decoded.get("locale"))), ELSEWHERE);
     }, new RecordingContext());
 
@@ -91,7 +91,7 @@ class DynamicTest {
     MockServer server = resources.server(mock("flags", "grpc", 0)
         .route("/flags.v1.Flags/*", dynamic(request -> {
           seen.add(request);
-          return CompletableFuture.completedFuture(new MockResponse.Message(Map.of("echo", request.path())));
+          return CompletableFuture.completedFuture(new MockResponse.Structured(Map.of("echo", request.path())));
         }))
         .build(), new RecordingContext());
     Struct reply = FlagsGrpc.newBlockingStub(resources.channel(server)).withDeadlineAfter(10, TimeUnit.SECONDS)
@@ -106,7 +106,7 @@ class DynamicTest {
       @SuppressWarnings("unchecked")
       long id = (Long) ((Map<String, Object>) request.extras().get("request")).get("id");
       MockResponse response = id == 1
-          ? new MockResponse.GrpcStatus(5, "city 1 not found")
+          ? new MockResponse.Status("not_found", "city 1 not found") // resolved per call: any case
           : new MockResponse.Static(0, Map.of(), City.newBuilder().setName("raw").build().toByteArray(), java.util.Optional.empty());
       return CompletableFuture.supplyAsync(() -> response, ELSEWHERE);
     }, new RecordingContext());
@@ -123,7 +123,7 @@ class DynamicTest {
   void replyThatDoesNotFitIsInternalWithAnErrorEvent() throws Exception {
     RecordingContext context = new RecordingContext();
     MockServer server = geo(request -> CompletableFuture.completedFuture(
-        new MockResponse.Message(Map.of("cityid", 5L))), context);
+        new MockResponse.Structured(Map.of("cityid", 5L))), context);
     assertThatThrownBy(() -> stub(resources.channel(server), "t").getCity(GetCityRequest.getDefaultInstance()))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
           assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
@@ -134,6 +134,30 @@ class DynamicTest {
         .containsEntry("code", "INTERNAL")
         .containsEntry("method", GEO + "GetCity")
         .hasEntrySatisfying("error", error -> assertThat((String) error).contains("cityid"));
+  }
+
+  @Test
+  void unknownCodeAndJsonRepliesAreInternalWithAnErrorEvent() throws Exception {
+    RecordingContext context = new RecordingContext();
+    MockServer server = geo(request -> {
+      @SuppressWarnings("unchecked")
+      long id = (Long) ((Map<String, Object>) request.extras().get("request")).get("id");
+      return CompletableFuture.completedFuture(id == 1
+          ? new MockResponse.Status("UNAVAILBLE", "typo")
+          : new MockResponse.Static(200, Map.of(), "{}".getBytes(StandardCharsets.UTF_8), java.util.Optional.of("application/json")));
+    }, context);
+    var stub = stub(resources.channel(server), "t");
+    for (long id : new long[] {1, 2}) {
+      assertThatThrownBy(() -> stub.getCity(GetCityRequest.newBuilder().setId(id).build()))
+          .isInstanceOfSatisfying(StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL));
+    }
+    var errors = context.recorded("error");
+    assertThat(errors).hasSize(2).allSatisfy(e -> assertThat(e.fields()).containsEntry("code", "INTERNAL"));
+    assertThat(errors.get(0).fields()).containsEntry("error", "dynamic handler answered unknown gRPC code \"UNAVAILBLE\" "
+        + "(did you mean \"UNAVAILABLE\"?); use one of " + String.join(", ", Codes.NAMES));
+    assertThat((String) errors.get(1).fields().get("error"))
+        .startsWith("dynamic handler answered: json_response and text_response are not gRPC replies (their body is application/json)");
   }
 
   @Test

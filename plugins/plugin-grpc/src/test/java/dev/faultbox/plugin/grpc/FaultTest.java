@@ -37,11 +37,11 @@ class FaultTest {
   private FlagsGrpc.FlagsBlockingStub flags(RecordingContext context, FaultDecision decision) throws Exception {
     context.setFaultGate(probe -> {
       probes.add(probe);
-      return probe.method().endsWith("/Get") ? decision : FaultDecision.PASS;
+      return probe.attributes().get("method").endsWith("/Get") ? decision : FaultDecision.PASS;
     });
     MockServer server = resources.server(mock("flags", "grpc", 0)
-        .route("/flags.v1.Flags/Get", new MockResponse.Message(Map.of("variant", "B")))
-        .route("/flags.v1.Flags/List", new MockResponse.Message(Map.of("flags", List.of())))
+        .route("/flags.v1.Flags/Get", new MockResponse.Structured(Map.of("variant", "B")))
+        .route("/flags.v1.Flags/List", new MockResponse.Structured(Map.of("flags", List.of())))
         .build(), context);
     return FlagsGrpc.newBlockingStub(resources.channel(server)).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
@@ -63,7 +63,7 @@ class FaultTest {
         .containsEntry("message", "injected outage")
         .containsEntry("fault", "flags_down");
     FaultProbe probe = probes.peek();
-    assertThat(probe).isEqualTo(new FaultProbe("/flags.v1.Flags/Get", "/flags.v1.Flags/Get", "", Map.of()));
+    assertThat(probe).isEqualTo(new FaultProbe("/flags.v1.Flags/Get", Map.of("method", "/flags.v1.Flags/Get")));
     // Other methods pass.
     assertThat(stub.list(Struct.getDefaultInstance()).containsFields("flags")).isTrue();
   }
@@ -146,7 +146,7 @@ class FaultTest {
       throw new IllegalStateException("gate broke");
     });
     MockServer server = resources.server(mock("flags", "grpc", 0)
-        .route("/flags.v1.Flags/Get", new MockResponse.Message(Map.of("variant", "B"))).build(), context);
+        .route("/flags.v1.Flags/Get", new MockResponse.Structured(Map.of("variant", "B"))).build(), context);
     String printed = Console.capture(() -> {
       Struct reply = FlagsGrpc.newBlockingStub(resources.channel(server)).withDeadlineAfter(10, TimeUnit.SECONDS)
           .get(Struct.getDefaultInstance());

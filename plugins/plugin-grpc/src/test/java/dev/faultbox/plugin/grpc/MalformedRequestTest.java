@@ -40,7 +40,7 @@ class MalformedRequestTest {
   void start() throws Exception {
     server = resources.server(mock("flags", "grpc", 0)
         .config("max_message_bytes", 1024L)
-        .route(GET, new MockResponse.Message(Map.of("variant", "B")))
+        .route(GET, new MockResponse.Structured(Map.of("variant", "B")))
         .build(), context);
   }
 

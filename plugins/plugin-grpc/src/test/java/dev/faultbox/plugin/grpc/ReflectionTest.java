@@ -42,7 +42,7 @@ class ReflectionTest {
   private MockServer typed() throws Exception {
     return resources.server(inSpecDir(mock("geo-config", "grpc", 0)
         .config("descriptors", "all_upstreams.pb")
-        .route(GEO + "GetCity", new MockResponse.Message(Map.of("name", "Almaty")))
+        .route(GEO + "GetCity", new MockResponse.Structured(Map.of("name", "Almaty")))
         .build()), new RecordingContext());
   }
 
@@ -125,7 +125,7 @@ class ReflectionTest {
   void untypedMockServesNoReflectionAndRecordsTheProbe() throws Exception {
     RecordingContext context = new RecordingContext();
     MockServer server = resources.server(mock("flags", "grpc", 0)
-        .route("/flags.v1.Flags/Get", new MockResponse.Message(Map.of("variant", "B")))
+        .route("/flags.v1.Flags/Get", new MockResponse.Structured(Map.of("variant", "B")))
         .build(), context);
     // As grpcurl asks: the stream stays open for more questions, so the answer cannot wait for its end.
     CompletableFuture<Throwable> ended = new CompletableFuture<>();
@@ -159,7 +159,7 @@ class ReflectionTest {
 
     // The call step probes too, before its call: the tool's own traffic, so only the call is recorded.
     context.clear();
-    StepResult.Response nope = (StepResult.Response) new GrpcProtocol().steps("grpc").get("call").call(
+    StepResult.Response nope = (StepResult.Response) new GrpcProtocol().steps().get("call").call(
         Endpoint.plain("flags", "main", "grpc", "127.0.0.1", server.address().getPort()),
         Map.of("method", "/flags.v1.Flags/Nope"));
     assertThat(nope.attributes()).containsEntry("code", "UNIMPLEMENTED");

@@ -34,13 +34,13 @@ class StreamingTest {
   /** Any method answers, so only the streaming is in the way. */
   private MockServer untyped() throws Exception {
     return resources.server(mock("flags", "grpc", 0)
-        .route("/**", new MockResponse.Message(Map.of("variant", "B"))).build(), context);
+        .route("/**", new MockResponse.Structured(Map.of("variant", "B"))).build(), context);
   }
 
   private MockServer typed() throws Exception {
     return resources.server(inSpecDir(mock("flags", "grpc", 0)
         .config("descriptors", "all_upstreams.pb")
-        .route("/**", new MockResponse.Message(Map.of("variant", "B"))).build()), context);
+        .route("/**", new MockResponse.Structured(Map.of("variant", "B"))).build()), context);
   }
 
   private static Struct message(int n) {

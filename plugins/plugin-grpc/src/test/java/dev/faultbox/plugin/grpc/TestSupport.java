@@ -38,8 +38,10 @@ final class TestSupport {
         d.declaredAt());
   }
 
+  /** Prepares and starts, as the kernel does at load and at each test. */
   static MockServer start(MockDefinition definition, MockContext context) throws Exception {
-    return new GrpcProtocol().start(definition, context);
+    GrpcProtocol protocol = new GrpcProtocol();
+    return protocol.start(protocol.prepare(definition), context);
   }
 
   /** Servers and channels a test opened, closed after it. */

@@ -38,7 +38,7 @@ class TlsTest {
     return resources.server(inSpecDir(mock("geo-config", "grpc", 0)
         .config("descriptors", "all_upstreams.pb")
         .tls(true)
-        .route(GEO + "GetCity", new MockResponse.Message(Map.of("name", "Secure")))
+        .route(GEO + "GetCity", new MockResponse.Structured(Map.of("name", "Secure")))
         .build()), new RecordingContext().withTls(identity));
   }
 

@@ -65,10 +65,10 @@ class TypedMockTest {
   static MockDefinition geoConfig(int port) {
     return inSpecDir(mock("geo-config", "grpc", port)
         .config("descriptors", "all_upstreams.pb")
-        .route(GEO + "GetCity", new MockResponse.Message(almaty()))
-        .route(GEO + "ListCountries", new MockResponse.Message(Map.of(
+        .route(GEO + "GetCity", new MockResponse.Structured(almaty()))
+        .route(GEO + "ListCountries", new MockResponse.Structured(Map.of(
             "countries", List.of(Map.of("code", "KZ", "name", "Kazakhstan"), Map.of("code", "RU", "name", "Russia")))))
-        .route(GEO + "AdminUpdate", new MockResponse.GrpcStatus(7, "admin only"))
+        .route(GEO + "AdminUpdate", new MockResponse.Status("7", "admin only"))
         .build());
   }
 
@@ -141,7 +141,7 @@ class TypedMockTest {
     RecordingContext context = new RecordingContext();
     MockServer server = resources.server(inSpecDir(mock("geo-config", "grpc", 0)
         .config("descriptors", "all_upstreams.pb")
-        .route(GEO + "GetCity", new MockResponse.GrpcStatus(code, "because " + name))
+        .route(GEO + "GetCity", new MockResponse.Status(String.valueOf(code), "because " + name))
         .build()), context);
     var stub = GeoConfigServiceGrpc.newBlockingStub(resources.channel(server)).withDeadlineAfter(10, TimeUnit.SECONDS);
 
@@ -158,7 +158,7 @@ class TypedMockTest {
     RecordingContext context = new RecordingContext();
     MockServer server = resources.server(inSpecDir(mock("geo-config", "grpc", 0)
         .config("descriptors", "all_upstreams.pb")
-        .route(GEO + "GetCity", new MockResponse.Message(Map.of("name", "Almaty")))
+        .route(GEO + "GetCity", new MockResponse.Structured(Map.of("name", "Almaty")))
         .build()), context);
     var stub = GeoConfigServiceGrpc.newBlockingStub(resources.channel(server)).withDeadlineAfter(10, TimeUnit.SECONDS);
     assertThatThrownBy(() -> stub.listCountries(ListCountriesRequest.getDefaultInstance()))
@@ -183,18 +183,18 @@ class TypedMockTest {
     });
     MockDefinition geo = inSpecDir(mock("geo-config", "grpc", 0)
         .config("descriptors", "./all_upstreams.pb")
-        .route(GEO + "GetCity", new MockResponse.Message(Map.of("id", 7L, "name", "Astana")))
+        .route(GEO + "GetCity", new MockResponse.Structured(Map.of("id", 7L, "name", "Astana")))
         .build(), dir);
     MockDefinition users = inSpecDir(mock("user-service", "grpc", 0)
         .config("descriptors", "./all_upstreams.pb")
-        .route(USER + "GetUser", new MockResponse.Message(Map.of(
+        .route(USER + "GetUser", new MockResponse.Structured(Map.of(
             "user_id", "u-1",
             "displayName", "Aigerim",
             "home_city", Map.of("city_id", 7L, "kind", 2L, "name", "Astana"))))
         .build(), dir);
     GrpcProtocol protocol = new GrpcProtocol();
-    protocol.validate(geo);
-    protocol.validate(users);
+    protocol.prepare(geo);
+    protocol.prepare(users);
     MockServer geoServer = resources.server(geo, new RecordingContext());
     MockServer userServer = resources.server(users, new RecordingContext());
     assertThat(DescriptorSets.PARSES.get() - before).isEqualTo(1);
@@ -210,10 +210,29 @@ class TypedMockTest {
   }
 
   @Test
+  void startServesWhatPrepareMadeWithoutReadingTheSetAgain() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("faultbox-grpc-prepared");
+    java.nio.file.Path set = java.nio.file.Files.copy(TestSupport.DESCRIPTORS.resolve("all_upstreams.pb"), dir.resolve("set.pb"));
+    GrpcProtocol protocol = new GrpcProtocol();
+    var prepared = protocol.prepare(inSpecDir(mock("geo-config", "grpc", 0)
+        .config("descriptors", "set.pb")
+        .route(GEO + "GetCity", new MockResponse.Structured(Map.of("name", "Prepared")))
+        .build(), dir));
+    java.nio.file.Files.delete(set);
+    java.nio.file.Files.delete(dir);
+    DescriptorSets.forget();
+    MockServer server = protocol.start(prepared, new RecordingContext());
+    resources.add(server);
+    City city = GeoConfigServiceGrpc.newBlockingStub(resources.channel(server))
+        .withDeadlineAfter(10, TimeUnit.SECONDS).getCity(GetCityRequest.getDefaultInstance());
+    assertThat(city.getName()).isEqualTo("Prepared");
+  }
+
+  @Test
   void setWithoutImportsResolvesWellKnownTypes() throws Exception {
     MockServer server = resources.server(inSpecDir(mock("geo-config", "grpc", 0)
         .config("descriptors", "no_imports.pb")
-        .route(GEO + "GetCity", new MockResponse.Message(Map.of("updated_at", "2024-05-01T10:00:00Z", "name", "x")))
+        .route(GEO + "GetCity", new MockResponse.Structured(Map.of("updated_at", "2024-05-01T10:00:00Z", "name", "x")))
         .build()), new RecordingContext());
     City city = GeoConfigServiceGrpc.newBlockingStub(resources.channel(server))
         .withDeadlineAfter(10, TimeUnit.SECONDS).getCity(GetCityRequest.getDefaultInstance());
@@ -225,7 +244,7 @@ class TypedMockTest {
     byte[] raw = City.newBuilder().setName("raw").setId(9).build().toByteArray();
     MockServer server = resources.server(inSpecDir(mock("geo-config", "grpc", 0)
         .config("descriptors", "all_upstreams.pb")
-        .route(GEO + "GetCity", new MockResponse.Static(0, Map.of(), raw, java.util.Optional.of("application/grpc+raw")))
+        .route(GEO + "GetCity", new MockResponse.Static(0, Map.of(), raw, java.util.Optional.empty()))
         .build()), new RecordingContext());
     City city = GeoConfigServiceGrpc.newBlockingStub(resources.channel(server))
         .withDeadlineAfter(10, TimeUnit.SECONDS).getCity(GetCityRequest.getDefaultInstance());
@@ -239,7 +258,7 @@ class TypedMockTest {
     // "name" fits City (GetCity) but not ListCountriesResponse or AdminUpdateResponse.
     MockServer server = resources.server(inSpecDir(mock("geo-config", "grpc", 0)
         .config("descriptors", "all_upstreams.pb")
-        .route("/inDriver.geo_config.GeoConfigService/*", new MockResponse.Message(Map.of("name", "Glob")))
+        .route("/inDriver.geo_config.GeoConfigService/*", new MockResponse.Structured(Map.of("name", "Glob")))
         .build()), context);
     var stub = GeoConfigServiceGrpc.newBlockingStub(resources.channel(server)).withDeadlineAfter(10, TimeUnit.SECONDS);
     assertThat(stub.getCity(GetCityRequest.getDefaultInstance()).getName()).isEqualTo("Glob");
@@ -257,9 +276,9 @@ class TypedMockTest {
     RecordingContext context = new RecordingContext();
     MockServer server = resources.server(inSpecDir(mock("geo-config", "grpc", 0)
         .config("descriptors", "all_upstreams.pb")
-        .route(GEO + "GetCity", new MockResponse.Message(Map.of("name", "Almaty")))
+        .route(GEO + "GetCity", new MockResponse.Structured(Map.of("name", "Almaty")))
         .route(GEO + "ListCountries", dev.faultbox.testkit.MockDefinitionBuilder.dynamic(
-            request -> java.util.concurrent.CompletableFuture.completedFuture(new MockResponse.Message(Map.of()))))
+            request -> java.util.concurrent.CompletableFuture.completedFuture(new MockResponse.Structured(Map.of()))))
         .build()), context);
     ManagedChannel channel = resources.channel(server);
     for (String[] method : new String[][] {{"GetCity", "GetCityRequest"}, {"ListCountries", "ListCountriesRequest"}}) {

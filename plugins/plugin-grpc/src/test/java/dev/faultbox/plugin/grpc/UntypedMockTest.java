@@ -34,10 +34,10 @@ class UntypedMockTest {
 
   private MockServer flags(RecordingContext context) throws Exception {
     return resources.server(mock("flags", "grpc", 0)
-        .route("/flags.v1.Flags/Get", new MockResponse.Message(Map.of("enabled", true, "variant", "B")))
-        .route("/flags.v1.Flags/List", new MockResponse.Message(Map.of(
+        .route("/flags.v1.Flags/Get", new MockResponse.Structured(Map.of("enabled", true, "variant", "B")))
+        .route("/flags.v1.Flags/List", new MockResponse.Structured(Map.of(
             "flags", List.of(Map.of("name", "rollout", "enabled", true, "percent", 25L)))))
-        .route("/flags.v1.Flags/Fail", new MockResponse.GrpcStatus(14, "backend down"))
+        .route("/flags.v1.Flags/Fail", new MockResponse.Status("14", "backend down"))
         .build(), context);
   }
 
@@ -87,9 +87,9 @@ class UntypedMockTest {
   @Test
   void mostSpecificRouteWinsThenDeclarationOrder() throws Exception {
     MockServer server = resources.server(mock("flags", "grpc", 0)
-        .route("/**", new MockResponse.Message(Map.of("from", "all")))
-        .route("/flags.v1.Flags/*", new MockResponse.Message(Map.of("from", "service")))
-        .route("/flags.v1.Flags/Get", new MockResponse.Message(Map.of("from", "exact")))
+        .route("/**", new MockResponse.Structured(Map.of("from", "all")))
+        .route("/flags.v1.Flags/*", new MockResponse.Structured(Map.of("from", "service")))
+        .route("/flags.v1.Flags/Get", new MockResponse.Structured(Map.of("from", "exact")))
         .build(), new RecordingContext());
     ManagedChannel channel = resources.channel(server);
     var stub = FlagsGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
@@ -104,8 +104,8 @@ class UntypedMockTest {
   void defaultAnswersUnmatchedMethods() throws Exception {
     RecordingContext context = new RecordingContext();
     MockServer server = resources.server(mock("flags", "grpc", 0)
-        .route("/flags.v1.Flags/Get", new MockResponse.Message(Map.of("variant", "A")))
-        .defaultResponse(new MockResponse.GrpcStatus(5, "no such flag"))
+        .route("/flags.v1.Flags/Get", new MockResponse.Structured(Map.of("variant", "A")))
+        .defaultResponse(new MockResponse.Status("5", "no such flag"))
         .build(), context);
     var stub = FlagsGrpc.newBlockingStub(resources.channel(server)).withDeadlineAfter(10, TimeUnit.SECONDS);
     assertThatThrownBy(() -> stub.list(Struct.getDefaultInstance()))
@@ -126,7 +126,7 @@ class UntypedMockTest {
     odd.put("nested", Map.of("list", List.of(1L, "two", false)));
     MockServer server = resources.server(mock("flags", "grpc", 0)
         .route("/flags.v1.Flags/Get", new MockResponse.Static(0, Map.of(), raw.toByteArray(), Optional.empty()))
-        .route("/flags.v1.Flags/List", new MockResponse.Message(odd))
+        .route("/flags.v1.Flags/List", new MockResponse.Structured(odd))
         .build(), new RecordingContext());
     var stub = FlagsGrpc.newBlockingStub(resources.channel(server)).withDeadlineAfter(10, TimeUnit.SECONDS);
     assertThat(stub.get(Struct.getDefaultInstance())).isEqualTo(raw);

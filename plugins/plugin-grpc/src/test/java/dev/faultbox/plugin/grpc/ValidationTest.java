@@ -28,7 +28,7 @@ class ValidationTest {
   }
 
   private String error(MockDefinition definition) {
-    Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> protocol.validate(definition));
+    Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> protocol.prepare(definition));
     assertThat(t).isInstanceOf(InvalidMockException.class);
     assertThat(t.getMessage()).doesNotContain("\n");
     return t.getMessage();
@@ -37,14 +37,14 @@ class ValidationTest {
   @Test
   void badRouteKeys() {
     for (String key : List.of("GetCity", "/pkg.Svc", "/pkg.Svc/", "pkg.Svc/M", "/pkg.Svc/M/x", "/*", "/pkg.Svc/**", "/pkg.Svc/Ge*")) {
-      assertThat(error(mock("flags", "grpc", 1).route(key, new MockResponse.GrpcStatus(14, "x")).build()))
+      assertThat(error(mock("flags", "grpc", 1).route(key, new MockResponse.Status("14", "x")).build()))
           .isEqualTo("route \"" + key + "\": not a gRPC method; use \"/pkg.Service/Method\", \"/pkg.Service/*\" "
               + "(any method of the service) or \"/**\" (any method)");
     }
-    assertThatCode(() -> protocol.validate(mock("flags", "grpc", 1)
-        .route("/Greeter/SayHello", new MockResponse.GrpcStatus(0, ""))
-        .route("/a.b.C/*", new MockResponse.GrpcStatus(0, ""))
-        .route("/**", new MockResponse.GrpcStatus(0, "")).build())).doesNotThrowAnyException();
+    assertThatCode(() -> protocol.prepare(mock("flags", "grpc", 1)
+        .route("/Greeter/SayHello", new MockResponse.Status("0", ""))
+        .route("/a.b.C/*", new MockResponse.Status("0", ""))
+        .route("/**", new MockResponse.Status("0", "")).build())).doesNotThrowAnyException();
   }
 
   @Test
@@ -63,7 +63,7 @@ class ValidationTest {
   @Test
   void messageThatCannotBeAStruct() {
     assertThat(error(mock("flags", "grpc", 1)
-        .route("/flags.v1.Flags/Get", new MockResponse.Message(Map.of("blob", Map.of("data", new byte[] {1}))))
+        .route("/flags.v1.Flags/Get", new MockResponse.Structured(Map.of("blob", Map.of("data", new byte[] {1}))))
         .build()))
         .isEqualTo("route \"/flags.v1.Flags/Get\": a bytes value at \"blob.data\" cannot be a google.protobuf.Struct "
             + "value (use str, int, float, bool, None, list or dict)");
@@ -89,51 +89,86 @@ class ValidationTest {
 
   @Test
   void unknownServiceAndMethod() {
-    assertThat(error(inSpecDir(typed().route(GEO + "NoSuch", new MockResponse.GrpcStatus(5, "")).build())))
+    assertThat(error(inSpecDir(typed().route(GEO + "NoSuch", new MockResponse.Status("5", "")).build())))
         .isEqualTo("route \"" + GEO + "NoSuch\": method \"NoSuch\" not found on service "
             + "\"inDriver.geo_config.GeoConfigService\" (available: GetCity, ListCountries, AdminUpdate)");
-    assertThat(error(inSpecDir(typed().route("/x.Y/Get", new MockResponse.GrpcStatus(5, "")).build())))
+    assertThat(error(inSpecDir(typed().route("/x.Y/Get", new MockResponse.Status("5", "")).build())))
         .startsWith("route \"/x.Y/Get\": service \"x.Y\" not found in "
             + TestSupport.DESCRIPTORS.toAbsolutePath().normalize().resolve("all_upstreams.pb"));
-    assertThat(error(inSpecDir(typed().route("/x.Y/*", new MockResponse.GrpcStatus(5, "")).build())))
+    assertThat(error(inSpecDir(typed().route("/x.Y/*", new MockResponse.Status("5", "")).build())))
         .contains("service \"x.Y\" not found in");
   }
 
   @Test
   void fieldTypoWithDidYouMean() {
     assertThat(error(inSpecDir(typed()
-        .route(GEO + "GetCity", new MockResponse.Message(Map.of("cityid", 5L))).build())))
+        .route(GEO + "GetCity", new MockResponse.Structured(Map.of("cityid", 5L))).build())))
         .isEqualTo("route \"" + GEO + "GetCity\": unknown field \"cityid\" in inDriver.geo_config.City "
             + "(did you mean \"city_id\"?)");
     assertThat(error(inSpecDir(typed()
-        .route(GEO + "GetCity", new MockResponse.Message(Map.of("center", Map.of("latt", 1.0)))).build())))
+        .route(GEO + "GetCity", new MockResponse.Structured(Map.of("center", Map.of("latt", 1.0)))).build())))
         .isEqualTo("route \"" + GEO + "GetCity\": unknown field \"latt\" in inDriver.geo_config.Coordinates "
             + "(did you mean \"lat\"?)");
     assertThat(error(inSpecDir(typed()
-        .route(GEO + "ListCountries", new MockResponse.Message(Map.of("countries", List.of(Map.of("kode", "KZ"))))).build())))
+        .route(GEO + "ListCountries", new MockResponse.Structured(Map.of("countries", List.of(Map.of("kode", "KZ"))))).build())))
         .isEqualTo("route \"" + GEO + "ListCountries\": unknown field \"kode\" in inDriver.geo_config.Country "
             + "(did you mean \"code\"?)");
+    for (String typo : List.of("nam", "nmae")) { // a transposition is one edit, as a dropped letter is
+      assertThat(error(inSpecDir(typed().route(GEO + "GetCity", new MockResponse.Structured(Map.of(typo, "x"))).build())))
+          .isEqualTo("route \"" + GEO + "GetCity\": unknown field \"" + typo + "\" in inDriver.geo_config.City "
+              + "(did you mean \"name\"?)");
+    }
+  }
+
+  @Test
+  void statusCodesByNameInAnyCaseOrNumber() {
+    assertThatCode(() -> protocol.prepare(mock("flags", "grpc", 1)
+        .route("/a.B/Upper", new MockResponse.Status("UNAVAILABLE", ""))
+        .route("/a.B/Lower", new MockResponse.Status("unavailable", ""))
+        .route("/a.B/Number", new MockResponse.Status("14", ""))
+        .route("/a.B/Ok", new MockResponse.Status("0", "")).build())).doesNotThrowAnyException();
+    assertThat(error(mock("flags", "grpc", 1).route("/a.B/C", new MockResponse.Status("UNAVAILBLE", "")).build()))
+        .isEqualTo("route \"/a.B/C\": unknown gRPC code \"UNAVAILBLE\" (did you mean \"UNAVAILABLE\"?); use one of "
+            + String.join(", ", Codes.NAMES));
+    assertThat(error(mock("flags", "grpc", 1).route("/a.B/C", new MockResponse.Status("17", "")).build()))
+        .isEqualTo("route \"/a.B/C\": gRPC code 17 is not in 0..16");
+    assertThat(error(mock("flags", "grpc", 1).defaultResponse(new MockResponse.Status("-1", "")).build()))
+        .isEqualTo("default: gRPC code -1 is not in 0..16");
+  }
+
+  @Test
+  void jsonAndTextResponsesAreNotGrpcReplies() {
+    for (String type : List.of("application/json", "text/plain; charset=utf-8")) {
+      MockResponse body = new MockResponse.Static(200, Map.of(), "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          java.util.Optional.of(type));
+      assertThat(error(mock("flags", "grpc", 1).route("/flags.v1.Flags/Get", body).build()))
+          .isEqualTo("route \"/flags.v1.Flags/Get\": json_response and text_response are not gRPC replies (their body is "
+              + type + "); use grpc_response(body = {...}), grpc_error(code = ...) or grpc_raw_response(bytes)");
+    }
+    // bytes_response: the encoded message itself.
+    assertThatCode(() -> protocol.prepare(mock("flags", "grpc", 1)
+        .route("/flags.v1.Flags/Get", MockDefinitionBuilder.body(new byte[] {8, 7})).build())).doesNotThrowAnyException();
   }
 
   @Test
   void wrongValueTypes() {
     assertThat(error(inSpecDir(typed()
-        .route(GEO + "GetCity", new MockResponse.Message(Map.of("id", "forty-two"))).build())))
+        .route(GEO + "GetCity", new MockResponse.Structured(Map.of("id", "forty-two"))).build())))
         .startsWith("route \"" + GEO + "GetCity\": cannot encode as inDriver.geo_config.City: ");
     assertThat(error(inSpecDir(typed()
-        .route(GEO + "GetCity", new MockResponse.Message(Map.of("kind", "CITY_KIND_VILLAGE"))).build())))
+        .route(GEO + "GetCity", new MockResponse.Structured(Map.of("kind", "CITY_KIND_VILLAGE"))).build())))
         .startsWith("route \"" + GEO + "GetCity\": cannot encode as inDriver.geo_config.City: ")
         .contains("CITY_KIND_VILLAGE");
     assertThat(error(inSpecDir(typed()
-        .route(GEO + "GetCity", new MockResponse.Message(Map.of("updated_at", "yesterday"))).build())))
+        .route(GEO + "GetCity", new MockResponse.Structured(Map.of("updated_at", "yesterday"))).build())))
         .contains("cannot encode as inDriver.geo_config.City");
   }
 
   @Test
   void setWithoutImportsStillResolves() {
-    assertThatCode(() -> protocol.validate(inSpecDir(mock("geo-config", "grpc", 1)
+    assertThatCode(() -> protocol.prepare(inSpecDir(mock("geo-config", "grpc", 1)
         .config("descriptors", "no_imports.pb")
-        .route(GEO + "GetCity", new MockResponse.Message(Map.of("updated_at", "2024-01-01T00:00:00Z")))
+        .route(GEO + "GetCity", new MockResponse.Structured(Map.of("updated_at", "2024-01-01T00:00:00Z")))
         .build()))).doesNotThrowAnyException();
   }
 
@@ -152,7 +187,7 @@ class ValidationTest {
   @Test
   void globMessageMustFitSomeMethod() {
     assertThat(error(inSpecDir(typed()
-        .route("/inDriver.geo_config.GeoConfigService/*", new MockResponse.Message(Map.of("zzz", 1L))).build())))
+        .route("/inDriver.geo_config.GeoConfigService/*", new MockResponse.Structured(Map.of("zzz", 1L))).build())))
         .startsWith("route \"/inDriver.geo_config.GeoConfigService/*\": the reply fits none of the methods it covers");
   }
 }
