@@ -1,5 +1,8 @@
 package dev.faultbox.plugin.udptcp;
 
+import dev.faultbox.plugin.support.Failures;
+import dev.faultbox.plugin.support.MockExchange;
+import dev.faultbox.plugin.support.RequestLoop;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,26 +16,26 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The end of a TCP connection's pipeline and the only handler that talks to the SPI: serves the
- * connection's one line through the {@link Exchange}, writes the answer and closes.
+ * connection's one line through the {@link MockExchange}, writes the answer and closes.
  */
 final class TcpMockHandler extends ChannelInboundHandlerAdapter {
 
   static final String IDLE = "idle";
 
   /** The whole pipeline of one accepted TCP connection: idle timer, line decoder, this handler. */
-  static void pipeline(SocketChannel ch, MockSettings settings, Exchange exchange) {
+  static void pipeline(SocketChannel ch, MockSettings settings, MockExchange<TcpUdpAnswers.Request, byte[]> exchange) {
     ch.pipeline()
         .addLast(IDLE, new IdleStateHandler(false, settings.idleTimeoutMs(), 0, 0, TimeUnit.MILLISECONDS))
         .addLast("line", new TcpLineDecoder(settings.maxLineBytes()))
         .addLast("mock", new TcpMockHandler(exchange, settings));
   }
 
-  private final Exchange exchange;
+  private final MockExchange<TcpUdpAnswers.Request, byte[]> exchange;
   private final MockSettings settings;
   /** Set once the connection has its outcome: a request served or an error recorded. */
   private boolean settled;
 
-  TcpMockHandler(Exchange exchange, MockSettings settings) {
+  TcpMockHandler(MockExchange<TcpUdpAnswers.Request, byte[]> exchange, MockSettings settings) {
     this.exchange = exchange;
     this.settings = settings;
   }
@@ -47,9 +50,12 @@ final class TcpMockHandler extends ChannelInboundHandlerAdapter {
       ctx.pipeline().remove(IDLE);
     }
     if (line instanceof TcpLine.Line request) {
-      exchange.serve(ctx.channel().eventLoop(), request.bytes(), Map.of(), bytes -> reply(ctx, bytes));
+      exchange.serve(
+          RequestLoop.of(ctx.channel().eventLoop()),
+          new TcpUdpAnswers.Request(request.bytes(), Map.of()),
+          outcome -> outcome.send(bytes -> reply(ctx, bytes)));
     } else if (line instanceof TcpLine.TooLong tooLong) {
-      exchange.recordError("line longer than " + tooLong.maxLineBytes() + " bytes");
+      recordError("line longer than " + tooLong.maxLineBytes() + " bytes");
       ctx.close();
     } else {
       ctx.close();
@@ -69,7 +75,7 @@ final class TcpMockHandler extends ChannelInboundHandlerAdapter {
     if (evt instanceof IdleStateEvent) {
       if (!settled) {
         settled = true;
-        exchange.recordError("idle for " + settings.idleTimeoutMs() + "ms");
+        recordError("idle for " + settings.idleTimeoutMs() + "ms");
       }
       ctx.close();
     } else if (evt instanceof ChannelInputShutdownEvent) {
@@ -87,8 +93,13 @@ final class TcpMockHandler extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (!settled) {
       settled = true;
-      exchange.recordError(Exchange.messageOf(cause));
+      recordError(Failures.messageOf(cause));
     }
     ctx.close();
+  }
+
+  /** Records a request that never became one: a too-long line, an idle client. */
+  private void recordError(String error) {
+    exchange.record(TcpUdpAnswers.OP_RECV_ERROR, Map.of("error", error));
   }
 }

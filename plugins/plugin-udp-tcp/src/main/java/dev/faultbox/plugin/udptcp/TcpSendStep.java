@@ -1,5 +1,6 @@
 package dev.faultbox.plugin.udptcp;
 
+import dev.faultbox.plugin.support.Failures;
 import dev.faultbox.spi.Endpoint;
 import dev.faultbox.spi.StepException;
 import dev.faultbox.spi.StepMethod;
@@ -56,7 +57,7 @@ final class TcpSendStep implements StepMethod {
     } catch (UnknownHostException e) {
       throw failed(where, "unknown host " + target.host());
     } catch (IOException e) {
-      throw failed(where, Exchange.messageOf(e));
+      throw failed(where, Failures.messageOf(e));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.faultbox.plugin.udptcp;
 
+import dev.faultbox.plugin.support.MockExchange;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.DatagramChannel;
 
@@ -8,9 +9,9 @@ final class UdpChannelInitializer extends ChannelInitializer<DatagramChannel> {
 
   static final String MOCK = "mock";
 
-  private final Exchange exchange;
+  private final MockExchange<TcpUdpAnswers.Request, byte[]> exchange;
 
-  UdpChannelInitializer(Exchange exchange) {
+  UdpChannelInitializer(MockExchange<TcpUdpAnswers.Request, byte[]> exchange) {
     this.exchange = exchange;
   }
 

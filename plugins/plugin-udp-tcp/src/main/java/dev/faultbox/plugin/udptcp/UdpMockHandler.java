@@ -1,5 +1,7 @@
 package dev.faultbox.plugin.udptcp;
 
+import dev.faultbox.plugin.support.MockExchange;
+import dev.faultbox.plugin.support.RequestLoop;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -10,13 +12,13 @@ import java.util.Map;
 
 /**
  * The end of a UDP mock's pipeline and the only handler that talks to the SPI: serves each
- * datagram through the {@link Exchange} and sends a non-empty answer back to its source.
+ * datagram through the {@link MockExchange} and sends a non-empty answer back to its source.
  */
 final class UdpMockHandler extends SimpleChannelInboundHandler<DatagramPacket> {
 
-  private final Exchange exchange;
+  private final MockExchange<TcpUdpAnswers.Request, byte[]> exchange;
 
-  UdpMockHandler(Exchange exchange) {
+  UdpMockHandler(MockExchange<TcpUdpAnswers.Request, byte[]> exchange) {
     this.exchange = exchange;
   }
 
@@ -26,14 +28,13 @@ final class UdpMockHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     InetSocketAddress source = packet.sender();
     String src = source.getAddress().getHostAddress() + ":" + source.getPort();
     exchange.serve(
-        ctx.channel().eventLoop(),
-        request,
-        Map.of("src", src),
-        bytes -> {
+        RequestLoop.of(ctx.channel().eventLoop()),
+        new TcpUdpAnswers.Request(request, Map.of("src", src)),
+        outcome -> outcome.send(bytes -> {
           if (bytes.length > 0) {
             ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), source));
           }
-        });
+        }));
   }
 
   @Override

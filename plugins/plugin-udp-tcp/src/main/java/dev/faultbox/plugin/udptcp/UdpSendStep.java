@@ -1,5 +1,6 @@
 package dev.faultbox.plugin.udptcp;
 
+import dev.faultbox.plugin.support.Failures;
 import dev.faultbox.spi.Endpoint;
 import dev.faultbox.spi.StepException;
 import dev.faultbox.spi.StepMethod;
@@ -18,7 +19,7 @@ import java.util.Map;
 /**
  * {@code send(data, timeout_ms = 5000)} and {@code send_no_reply(data)} on a udp interface: one
  * datagram out and, for {@code send}, one reply datagram in from the target, as a response.
- * Exchange failures are answered with {@code ok = False}; bad arguments raise.
+ * Network failures are answered with {@code ok = False}; bad arguments raise.
  */
 final class UdpSendStep implements StepMethod {
 
@@ -74,7 +75,7 @@ final class UdpSendStep implements StepMethod {
     } catch (PortUnreachableException e) {
       return failed("udp send to " + where + " failed: port unreachable", started);
     } catch (IOException | IllegalArgumentException e) {
-      return failed("udp send to " + where + " failed: " + Exchange.messageOf(e), started);
+      return failed("udp send to " + where + " failed: " + Failures.messageOf(e), started);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.faultbox.plugin.udptcp;
 
 import dev.faultbox.plugin.support.Binding;
 import dev.faultbox.plugin.support.EventLoops;
+import dev.faultbox.plugin.support.MockExchange;
 import dev.faultbox.spi.MockContext;
 import dev.faultbox.spi.MockDefinition;
 import dev.faultbox.spi.MockServer;
@@ -28,7 +29,7 @@ final class UdpServer implements MockServer {
     this.address = (InetSocketAddress) channel.localAddress();
   }
 
-  static UdpServer start(MockDefinition definition, MockContext context, Exchange exchange)
+  static UdpServer start(MockDefinition definition, MockContext context, MockExchange<TcpUdpAnswers.Request, byte[]> exchange)
       throws Exception {
     String name = definition.service() + "." + definition.iface().name();
     Bootstrap bootstrap =

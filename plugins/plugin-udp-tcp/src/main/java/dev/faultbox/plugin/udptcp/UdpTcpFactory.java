@@ -1,6 +1,7 @@
 package dev.faultbox.plugin.udptcp;
 
 import dev.faultbox.plugin.support.EventLoops;
+import dev.faultbox.plugin.support.MockExchange;
 import dev.faultbox.plugin.support.StreamServer;
 import dev.faultbox.spi.FaultModel;
 import dev.faultbox.spi.InvalidMockException;
@@ -25,7 +26,7 @@ final class UdpTcpFactory implements ProtocolFactory {
    */
   static final FaultModel FAULT_MODEL =
       new FaultModel(
-          Map.of("op", FaultModel.Match.GLOB, Exchange.MATCH_PREFIX, FaultModel.Match.PREFIX),
+          Map.of("op", FaultModel.Match.GLOB, TcpUdpAnswers.MATCH_PREFIX, FaultModel.Match.PREFIX),
           Map.of(),
           100,
           999,
@@ -73,7 +74,8 @@ final class UdpTcpFactory implements ProtocolFactory {
     }
     MockDefinition definition = mock.definition();
     EventLoops.group(context.threads()); // the plugin's loops run on the threads the kernel lends
-    Exchange exchange = new Exchange(mock, context);
+    MockExchange<TcpUdpAnswers.Request, byte[]> exchange =
+        new MockExchange<>(definition, context, new TcpUdpAnswers(mock));
     // Serve the protocol the settings were checked for.
     if (mock.settings().protocol().equals(UdpTcpProtocol.UDP)) {
       return UdpServer.start(definition, context, exchange);
