@@ -144,7 +144,7 @@ class CliTest {
     expectLoadError("probability.star", head + "r = error(probability = \"lots\")\n",
         "probability.star:2:10: probability \"lots\" is not a number; write 0.3, 30 or \"30%\"");
     expectLoadError("named_status.star", head + "a = fault_assumption(\"a\", target = auth.main, rules = [error(status = \"UNAVAILABLE\")])\n",
-        "named_status.star:2:21: fault_assumption(\"a\") on auth.main: error(status = 14) names a gRPC status; a http interface takes a number such as 503");
+        "named_status.star:2:21: fault_assumption(\"a\") on auth.main: error(status = \"UNAVAILABLE\"): a http interface takes a number such as 500, not a status name");
     expectLoadError("program.star", head + "api = service(\"api\", \"/bin/true\", interface(\"public\", \"http\", 9001))\n"
         + "a = fault_assumption(\"a\", target = api.public, rules = [error(status = 503)])\n",
         "program.star:3:21: fault_assumption(\"a\") targets api.public, a real service: faults act inside mocks, so target the mock it calls");

@@ -122,7 +122,8 @@ public final class FaultRule implements StarlarkValue {
         s = n;
       } else if (s == DEFAULT_STATUS) {
         s = kind == Kind.ERROR ? model.errorStatus() : model.responseStatus();
-      } else if (s < model.minStatus() || s > model.maxStatus()) {
+      }
+      if (s < model.minStatus() || s > model.maxStatus()) { // a name may stand for one a rule cannot give (OK)
         throw new IllegalArgumentException(Starlark.repr(this) + ": a " + protocol + " status is "
             + model.minStatus() + ".." + model.maxStatus() + (model.statusNames().isEmpty() ? "" : " or a name such as "
             + Starlark.repr(new TreeSet<>(model.statusNames().keySet()).first())) + ", got " + s);

@@ -145,6 +145,13 @@ public final class PluginRegistry implements AutoCloseable {
     return byProtocol.values().stream().filter(f -> owners.get(f) == plugin).map(ProtocolFactory::name).toList();
   }
 
+  /** Every fault matcher some installed protocol honours, sorted: what a rule may name. */
+  public java.util.SortedSet<String> matcherNames() {
+    java.util.SortedSet<String> out = new java.util.TreeSet<>();
+    byProtocol.values().forEach(f -> out.addAll(f.faultModel().matchers().keySet()));
+    return out;
+  }
+
   /** Two plugins claiming one protocol, and who keeps it. */
   public List<String> warnings() {
     return Collections.unmodifiableList(warnings);

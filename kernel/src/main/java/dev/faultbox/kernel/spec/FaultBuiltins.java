@@ -44,10 +44,13 @@ public final class FaultBuiltins {
   }
 
   /**
-   * Splits a rule's keywords into its own options, its probability and its matchers: every other
-   * keyword is a matcher, which the protocol of the interface the rule is laid on checks.
+   * Splits a rule's keywords into its own options, its probability and its matchers. A matcher
+   * must be one some installed protocol honours (a typo fails here, with a did-you-mean); the
+   * protocol of the interface the rule is laid on then checks it is one of its own.
    */
-  private static RuleArgs ruleArgs(String fn, Dict<String, Object> kwargs, List<String> options) throws EvalException {
+  private static RuleArgs ruleArgs(String fn, Dict<String, Object> kwargs, List<String> options, StarlarkThread thread)
+      throws EvalException {
+    java.util.Set<String> matcherNames = SpecSession.of(thread).plugins().matcherNames();
     List<String> own = new ArrayList<>(options);
     own.add("probability");
     Map<String, String> matchers = new LinkedHashMap<>();
@@ -60,10 +63,11 @@ public final class FaultBuiltins {
         }
         continue;
       }
-      String near = net.starlark.java.spelling.SpellChecker.didYouMean(k, own);
-      if (!near.isEmpty()) { // a misspelt option, not a matcher
-        throw Starlark.errorf("%s() got unexpected keyword argument '%s'%s; its options: %s", fn, k, near,
-            String.join(", ", own));
+      if (!matcherNames.contains(k)) {
+        List<String> accepted = new ArrayList<>(own);
+        accepted.addAll(matcherNames);
+        throw Starlark.errorf("%s() got unexpected keyword argument '%s'%s; accepted: %s", fn, k,
+            net.starlark.java.spelling.SpellChecker.didYouMean(k, accepted), String.join(", ", accepted));
       }
       if (!(e.getValue() instanceof String glob)) {
         throw Starlark.errorf("%s() matcher %s= must be a string (a glob), got %s", fn, k, Starlark.type(e.getValue()));
@@ -78,9 +82,10 @@ public final class FaultBuiltins {
       name = "error",
       doc = "Fails matching requests the protocol's way: HTTP status with {\"error\": message}, a gRPC status, "
           + "a TCP/UDP reply. Matchers: path, method, op, prefix (globs); status, message, probability.",
-      extraKeywords = @Param(name = "kwargs"))
-  public FaultRule error(Dict<String, Object> kwargs) throws EvalException {
-    RuleArgs a = ruleArgs("error", kwargs, List.of("status", "message"));
+      extraKeywords = @Param(name = "kwargs"),
+      useStarlarkThread = true)
+  public FaultRule error(Dict<String, Object> kwargs, StarlarkThread thread) throws EvalException {
+    RuleArgs a = ruleArgs("error", kwargs, List.of("status", "message"), thread);
     Object status = a.option("status", Starlark.NONE);
     return new FaultRule(FaultRule.Kind.ERROR, a.matchers(), a.probability(), status(status, "error()"),
         status instanceof String name ? name : null,
@@ -90,9 +95,10 @@ public final class FaultBuiltins {
   @StarlarkMethod(
       name = "response",
       doc = "Answers matching requests with status and body (a string, or data sent as JSON) instead of the mock's reply.",
-      extraKeywords = @Param(name = "kwargs"))
-  public FaultRule response(Dict<String, Object> kwargs) throws EvalException {
-    RuleArgs a = ruleArgs("response", kwargs, List.of("status", "body"));
+      extraKeywords = @Param(name = "kwargs"),
+      useStarlarkThread = true)
+  public FaultRule response(Dict<String, Object> kwargs, StarlarkThread thread) throws EvalException {
+    RuleArgs a = ruleArgs("response", kwargs, List.of("status", "body"), thread);
     Object body = a.option("body", "");
     String text = body instanceof String s ? s
         : new String(Values.toJson(body, "response() body"), java.nio.charset.StandardCharsets.UTF_8);
@@ -105,12 +111,13 @@ public final class FaultBuiltins {
       name = "delay",
       doc = "Holds matching requests for delay (\"3s\"), then serves them.",
       parameters = {@Param(name = "delay", named = true, defaultValue = "None")},
-      extraKeywords = @Param(name = "kwargs"))
-  public FaultRule delay(Object delay, Dict<String, Object> kwargs) throws EvalException {
+      extraKeywords = @Param(name = "kwargs"),
+      useStarlarkThread = true)
+  public FaultRule delay(Object delay, Dict<String, Object> kwargs, StarlarkThread thread) throws EvalException {
     if (delay == Starlark.NONE) {
       throw Starlark.errorf("delay() needs delay=, e.g. delay(path = \"/api/**\", delay = \"3s\")");
     }
-    RuleArgs a = ruleArgs("delay", kwargs, List.of());
+    RuleArgs a = ruleArgs("delay", kwargs, List.of(), thread);
     return new FaultRule(FaultRule.Kind.DELAY, a.matchers(), a.probability(), 0, null, "",
         Durations.parse(delay, "delay() delay"), false);
   }
@@ -119,9 +126,10 @@ public final class FaultBuiltins {
       name = "drop",
       doc = "Closes the connection of matching requests (drops matching datagrams) without answering; "
           + "stream = True resets only the request's HTTP/2 stream.",
-      extraKeywords = @Param(name = "kwargs"))
-  public FaultRule drop(Dict<String, Object> kwargs) throws EvalException {
-    RuleArgs a = ruleArgs("drop", kwargs, List.of("stream"));
+      extraKeywords = @Param(name = "kwargs"),
+      useStarlarkThread = true)
+  public FaultRule drop(Dict<String, Object> kwargs, StarlarkThread thread) throws EvalException {
+    RuleArgs a = ruleArgs("drop", kwargs, List.of("stream"), thread);
     if (!(a.option("stream", false) instanceof Boolean stream)) {
       throw Starlark.errorf("drop() stream= must be True or False, got %s", Starlark.type(a.option("stream", false)));
     }

@@ -323,6 +323,28 @@ class TestRunnerTest {
   }
 
   @Test
+  void rulesAreCheckedByTheProtocolsFaultModel() throws Exception {
+    var r = run("""
+        def nothing():
+            return None
+        def test_typo():
+            error(opp = "a")
+        def test_named():
+            fault(m.main, error(op = "a", status = "busy"), run = nothing)
+            assert_eq(events().where(type = "fault.applied").first().rules, 'error(op = "a", status = 42)')
+        def test_unknown_name():
+            fault(m.main, error(status = "IDLE"), run = nothing)
+        def test_out_of_range():
+            fault(m.main, response(status = 1000), run = nothing)
+        """);
+    assertThat(r.get("test_typo").reason())
+        .isEqualTo("error() got unexpected keyword argument 'opp' (did you mean 'op'?); accepted: status, message, probability, op, prefix");
+    assertThat(r.get("test_named").passed()).as(r.get("test_named").reason()).isTrue();
+    assertThat(r.get("test_unknown_name").reason()).contains("unknown status \"IDLE\"").contains("use one of BUSY");
+    assertThat(r.get("test_out_of_range").reason()).contains("a fake status is 1..999 or a name such as \"BUSY\", got 1000");
+  }
+
+  @Test
   void faultAppliedEventsSpellOutTheRules() throws Exception {
     var r = run("""
         def nothing():
