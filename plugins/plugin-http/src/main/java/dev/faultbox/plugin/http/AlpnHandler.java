@@ -12,21 +12,21 @@ import java.util.Map;
  */
 final class AlpnHandler extends ApplicationProtocolNegotiationHandler {
 
-  private final Exchange exchange;
+  private final HttpAnswers answers;
   private final HttpSettings settings;
 
-  AlpnHandler(Exchange exchange, HttpSettings settings) {
+  AlpnHandler(HttpAnswers answers, HttpSettings settings) {
     super(ApplicationProtocolNames.HTTP_1_1);
-    this.exchange = exchange;
+    this.answers = answers;
     this.settings = settings;
   }
 
   @Override
   protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
     if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-      Pipelines.addHttp2(ctx.pipeline(), exchange, settings);
+      Pipelines.addHttp2(ctx.pipeline(), answers, settings);
     } else if (ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
-      Pipelines.addHttp1(ctx.pipeline(), exchange, settings);
+      Pipelines.addHttp1(ctx.pipeline(), answers, settings);
     } else {
       throw new IllegalStateException("unexpected ALPN protocol " + protocol);
     }
@@ -34,15 +34,15 @@ final class AlpnHandler extends ApplicationProtocolNegotiationHandler {
 
   @Override
   protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
-    exchange.logDebug("TLS handshake failed", cause);
+    answers.logDebug("TLS handshake failed", cause);
     ctx.close();
   }
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof IdleStateEvent) {
-      exchange.record(
-          Exchange.OP_IDLE_TIMEOUT,
+      answers.record(
+          HttpAnswers.OP_IDLE_TIMEOUT,
           Map.of("error", "no TLS handshake within " + settings.idleTimeoutMs() + "ms", "proto", "TLS"));
       ctx.close();
     } else {

@@ -1,5 +1,7 @@
 package dev.faultbox.plugin.http;
 
+import dev.faultbox.plugin.support.Failures;
+import dev.faultbox.plugin.support.MockExchange;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -28,7 +30,7 @@ import java.util.regex.Pattern;
 
 /**
  * The end of an HTTP/1.x connection's pipeline and the only handler there that talks to the SPI.
- * Serves each aggregated request through the {@link Exchange} and writes the answers in request
+ * Serves each aggregated request through the {@link HttpAnswers} and writes the answers in request
  * order, however late each completes (pipelining); honours keep-alive; answers bad input (a bad
  * Host included) with 400, 413, 414 or 431 and closes; closes an idle connection.
  */
@@ -43,14 +45,14 @@ final class Http1Handler extends ChannelInboundHandlerAdapter {
 
   /** One request's place in the reply order. */
   private static final class Slot {
-    Exchange.Answer answer;
+    MockExchange.Outcome<HttpReply> answer;
     /** Close the connection once this answer is written. */
     boolean closeAfter;
     /** Bad input: the client may still be sending, so drain before closing. */
     boolean linger;
   }
 
-  private final Exchange exchange;
+  private final HttpAnswers answers;
   private final HttpSettings settings;
   private final ArrayDeque<Slot> slots = new ArrayDeque<>();
   /** No more requests are taken: a close is coming. */
@@ -60,8 +62,8 @@ final class Http1Handler extends ChannelInboundHandlerAdapter {
   /** Whether anything complete (a request or bad input) arrived on this connection. */
   private boolean receivedAny;
 
-  Http1Handler(Exchange exchange, HttpSettings settings) {
-    this.exchange = exchange;
+  Http1Handler(HttpAnswers answers, HttpSettings settings) {
+    this.answers = answers;
     this.settings = settings;
   }
 
@@ -97,9 +99,9 @@ final class Http1Handler extends ChannelInboundHandlerAdapter {
       } else if (cause instanceof TooLongHttpLineException) {
         badInput(ctx, 414, "request line over " + Pipelines.maxInitialLine(settings) + " bytes", version);
       } else if (cause instanceof TooLongFrameException) {
-        badInput(ctx, 431, Exchange.oneLine(cause), version);
+        badInput(ctx, 431, Failures.oneLine(cause), version);
       } else {
-        badInput(ctx, 400, "malformed request: " + Exchange.oneLine(cause), version);
+        badInput(ctx, 400, "malformed request: " + Failures.oneLine(cause), version);
       }
       return;
     }
@@ -118,10 +120,10 @@ final class Http1Handler extends ChannelInboundHandlerAdapter {
       closing = true;
     }
     slots.add(slot);
-    exchange.serve(
+    answers.serve(
         ctx.channel().eventLoop(),
         request,
-        Exchange.proto(version),
+        HttpAnswers.proto(version),
         answer -> {
           slot.answer = answer;
           drain(ctx);
@@ -149,7 +151,7 @@ final class Http1Handler extends ChannelInboundHandlerAdapter {
     slot.closeAfter = true;
     slot.linger = true;
     // Always HTTP/1.1, so "Connection: close" is said out loud; a failed decode reports 1.0 anyway.
-    slot.answer = exchange.badInput(status, error, Exchange.proto(version), HttpVersion.HTTP_1_1);
+    slot.answer = answers.badInput(status, error, HttpAnswers.proto(version), HttpVersion.HTTP_1_1);
     slots.add(slot);
     drain(ctx);
   }
@@ -163,8 +165,7 @@ final class Http1Handler extends ChannelInboundHandlerAdapter {
     boolean wrote = false;
     while (!slots.isEmpty() && slots.peek().answer != null) {
       Slot slot = slots.poll();
-      Exchange.Answer answer = slot.answer;
-      exchange.emit(answer.event);
+      HttpReply answer = slot.answer.emit();
       if (answer.drop()) {
         discardAll();
         closing = true;
@@ -174,7 +175,7 @@ final class Http1Handler extends ChannelInboundHandlerAdapter {
         ctx.close();
         return;
       }
-      FullHttpResponse response = answer.response;
+      FullHttpResponse response = answer.response();
       HttpUtil.setKeepAlive(response, !slot.closeAfter);
       ChannelFuture written = ctx.write(response);
       wrote = true;
@@ -215,7 +216,7 @@ final class Http1Handler extends ChannelInboundHandlerAdapter {
   private void discardAll() {
     for (Slot slot : slots) {
       if (slot.answer != null) {
-        slot.answer.discard();
+        slot.answer.reply().discard();
       }
     }
     slots.clear();
@@ -235,8 +236,8 @@ final class Http1Handler extends ChannelInboundHandlerAdapter {
         return; // waiting on the mock, not on the client
       }
       if (!receivedAny) {
-        exchange.record(
-            Exchange.OP_IDLE_TIMEOUT,
+        answers.record(
+            HttpAnswers.OP_IDLE_TIMEOUT,
             Map.of(
                 "error", "no complete request within " + settings.idleTimeoutMs() + "ms",
                 "proto", "HTTP/1.1"));
@@ -257,7 +258,7 @@ final class Http1Handler extends ChannelInboundHandlerAdapter {
       ctx.close(); // the client went away
       return;
     }
-    exchange.logDebug("http connection failed", cause);
+    answers.logDebug("http connection failed", cause);
     closing = true;
     if (slots.isEmpty()) {
       ctx.close();

@@ -15,7 +15,7 @@ import io.netty.handler.codec.http2.Http2Stream;
  */
 final class Http2Codec extends Http2FrameCodec {
 
-  private final Exchange exchange;
+  private final HttpAnswers answers;
   private final int maxHeaderBytes;
 
   private Http2Codec(
@@ -24,15 +24,15 @@ final class Http2Codec extends Http2FrameCodec {
       Http2Settings initialSettings,
       boolean decoupleCloseAndGoAway,
       boolean flushPreface,
-      Exchange exchange,
+      HttpAnswers answers,
       int maxHeaderBytes) {
     super(encoder, decoder, initialSettings, decoupleCloseAndGoAway, flushPreface);
-    this.exchange = exchange;
+    this.answers = answers;
     this.maxHeaderBytes = maxHeaderBytes;
   }
 
-  static Http2FrameCodec create(Exchange exchange, HttpSettings settings) {
-    return new Builder(exchange, settings.maxHeaderBytes())
+  static Http2FrameCodec create(HttpAnswers answers, HttpSettings settings) {
+    return new Builder(answers, settings.maxHeaderBytes())
         .initialSettings(Http2Settings.defaultSettings().maxHeaderListSize(settings.maxHeaderBytes()))
         .validateHeaders(true)
         .build();
@@ -40,18 +40,18 @@ final class Http2Codec extends Http2FrameCodec {
 
   @Override
   protected void handleServerHeaderDecodeSizeError(ChannelHandlerContext ctx, Http2Stream stream) {
-    exchange.emit(
-        exchange.badRequest(431, "request headers over " + maxHeaderBytes + " bytes", Exchange.PROTO_H2));
+    answers.emit(
+        answers.badRequest(431, "request headers over " + maxHeaderBytes + " bytes", HttpAnswers.PROTO_H2));
     super.handleServerHeaderDecodeSizeError(ctx, stream);
   }
 
   /** Netty's server builder, making this codec where it would make its own. */
   private static final class Builder extends Http2FrameCodecBuilder {
-    private final Exchange exchange;
+    private final HttpAnswers answers;
     private final int maxHeaderBytes;
 
-    Builder(Exchange exchange, int maxHeaderBytes) {
-      this.exchange = exchange;
+    Builder(HttpAnswers answers, int maxHeaderBytes) {
+      this.answers = answers;
       this.maxHeaderBytes = maxHeaderBytes;
       server(true);
     }
@@ -61,7 +61,7 @@ final class Http2Codec extends Http2FrameCodec {
         Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings initialSettings) {
       Http2Codec codec =
           new Http2Codec(
-              encoder, decoder, initialSettings, decoupleCloseAndGoAway(), flushPreface(), exchange, maxHeaderBytes);
+              encoder, decoder, initialSettings, decoupleCloseAndGoAway(), flushPreface(), answers, maxHeaderBytes);
       codec.gracefulShutdownTimeoutMillis(gracefulShutdownTimeoutMillis());
       return codec;
     }

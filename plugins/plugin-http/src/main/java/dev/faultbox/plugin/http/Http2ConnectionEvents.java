@@ -1,5 +1,6 @@
 package dev.faultbox.plugin.http;
 
+import dev.faultbox.plugin.support.Failures;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -21,13 +22,13 @@ import java.util.Map;
  */
 final class Http2ConnectionEvents extends ChannelInboundHandlerAdapter {
 
-  private final Exchange exchange;
+  private final HttpAnswers answers;
   private final HttpSettings settings;
   private final Http2FrameCodec codec;
   private boolean reported;
 
-  Http2ConnectionEvents(Exchange exchange, HttpSettings settings, Http2FrameCodec codec) {
-    this.exchange = exchange;
+  Http2ConnectionEvents(HttpAnswers answers, HttpSettings settings, Http2FrameCodec codec) {
+    this.answers = answers;
     this.settings = settings;
     this.codec = codec;
   }
@@ -61,8 +62,8 @@ final class Http2ConnectionEvents extends ChannelInboundHandlerAdapter {
     reported = true;
     Map<String, String> fields = new LinkedHashMap<>();
     fields.put("error", error);
-    fields.put("proto", Exchange.PROTO_H2);
-    exchange.record(Exchange.OP_H2_ERROR, fields);
+    fields.put("proto", HttpAnswers.PROTO_H2);
+    answers.record(HttpAnswers.OP_H2_ERROR, fields);
   }
 
   private static String describe(long errorCode, ByteBuf debugData) {
@@ -86,8 +87,8 @@ final class Http2ConnectionEvents extends ChannelInboundHandlerAdapter {
       if (connection.remote().lastStreamCreated() == 0) {
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("error", "no complete request within " + settings.idleTimeoutMs() + "ms");
-        fields.put("proto", Exchange.PROTO_H2);
-        exchange.record(Exchange.OP_IDLE_TIMEOUT, fields);
+        fields.put("proto", HttpAnswers.PROTO_H2);
+        answers.record(HttpAnswers.OP_IDLE_TIMEOUT, fields);
       }
       ctx.close();
     } else {
@@ -100,12 +101,12 @@ final class Http2ConnectionEvents extends ChannelInboundHandlerAdapter {
     for (Throwable t = cause; t != null; t = t.getCause()) {
       if (t instanceof Http2Exception e) {
         // A connection error: the frame codec sends GOAWAY and closes after this handler saw it.
-        report(e.error().name() + ": " + Exchange.oneLine(e));
+        report(e.error().name() + ": " + Failures.oneLine(e));
         return;
       }
     }
     if (!(cause instanceof IOException)) {
-      exchange.logDebug("http2 connection failed", cause);
+      answers.logDebug("http2 connection failed", cause);
     }
     ctx.close();
   }

@@ -1,5 +1,7 @@
 package dev.faultbox.plugin.http;
 
+import dev.faultbox.plugin.support.Failures;
+import dev.faultbox.plugin.support.MockExchange;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -13,16 +15,16 @@ import java.util.Map;
 
 /**
  * The end of an HTTP/2 stream's pipeline and the only handler there that talks to the SPI: serves
- * the stream's one request through the {@link Exchange}. A dropped request closes the whole
+ * the stream's one request through the {@link HttpAnswers}. A dropped request closes the whole
  * connection; a body over the limit is answered 413 and the stream closed.
  */
 final class Http2StreamHandler extends ChannelInboundHandlerAdapter {
 
-  private final Exchange exchange;
+  private final HttpAnswers answers;
   private boolean served;
 
-  Http2StreamHandler(Exchange exchange) {
-    this.exchange = exchange;
+  Http2StreamHandler(HttpAnswers answers) {
+    this.answers = answers;
   }
 
   @Override
@@ -33,8 +35,8 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter {
           return;
         }
         served = true;
-        exchange.serve(
-            ctx.channel().eventLoop(), request, Exchange.PROTO_H2, answer -> write(ctx, answer, false));
+        answers.serve(
+            ctx.channel().eventLoop(), request, HttpAnswers.PROTO_H2, answer -> write(ctx, answer, false));
       } finally {
         request.release();
       }
@@ -43,8 +45,8 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter {
         served = true;
         write(
             ctx,
-            exchange.badInput(
-                413, "request body over " + tooLarge.limit() + " bytes", Exchange.PROTO_H2, HttpVersion.HTTP_1_1),
+            answers.badInput(
+                413, "request body over " + tooLarge.limit() + " bytes", HttpAnswers.PROTO_H2, HttpVersion.HTTP_1_1),
             true);
       }
     } else {
@@ -52,13 +54,13 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void write(ChannelHandlerContext ctx, Exchange.Answer answer, boolean closeAfter) {
+  private void write(ChannelHandlerContext ctx, MockExchange.Outcome<HttpReply> outcome, boolean closeAfter) {
     if (!ctx.channel().isActive()) {
-      answer.discard();
+      outcome.reply().discard();
       return;
     }
-    exchange.emit(answer.event);
-    if (answer.drop() && answer.resetOnly) {
+    HttpReply answer = outcome.emit();
+    if (answer.drop() && answer.resetOnly()) {
       ctx.close(); // an unfinished stream's channel resets the stream (RST_STREAM CANCEL) as it closes
       return;
     }
@@ -70,9 +72,9 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (closeAfter) {
-      ctx.writeAndFlush(answer.response).addListener(ChannelFutureListener.CLOSE);
+      ctx.writeAndFlush(answer.response()).addListener(ChannelFutureListener.CLOSE);
     } else {
-      ctx.writeAndFlush(answer.response);
+      ctx.writeAndFlush(answer.response());
     }
   }
 
@@ -84,12 +86,12 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter {
     }
     Map<String, String> fields = new LinkedHashMap<>();
     if (http2 instanceof Http2Exception e) {
-      fields.put("error", e.error() + ": " + Exchange.oneLine(e));
+      fields.put("error", e.error() + ": " + Failures.oneLine(e));
     } else {
-      fields.put("error", Exchange.oneLine(cause));
+      fields.put("error", Failures.oneLine(cause));
     }
-    fields.put("proto", Exchange.PROTO_H2);
-    exchange.record(Exchange.OP_H2_ERROR, fields);
+    fields.put("proto", HttpAnswers.PROTO_H2);
+    answers.record(HttpAnswers.OP_H2_ERROR, fields);
     ctx.close();
   }
 }

@@ -88,20 +88,20 @@ final class HttpFactory implements ProtocolFactory {
     }
     // The identity comes with the context, so the TLS context is made per start.
     SslContext ssl = identity.isPresent() ? sslContext(identity.get()) : null;
-    Exchange exchange = new Exchange(settings, context);
+    HttpAnswers answers = new HttpAnswers(settings, context);
     InetSocketAddress at = new InetSocketAddress(context.bindAddress(), definition.iface().port());
     EventLoops.group(context.threads()); // the shared loops run on the threads the kernel lends
-    StreamServer server = StreamServer.start(exchange.name(), at, false, ch -> {
+    StreamServer server = StreamServer.start(answers.name(), at, false, ch -> {
       if (ssl != null) {
-        Pipelines.tls(ch, exchange, settings, ssl);
+        Pipelines.tls(ch, answers, settings, ssl);
       } else if (HttpProtocol.HTTP2.equals(settings.protocol())) {
-        Pipelines.h2c(ch, exchange, settings);
+        Pipelines.h2c(ch, answers, settings);
       } else {
         ch.pipeline().addLast(Pipelines.IDLE, Pipelines.idle(settings));
-        Pipelines.addHttp1(ch.pipeline(), exchange, settings);
+        Pipelines.addHttp1(ch.pipeline(), answers, settings);
       }
     });
-    context.logger().debug("{}: {} mock listening on {}{}", exchange.name(), settings.protocol(), server.address(),
+    context.logger().debug("{}: {} mock listening on {}{}", answers.name(), settings.protocol(), server.address(),
         ssl != null ? " (TLS)" : "");
     return server;
   }

@@ -1,5 +1,6 @@
 package dev.faultbox.plugin.http;
 
+import dev.faultbox.plugin.support.Failures;
 import dev.faultbox.plugin.support.Config;
 import dev.faultbox.spi.Endpoint;
 import dev.faultbox.spi.StepException;
@@ -93,7 +94,7 @@ final class HttpStep implements StepMethod {
       } catch (IllegalArgumentException e) {
         throw new StepException(
             step + " headers= cannot set \"" + header.getKey() + "\": the HTTP client sets or refuses it ("
-                + Exchange.oneLine(e) + ")");
+                + Failures.oneLine(e) + ")");
       }
     }
     if (json && !contentType) {
@@ -137,16 +138,16 @@ final class HttpStep implements StepMethod {
         return "connection refused";
       }
       if (t instanceof SSLException) {
-        return "TLS handshake failed: " + Exchange.oneLine(t);
+        return "TLS handshake failed: " + Failures.oneLine(t);
       }
     }
     if (cause instanceof ClosedChannelException) {
       return "connection closed";
     }
     if (cause instanceof IOException && cause.getMessage() != null) {
-      return Exchange.oneLine(cause);
+      return Failures.oneLine(cause);
     }
-    return cause == null ? "unknown failure" : Exchange.oneLine(cause);
+    return cause == null ? "unknown failure" : Failures.oneLine(cause);
   }
 
   private static StepResult.Response failed(String what, String error, long started) {

@@ -61,15 +61,15 @@ final class Pipelines {
   }
 
   /** Appends the HTTP/1.x chain: codec, aggregator, handler. */
-  static void addHttp1(ChannelPipeline pipeline, Exchange exchange, HttpSettings settings) {
+  static void addHttp1(ChannelPipeline pipeline, HttpAnswers answers, HttpSettings settings) {
     pipeline.addLast(HTTP_CODEC, httpCodec(settings));
-    addHttp1Tail(pipeline, exchange, settings);
+    addHttp1Tail(pipeline, answers, settings);
   }
 
   /** Appends what follows the HTTP/1.x codec: aggregator, handler. */
-  static void addHttp1Tail(ChannelPipeline pipeline, Exchange exchange, HttpSettings settings) {
+  static void addHttp1Tail(ChannelPipeline pipeline, HttpAnswers answers, HttpSettings settings) {
     pipeline.addLast(AGGREGATOR, new BodyLimitAggregator(settings.maxBodyBytes()));
-    pipeline.addLast(HTTP1, new Http1Handler(exchange, settings));
+    pipeline.addLast(HTTP1, new Http1Handler(answers, settings));
   }
 
   /** Removes what {@link #addHttp1Tail} added, once a connection turned HTTP/2. */
@@ -82,7 +82,7 @@ final class Pipelines {
     }
   }
 
-  static Http2MultiplexHandler http2Streams(Exchange exchange, HttpSettings settings) {
+  static Http2MultiplexHandler http2Streams(HttpAnswers answers, HttpSettings settings) {
     return new Http2MultiplexHandler(
         new ChannelInitializer<Http2StreamChannel>() {
           @Override
@@ -90,33 +90,33 @@ final class Pipelines {
             ch.pipeline()
                 .addLast(new Http2StreamFrameToHttpObjectCodec(true))
                 .addLast(new BodyLimitAggregator(settings.maxBodyBytes()))
-                .addLast(new Http2StreamHandler(exchange));
+                .addLast(new Http2StreamHandler(answers));
           }
         });
   }
 
   /** Appends the HTTP/2 chain, for a connection that negotiated h2 with ALPN. */
-  static void addHttp2(ChannelPipeline pipeline, Exchange exchange, HttpSettings settings) {
-    Http2FrameCodec codec = Http2Codec.create(exchange, settings);
+  static void addHttp2(ChannelPipeline pipeline, HttpAnswers answers, HttpSettings settings) {
+    Http2FrameCodec codec = Http2Codec.create(answers, settings);
     pipeline.addLast(H2_CODEC, codec);
-    pipeline.addLast(H2_STREAMS, http2Streams(exchange, settings));
-    pipeline.addLast(H2_EVENTS, new Http2ConnectionEvents(exchange, settings, codec));
+    pipeline.addLast(H2_STREAMS, http2Streams(answers, settings));
+    pipeline.addLast(H2_EVENTS, new Http2ConnectionEvents(answers, settings, codec));
   }
 
   /**
    * Turns a connection HTTP/2 at the handler's place when the client opens with the h2 preface
    * (prior knowledge): the HTTP/2 chain goes in after it, the HTTP/1.x tail goes away.
    */
-  static ChannelHandler priorKnowledge(Exchange exchange, HttpSettings settings) {
+  static ChannelHandler priorKnowledge(HttpAnswers answers, HttpSettings settings) {
     return new ChannelHandlerAdapter() {
       @Override
       public void handlerAdded(ChannelHandlerContext ctx) {
         ChannelPipeline pipeline = ctx.pipeline();
-        Http2FrameCodec codec = Http2Codec.create(exchange, settings);
+        Http2FrameCodec codec = Http2Codec.create(answers, settings);
         removeHttp1(pipeline);
         pipeline.addAfter(ctx.name(), H2_CODEC, codec);
-        pipeline.addAfter(H2_CODEC, H2_STREAMS, http2Streams(exchange, settings));
-        pipeline.addAfter(H2_STREAMS, H2_EVENTS, new Http2ConnectionEvents(exchange, settings, codec));
+        pipeline.addAfter(H2_CODEC, H2_STREAMS, http2Streams(answers, settings));
+        pipeline.addAfter(H2_STREAMS, H2_EVENTS, new Http2ConnectionEvents(answers, settings, codec));
         pipeline.remove(this);
       }
     };
@@ -124,16 +124,16 @@ final class Pipelines {
 
   /** The h2c upgrade: {@code Upgrade: h2c} on an HTTP/1.1 request turns the connection HTTP/2. */
   static HttpServerUpgradeHandler upgrade(
-      HttpServerCodec codec, Exchange exchange, HttpSettings settings) {
+      HttpServerCodec codec, HttpAnswers answers, HttpSettings settings) {
     return new H2cUpgradeHandler(
         codec,
         protocol -> {
           if (AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)) {
-            Http2FrameCodec h2 = Http2Codec.create(exchange, settings);
+            Http2FrameCodec h2 = Http2Codec.create(answers, settings);
             return new Http2ServerUpgradeCodec(
                 h2,
-                http2Streams(exchange, settings),
-                new Http2ConnectionEvents(exchange, settings, h2));
+                http2Streams(answers, settings),
+                new Http2ConnectionEvents(answers, settings, h2));
           }
           return null;
         },
@@ -144,23 +144,23 @@ final class Pipelines {
    * A plain {@code http2} connection: idle timer, then h2c by prior knowledge (the client opens
    * with the HTTP/2 preface) or by {@code Upgrade: h2c}, else HTTP/1.1.
    */
-  static void h2c(SocketChannel ch, Exchange exchange, HttpSettings settings) {
+  static void h2c(SocketChannel ch, HttpAnswers answers, HttpSettings settings) {
     HttpServerCodec codec = httpCodec(settings);
     ch.pipeline()
         .addLast(IDLE, idle(settings))
         .addLast(H2C, new CleartextHttp2ServerUpgradeHandler(
-            codec, upgrade(codec, exchange, settings), priorKnowledge(exchange, settings)));
-    addHttp1Tail(ch.pipeline(), exchange, settings);
+            codec, upgrade(codec, answers, settings), priorKnowledge(answers, settings)));
+    addHttp1Tail(ch.pipeline(), answers, settings);
   }
 
   /**
    * A TLS connection, {@code http} or {@code http2}: idle timer, TLS, then the HTTP/2 or HTTP/1.1
    * chain for the protocol ALPN settles on ({@link AlpnHandler}).
    */
-  static void tls(SocketChannel ch, Exchange exchange, HttpSettings settings, SslContext ssl) {
+  static void tls(SocketChannel ch, HttpAnswers answers, HttpSettings settings, SslContext ssl) {
     ch.pipeline()
         .addLast(IDLE, idle(settings))
         .addLast(TLS, ssl.newHandler(ch.alloc()))
-        .addLast(ALPN, new AlpnHandler(exchange, settings));
+        .addLast(ALPN, new AlpnHandler(answers, settings));
   }
 }

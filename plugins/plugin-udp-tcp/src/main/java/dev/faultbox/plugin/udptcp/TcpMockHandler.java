@@ -53,7 +53,7 @@ final class TcpMockHandler extends ChannelInboundHandlerAdapter {
       exchange.serve(
           RequestLoop.of(ctx.channel().eventLoop()),
           new TcpUdpAnswers.Request(request.bytes(), Map.of()),
-          outcome -> outcome.send(bytes -> reply(ctx, bytes)));
+          outcome -> reply(ctx, outcome.emit()));
     } else if (line instanceof TcpLine.TooLong tooLong) {
       recordError("line longer than " + tooLong.maxLineBytes() + " bytes");
       ctx.close();

@@ -30,11 +30,12 @@ final class UdpMockHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     exchange.serve(
         RequestLoop.of(ctx.channel().eventLoop()),
         new TcpUdpAnswers.Request(request, Map.of("src", src)),
-        outcome -> outcome.send(bytes -> {
+        outcome -> {
+          byte[] bytes = outcome.emit();
           if (bytes.length > 0) {
             ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), source));
           }
-        }));
+        });
   }
 
   @Override

@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Consumer;
 
 /**
  * One request's way through a mock, whatever its protocol: ask the fault gate, wait its delay on
@@ -107,7 +106,7 @@ public final class MockExchange<Q, R> {
     void complete(Outcome<R> outcome);
   }
 
-  /** A request's event and reply, which leave in that order through {@link #send}. */
+  /** A request's event and reply, which leave in that order: {@link #emit} the one, then write the other. */
   public static final class Outcome<R> {
     private final MockExchange<?, R> exchange;
     private final MockEvent event;
@@ -119,10 +118,10 @@ public final class MockExchange<Q, R> {
       this.reply = reply;
     }
 
-    /** Records the event, then hands the reply to {@code write}. */
-    public void send(Consumer<R> write) {
+    /** Records the event and returns the reply, for the transport to write next. */
+    public R emit() {
       exchange.emit(event);
-      write.accept(reply);
+      return reply;
     }
 
     /** The reply, to release when it will never be sent. */
