@@ -2,6 +2,7 @@ package dev.faultbox.plugin.http;
 
 import dev.faultbox.plugin.support.Failures;
 import dev.faultbox.plugin.support.Config;
+import dev.faultbox.plugin.support.Json;
 import dev.faultbox.spi.Endpoint;
 import dev.faultbox.spi.StepException;
 import dev.faultbox.spi.StepMethod;
@@ -221,7 +222,7 @@ final class HttpStep implements StepMethod {
     }
     if (value instanceof Map || value instanceof List) {
       try {
-        return Json.encode(value).getBytes(StandardCharsets.UTF_8);
+        return Json.write(value).getBytes(StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
         throw new StepException(step + " body= cannot be sent as JSON: " + e.getMessage());
       }

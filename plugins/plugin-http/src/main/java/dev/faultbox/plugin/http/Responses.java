@@ -1,6 +1,6 @@
 package dev.faultbox.plugin.http;
 
-import dev.faultbox.plugin.support.JsonText;
+import dev.faultbox.plugin.support.Json;
 import dev.faultbox.spi.MockResponse;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -110,12 +110,10 @@ final class Responses {
   /** A fault's answer: {@code {"error":"<message>"}} as application/json. */
   static Encoded faultJson(int status, String message) {
     int code = status < 200 || status > 999 ? 500 : status;
-    StringBuilder json = new StringBuilder("{\"error\":");
-    JsonText.quote(json, message == null ? "" : message);
-    json.append('}');
+    String json = Json.write(Map.of("error", message == null ? "" : message));
     HttpHeaders headers = new DefaultHttpHeaders();
     headers.set(CONTENT_TYPE, JSON);
-    byte[] bytes = json.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
     headers.setInt(CONTENT_LENGTH, bytes.length);
     return new Encoded(HttpResponseStatus.valueOf(code), headers, bytes);
   }
