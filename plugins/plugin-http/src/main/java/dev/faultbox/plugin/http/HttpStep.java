@@ -3,8 +3,8 @@ package dev.faultbox.plugin.http;
 import dev.faultbox.plugin.support.Failures;
 import dev.faultbox.plugin.support.Config;
 import dev.faultbox.plugin.support.Json;
+import dev.faultbox.plugin.support.StepArgs;
 import dev.faultbox.spi.Endpoint;
-import dev.faultbox.spi.StepException;
 import dev.faultbox.spi.StepMethod;
 import dev.faultbox.spi.StepResult;
 import java.io.IOException;
@@ -43,8 +43,6 @@ final class HttpStep implements StepMethod {
   static final List<String> METHODS = List.of("get", "post", "put", "patch", "delete", "head");
   static final List<String> PARAMETERS = List.of("path", "body", "headers", "query", "timeout_ms");
   static final long DEFAULT_TIMEOUT_MS = 30_000;
-  /** An hour: a step waiting longer than that is a mistake in the spec. */
-  static final long MAX_TIMEOUT_MS = 3_600_000;
 
   private final String name;
   private final String method;
@@ -65,26 +63,20 @@ final class HttpStep implements StepMethod {
 
   @Override
   public StepResult call(Endpoint target, Map<String, Object> kwargs) {
-    String step = name + "()";
-    for (String key : kwargs.keySet()) {
-      if (!PARAMETERS.contains(key)) {
-        throw new StepException(step + " has no parameter " + key + "=; accepted: " + String.join(", ", PARAMETERS));
-      }
-    }
-    String path = path(step, kwargs.get("path"));
-    Map<String, String> headers = headers(step, kwargs.get("headers"));
-    String query = query(step, kwargs.get("query"));
-    long timeoutMs = timeoutMs(step, kwargs.get("timeout_ms"));
-    Object bodyArg = kwargs.get("body");
-    byte[] body = body(step, bodyArg);
-    boolean json = bodyArg instanceof Map || bodyArg instanceof List;
+    StepArgs args = StepArgs.of(name, kwargs).only(PARAMETERS);
+    String path = path(args);
+    Map<String, String> headers = args.stringDict("headers");
+    String query = query(args);
+    long timeoutMs = args.timeoutMs(DEFAULT_TIMEOUT_MS);
+    byte[] body = body(args);
+    boolean json = args.get("body") instanceof Map || args.get("body") instanceof List;
 
     String url = url(target, path, query);
     URI uri;
     try {
       uri = URI.create(url);
     } catch (IllegalArgumentException e) {
-      throw new StepException(step + " path= does not make a valid URL: " + url);
+      throw args.error("path", "does not make a valid URL: " + url);
     }
     HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(timeoutMs));
     boolean contentType = false;
@@ -93,9 +85,8 @@ final class HttpStep implements StepMethod {
       try {
         request.header(header.getKey(), header.getValue());
       } catch (IllegalArgumentException e) {
-        throw new StepException(
-            step + " headers= cannot set \"" + header.getKey() + "\": the HTTP client sets or refuses it ("
-                + Failures.oneLine(e) + ")");
+        throw args.error("headers", "cannot set \"" + header.getKey() + "\": the HTTP client sets or refuses it ("
+            + Failures.oneLine(e) + ")");
       }
     }
     if (json && !contentType) {
@@ -197,20 +188,19 @@ final class HttpStep implements StepMethod {
 
   // ---- arguments -------------------------------------------------------------------------
 
-  private static String path(String step, Object value) {
-    if (value == null) {
+  private static String path(StepArgs args) {
+    String path = args.string("path");
+    if (path == null) {
       return "/";
     }
-    if (!(value instanceof String path)) {
-      throw new StepException(step + " path= must be a str, got " + Config.starlarkType(value));
-    }
     if (!path.startsWith("/")) {
-      throw new StepException(step + " path= must start with \"/\", got \"" + path + "\"");
+      throw args.error("path", "must start with \"/\", got \"" + path + "\"");
     }
     return path;
   }
 
-  private static byte[] body(String step, Object value) {
+  private static byte[] body(StepArgs args) {
+    Object value = args.get("body");
     if (value == null) {
       return null;
     }
@@ -224,52 +214,31 @@ final class HttpStep implements StepMethod {
       try {
         return Json.write(value).getBytes(StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
-        throw new StepException(step + " body= cannot be sent as JSON: " + e.getMessage());
+        throw args.error("body", "cannot be sent as JSON: " + e.getMessage());
       }
     }
-    throw new StepException(
-        step + " body= must be a str, bytes, dict or list, got " + Config.starlarkType(value));
+    throw args.error("body", "must be a str, bytes, dict or list, got " + Config.starlarkType(value));
   }
 
-  private static Map<String, String> headers(String step, Object value) {
-    if (value == null) {
-      return Map.of();
-    }
-    if (!(value instanceof Map<?, ?> map)) {
-      throw new StepException(step + " headers= must be a dict of str, got " + Config.starlarkType(value));
-    }
-    Map<String, String> headers = new LinkedHashMap<>();
-    for (Map.Entry<?, ?> entry : map.entrySet()) {
-      if (!(entry.getKey() instanceof String key) || !(entry.getValue() instanceof String v)) {
-        throw new StepException(
-            step + " headers= must be a dict of str, got a " + Config.starlarkType(entry.getKey())
-                + " key with a " + Config.starlarkType(entry.getValue()) + " value");
-      }
-      headers.put(key, v);
-    }
-    return headers;
-  }
-
-  private static String query(String step, Object value) {
+  private static String query(StepArgs args) {
+    Object value = args.get("query");
     if (value == null) {
       return "";
     }
     if (!(value instanceof Map<?, ?> map)) {
-      throw new StepException(step + " query= must be a dict, got " + Config.starlarkType(value));
+      throw args.error("query", "must be a dict, got " + Config.starlarkType(value));
     }
     StringBuilder out = new StringBuilder();
     for (Map.Entry<?, ?> entry : map.entrySet()) {
       if (!(entry.getKey() instanceof String key)) {
-        throw new StepException(
-            step + " query= keys must be str, got " + Config.starlarkType(entry.getKey()));
+        throw args.error("query", "keys must be str, got " + Config.starlarkType(entry.getKey()));
       }
       List<?> values = entry.getValue() instanceof List<?> list ? list : List.of(entry.getValue());
       for (Object v : values) {
         if (!(v instanceof String || v instanceof Long || v instanceof Integer
             || v instanceof Double || v instanceof Boolean)) {
-          throw new StepException(
-              step + " query= value of \"" + key + "\" must be a str, int, float or bool, got "
-                  + Config.starlarkType(v));
+          throw args.error("query", "value of \"" + key + "\" must be a str, int, float or bool, got "
+              + Config.starlarkType(v));
         }
         String text = v instanceof Boolean b ? (b ? "true" : "false") : v.toString();
         if (out.length() > 0) {
@@ -283,19 +252,5 @@ final class HttpStep implements StepMethod {
 
   private static String encode(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-  }
-
-  private static long timeoutMs(String step, Object value) {
-    if (value == null) {
-      return DEFAULT_TIMEOUT_MS;
-    }
-    if (!(value instanceof Long || value instanceof Integer)) {
-      throw new StepException(step + " timeout_ms= must be an int, got " + Config.starlarkType(value));
-    }
-    long ms = ((Number) value).longValue();
-    if (ms <= 0 || ms > MAX_TIMEOUT_MS) {
-      throw new StepException(step + " timeout_ms= must be in 1.." + MAX_TIMEOUT_MS + ", got " + ms);
-    }
-    return ms;
   }
 }

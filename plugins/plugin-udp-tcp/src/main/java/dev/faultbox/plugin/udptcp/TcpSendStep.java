@@ -1,6 +1,7 @@
 package dev.faultbox.plugin.udptcp;
 
 import dev.faultbox.plugin.support.Failures;
+import dev.faultbox.plugin.support.StepArgs;
 import dev.faultbox.spi.Endpoint;
 import dev.faultbox.spi.StepException;
 import dev.faultbox.spi.StepMethod;
@@ -26,6 +27,7 @@ import java.util.Map;
  */
 final class TcpSendStep implements StepMethod {
 
+  static final long DEFAULT_TIMEOUT_MS = 5000;
   /** The longest reply line read; more is cut off rather than buffered without bound. */
   static final int MAX_REPLY_BYTES = 16 * 1024 * 1024;
 
@@ -36,8 +38,9 @@ final class TcpSendStep implements StepMethod {
 
   @Override
   public StepResult call(Endpoint target, Map<String, Object> kwargs) {
-    byte[] data = StepArgs.data("send", kwargs);
-    long timeoutMs = StepArgs.timeoutMs("send", kwargs);
+    StepArgs args = StepArgs.of("send", kwargs);
+    byte[] data = args.data("data");
+    long timeoutMs = args.timeoutMs(DEFAULT_TIMEOUT_MS);
     if (data.length == 0 || data[data.length - 1] != '\n') {
       data = Arrays.copyOf(data, data.length + 1);
       data[data.length - 1] = '\n';

@@ -1,6 +1,7 @@
 package dev.faultbox.plugin.udptcp;
 
 import dev.faultbox.plugin.support.Failures;
+import dev.faultbox.plugin.support.StepArgs;
 import dev.faultbox.spi.Endpoint;
 import dev.faultbox.spi.StepException;
 import dev.faultbox.spi.StepMethod;
@@ -37,8 +38,9 @@ final class UdpSendStep implements StepMethod {
   @Override
   public StepResult call(Endpoint target, Map<String, Object> kwargs) {
     String step = awaitReply ? "send" : "send_no_reply";
-    byte[] data = StepArgs.data(step, kwargs);
-    long timeoutMs = awaitReply ? StepArgs.timeoutMs(step, kwargs) : StepArgs.DEFAULT_TIMEOUT_MS;
+    StepArgs args = StepArgs.of(step, kwargs);
+    byte[] data = args.data("data");
+    long timeoutMs = awaitReply ? args.timeoutMs(TcpSendStep.DEFAULT_TIMEOUT_MS) : TcpSendStep.DEFAULT_TIMEOUT_MS;
     if (data.length > UdpServer.MAX_DATAGRAM) {
       throw new StepException(
           step + "() data= is " + data.length + " bytes; a datagram holds at most "
