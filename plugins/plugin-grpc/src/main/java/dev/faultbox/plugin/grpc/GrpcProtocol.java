@@ -1,6 +1,7 @@
 package dev.faultbox.plugin.grpc;
 
 import dev.faultbox.plugin.support.EventLoops;
+import dev.faultbox.plugin.support.Ports;
 import dev.faultbox.spi.FaultModel;
 import dev.faultbox.spi.InvalidMockException;
 import dev.faultbox.spi.MockContext;
@@ -29,7 +30,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
@@ -242,36 +242,16 @@ public final class GrpcProtocol implements MockProtocol, ProtocolFactory {
         return;
       }
       server.shutdownNow();
-      boolean interrupted = false;
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS);
       try {
         if (!server.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS)) {
           context.logger().warn("grpc mock on {} did not stop within {}ms", address, CLOSE_WAIT_MS);
         }
       } catch (InterruptedException e) {
-        interrupted = true;
-      }
-      // The listener is closed by now; make sure the port is free before returning.
-      while (!interrupted && address.getPort() != 0 && !bindable(address) && System.nanoTime() < deadline) {
-        try {
-          Thread.sleep(5);
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
         Thread.currentThread().interrupt();
+        return;
       }
-    }
-
-    private static boolean bindable(InetSocketAddress address) {
-      try (ServerSocket socket = new ServerSocket()) {
-        socket.setReuseAddress(true);
-        socket.bind(address);
-        return true;
-      } catch (IOException e) {
-        return false;
-      }
+      // The listener is closed by now; return once the port can be bound again.
+      Ports.awaitReleased(address, true);
     }
   }
 }

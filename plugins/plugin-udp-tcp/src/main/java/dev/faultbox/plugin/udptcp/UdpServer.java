@@ -1,6 +1,6 @@
 package dev.faultbox.plugin.udptcp;
 
-import dev.faultbox.plugin.support.Binding;
+import dev.faultbox.plugin.support.Ports;
 import dev.faultbox.plugin.support.EventLoops;
 import dev.faultbox.plugin.support.MockExchange;
 import dev.faultbox.spi.MockContext;
@@ -44,7 +44,7 @@ final class UdpServer implements MockServer {
             .option(ChannelOption.SO_RCVBUF, 1 << 20)
             .handler(new UdpChannelInitializer(exchange));
     InetSocketAddress at = new InetSocketAddress(context.bindAddress(), definition.iface().port());
-    Channel channel = Binding.bind(bootstrap.bind(at), at);
+    Channel channel = Ports.bind(bootstrap.bind(at), at);
     context.logger().debug("{}: udp mock bound to {}", name, channel.localAddress());
     return new UdpServer(channel);
   }
@@ -62,8 +62,8 @@ final class UdpServer implements MockServer {
         channel.close();
         return;
       }
-      channel.close().awaitUninterruptibly(Binding.CLOSE_WAIT_MS);
-      Binding.awaitReleased(address, false);
+      channel.close().awaitUninterruptibly(Ports.CLOSE_WAIT_MS);
+      Ports.awaitReleased(address, false);
     }
   }
 }

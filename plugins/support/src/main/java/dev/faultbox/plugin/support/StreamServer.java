@@ -65,7 +65,7 @@ public final class StreamServer implements MockServer {
             pipeline.build(ch);
           }
         });
-    Channel listener = Binding.bind(bootstrap.bind(at), at);
+    Channel listener = Ports.bind(bootstrap.bind(at), at);
     connections.add(listener);
     return new StreamServer(listener, connections, closed);
   }
@@ -86,8 +86,8 @@ public final class StreamServer implements MockServer {
       connections.close();
       return;
     }
-    listener.close().awaitUninterruptibly(Binding.CLOSE_WAIT_MS);
-    connections.close().awaitUninterruptibly(Binding.CLOSE_WAIT_MS);
-    Binding.awaitReleased(address, true);
+    listener.close().awaitUninterruptibly(Ports.CLOSE_WAIT_MS);
+    connections.close().awaitUninterruptibly(Ports.CLOSE_WAIT_MS);
+    Ports.awaitReleased(address, true);
   }
 }

@@ -9,15 +9,19 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.concurrent.TimeUnit;
 
-/** Waiting for a bind, bounded, with the cause passed on as the JDK raised it. */
-public final class Binding {
+/**
+ * Binding a listener and releasing its port: the bind waited for, bounded, with the cause passed
+ * on as the JDK raised it, and the release waited for until the port can be bound again. Every
+ * plugin's {@code MockServer.close()} returns through {@link #awaitReleased}.
+ */
+public final class Ports {
 
   public static final long BIND_WAIT_MS = 10_000;
   public static final long CLOSE_WAIT_MS = 5_000;
   /** How long {@link #awaitReleased} waits for the OS to let go of a closed port. */
   public static final long RELEASE_WAIT_MS = 2_000;
 
-  private Binding() {}
+  private Ports() {}
 
   /**
    * @throws java.net.BindException unwrapped, when the port is taken
