@@ -1,5 +1,6 @@
 package dev.faultbox.plugin.grpc;
 
+import dev.faultbox.plugin.support.Failures;
 import dev.faultbox.plugin.support.Trust;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
@@ -244,8 +245,8 @@ final class CallStep implements StepMethod {
     String message = status.getDescription() == null ? "" : status.getDescription();
     if (status.getCode() == Status.Code.UNAVAILABLE && status.getCause() != null
         && status.getCause().getMessage() != null && !message.contains(status.getCause().getMessage())) {
-      message = message.isEmpty() ? DescriptorSets.oneLine(status.getCause())
-          : message + ": " + DescriptorSets.oneLine(status.getCause());
+      message = message.isEmpty() ? Failures.oneLine(status.getCause())
+          : message + ": " + Failures.oneLine(status.getCause());
     }
     Map<String, String> attributes = new LinkedHashMap<>();
     attributes.put("code", status.getCode().name());
@@ -256,7 +257,7 @@ final class CallStep implements StepMethod {
       try {
         body = decoder.json(reply).getBytes(StandardCharsets.UTF_8);
       } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
-        attributes.put("decode_error", DescriptorSets.oneLine(e));
+        attributes.put("decode_error", Failures.oneLine(e));
       }
     }
     String error = ok ? "" : status.getCode().name() + ": " + message;
@@ -445,7 +446,7 @@ final class CallStep implements StepMethod {
       try {
         builder.sslContext(GrpcSslContexts.forClient().trustManager(Trust.manager(target.mockCa())).build());
       } catch (Exception e) {
-        throw new StepException("call() cannot set up TLS: " + DescriptorSets.oneLine(e));
+        throw new StepException("call() cannot set up TLS: " + Failures.oneLine(e));
       }
     } else {
       builder.usePlaintext();
@@ -505,7 +506,7 @@ final class CallStep implements StepMethod {
           metadata.put(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER), v);
         }
       } catch (IllegalArgumentException e) {
-        throw new StepException("call() metadata= cannot send \"" + key + "\": " + DescriptorSets.oneLine(e));
+        throw new StepException("call() metadata= cannot send \"" + key + "\": " + Failures.oneLine(e));
       }
     }
     return metadata;

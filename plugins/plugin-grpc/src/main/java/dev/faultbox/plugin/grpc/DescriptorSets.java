@@ -16,6 +16,7 @@ import com.google.protobuf.StructProto;
 import com.google.protobuf.TimestampProto;
 import com.google.protobuf.TypeProto;
 import com.google.protobuf.WrappersProto;
+import dev.faultbox.plugin.support.Failures;
 import dev.faultbox.spi.InvalidMockException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -70,7 +71,7 @@ final class DescriptorSets {
     } catch (NoSuchFileException e) {
       throw new InvalidMockException("descriptors \"" + absolute + "\": no such file");
     } catch (IOException e) {
-      throw new InvalidMockException("descriptors \"" + absolute + "\": cannot read it (" + oneLine(e) + ")");
+      throw new InvalidMockException("descriptors \"" + absolute + "\": cannot read it (" + Failures.oneLine(e) + ")");
     }
     if (!attributes.isRegularFile()) {
       throw new InvalidMockException("descriptors \"" + absolute + "\": not a file");
@@ -91,7 +92,7 @@ final class DescriptorSets {
       try {
         bytes = Files.readAllBytes(absolute);
       } catch (IOException e) {
-        throw new InvalidMockException("descriptors \"" + absolute + "\": cannot read it (" + oneLine(e) + ")");
+        throw new InvalidMockException("descriptors \"" + absolute + "\": cannot read it (" + Failures.oneLine(e) + ")");
       }
       PARSES.incrementAndGet();
       Schema schema = parse(absolute.toString(), bytes);
@@ -106,7 +107,7 @@ final class DescriptorSets {
     try {
       set = FileDescriptorSet.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
-      throw notASet(origin, oneLine(e));
+      throw notASet(origin, Failures.oneLine(e));
     }
     if (set.getFileCount() == 0) {
       throw notASet(origin, bytes.length == 0 ? "the file is empty" : "it holds no files");
@@ -187,7 +188,7 @@ final class DescriptorSets {
       built.put(name, file);
       return file;
     } catch (DescriptorValidationException e) {
-      throw new InvalidMockException("descriptors \"" + origin + "\": \"" + name + "\" is invalid: " + oneLine(e));
+      throw new InvalidMockException("descriptors \"" + origin + "\": \"" + name + "\" is invalid: " + Failures.oneLine(e));
     }
   }
 
@@ -208,13 +209,5 @@ final class DescriptorSets {
       files.put(file.getName(), file);
     }
     return Map.copyOf(files);
-  }
-
-  static String oneLine(Throwable t) {
-    String message = t.getMessage();
-    if (message == null || message.isBlank()) {
-      message = t.getClass().getSimpleName();
-    }
-    return message.replace("\r\n", " ").replace('\n', ' ').replace('\r', ' ');
   }
 }

@@ -6,6 +6,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Struct;
 import com.google.protobuf.TypeRegistry;
+import dev.faultbox.plugin.support.Failures;
 import dev.faultbox.spi.FaultDecision;
 import dev.faultbox.spi.FaultProbe;
 import dev.faultbox.spi.MockContext;
@@ -37,10 +38,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
@@ -325,7 +324,7 @@ final class Dispatcher {
         decision = FaultDecision.PASS;
       }
     } catch (RuntimeException e) {
-      context.logger().warn("{}: fault gate failed, serving normally: {}", name(), DescriptorSets.oneLine(e));
+      context.logger().warn("{}: fault gate failed, serving normally: {}", name(), Failures.oneLine(e));
       decision = FaultDecision.PASS;
     }
     FaultDecision d = decision;
@@ -354,8 +353,8 @@ final class Dispatcher {
         case PASS, DUPLICATE -> route(call);
       }
     } catch (RuntimeException e) {
-      context.logger().warn("{}: serving {} failed: {}", name(), call.method, DescriptorSets.oneLine(e));
-      status(call, OP_ERROR, Status.Code.INTERNAL.value(), "mock failed: " + DescriptorSets.oneLine(e), DescriptorSets.oneLine(e));
+      context.logger().warn("{}: serving {} failed: {}", name(), call.method, Failures.oneLine(e));
+      status(call, OP_ERROR, Status.Code.INTERNAL.value(), "mock failed: " + Failures.oneLine(e), Failures.oneLine(e));
     }
   }
 
@@ -375,7 +374,7 @@ final class Dispatcher {
         request = decode(call.request, typed);
       } catch (InvalidProtocolBufferException e) {
         String detail = "decode request for " + call.method + ": not a "
-            + (typed != null ? typed.getInputType().getFullName() : "google.protobuf.Struct") + " (" + DescriptorSets.oneLine(e) + ")";
+            + (typed != null ? typed.getInputType().getFullName() : "google.protobuf.Struct") + " (" + Failures.oneLine(e) + ")";
         status(call, OP_ERROR, Status.Code.INVALID_ARGUMENT.value(), detail, detail);
         return;
       }
@@ -417,15 +416,15 @@ final class Dispatcher {
       try {
         completeDynamic(call, response, error);
       } catch (RuntimeException e) {
-        context.logger().warn("{}: completing {} failed: {}", name(), call.method, DescriptorSets.oneLine(e));
-        status(call, OP_ERROR, Status.Code.INTERNAL.value(), DescriptorSets.oneLine(e), DescriptorSets.oneLine(e));
+        context.logger().warn("{}: completing {} failed: {}", name(), call.method, Failures.oneLine(e));
+        status(call, OP_ERROR, Status.Code.INTERNAL.value(), Failures.oneLine(e), Failures.oneLine(e));
       }
     });
   }
 
   private void completeDynamic(Call call, MockResponse response, Throwable error) {
     if (error != null) {
-      String message = messageOf(error);
+      String message = Failures.messageOf(error);
       status(call, OP_ERROR, Status.Code.INTERNAL.value(), message, message);
       return;
     }
@@ -620,19 +619,11 @@ final class Dispatcher {
     try {
       context.events().emit(event);
     } catch (RuntimeException e) {
-      context.logger().warn("{}: recording a {} event failed: {}", name(), event.op(), DescriptorSets.oneLine(e));
+      context.logger().warn("{}: recording a {} event failed: {}", name(), event.op(), Failures.oneLine(e));
     }
   }
 
   String name() {
     return definition.service() + "." + definition.iface().name();
-  }
-
-  static String messageOf(Throwable error) {
-    Throwable t = error;
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return DescriptorSets.oneLine(t);
   }
 }

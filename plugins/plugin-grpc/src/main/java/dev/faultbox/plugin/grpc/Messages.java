@@ -13,6 +13,8 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.TypeRegistry;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
+import dev.faultbox.plugin.support.Failures;
+import dev.faultbox.plugin.support.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -104,7 +106,7 @@ final class Messages {
     check(type, fields, 0);
     String json;
     try {
-      json = Json.write(fields);
+      json = Json.writeProto3(fields);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage() + " in " + type.getFullName());
     }
@@ -113,7 +115,7 @@ final class Messages {
       JsonFormat.parser().usingTypeRegistry(registry).merge(json, builder);
     } catch (InvalidProtocolBufferException | RuntimeException e) {
       throw new IllegalArgumentException(
-          "cannot encode as " + type.getFullName() + ": " + DescriptorSets.oneLine(e));
+          "cannot encode as " + type.getFullName() + ": " + Failures.oneLine(e));
     }
     return builder.build();
   }
@@ -240,7 +242,7 @@ final class Messages {
           .omittingInsignificantWhitespace()
           .print(message);
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalArgumentException(DescriptorSets.oneLine(e));
+      throw new IllegalArgumentException(Failures.oneLine(e));
     }
   }
 

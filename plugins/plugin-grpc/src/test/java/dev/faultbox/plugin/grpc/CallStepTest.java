@@ -7,6 +7,7 @@ import static dev.faultbox.testkit.MockDefinitionBuilder.mock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.faultbox.plugin.support.Json;
 import dev.faultbox.spi.Endpoint;
 import dev.faultbox.spi.MockRequest;
 import dev.faultbox.spi.MockResponse;
