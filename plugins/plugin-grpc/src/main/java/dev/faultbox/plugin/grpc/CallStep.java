@@ -1,6 +1,7 @@
 package dev.faultbox.plugin.grpc;
 
 import dev.faultbox.plugin.support.Failures;
+import dev.faultbox.plugin.support.StepArgs;
 import dev.faultbox.plugin.support.Trust;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
@@ -55,7 +56,6 @@ final class CallStep implements StepMethod {
 
   static final List<String> PARAMETERS = List.of("method", "body", "metadata", "timeout_ms");
   static final long DEFAULT_TIMEOUT_MS = 10_000;
-  static final long MAX_TIMEOUT_MS = 3_600_000;
   /**
    * Marks the step's reflection probes, so a mock without descriptors leaves no event for them:
    * they are the tool's own traffic, not the system's under test.
@@ -92,15 +92,11 @@ final class CallStep implements StepMethod {
 
   @Override
   public StepResult call(Endpoint target, Map<String, Object> kwargs) {
-    for (String key : kwargs.keySet()) {
-      if (!PARAMETERS.contains(key)) {
-        throw new StepException("call() has no parameter " + key + "=; accepted: " + String.join(", ", PARAMETERS));
-      }
-    }
-    String method = method(kwargs.get("method"));
-    Map<String, Object> body = body(kwargs.get("body"));
-    Metadata metadata = metadata(kwargs.get("metadata"));
-    long timeoutMs = timeoutMs(kwargs.get("timeout_ms"));
+    StepArgs args = StepArgs.of("call", kwargs).only(PARAMETERS);
+    String method = method(args);
+    Map<String, Object> body = body(args);
+    Metadata metadata = metadata(args);
+    long timeoutMs = args.timeoutMs(DEFAULT_TIMEOUT_MS);
     String service = method.substring(1, method.lastIndexOf('/'));
 
     long started = System.nanoTime();
@@ -456,49 +452,40 @@ final class CallStep implements StepMethod {
 
   // ---- arguments -------------------------------------------------------------------------
 
-  private static String method(Object value) {
-    if (value == null) {
+  private static String method(StepArgs args) {
+    String method = args.string("method");
+    if (method == null) {
       throw new StepException("call() needs method=, e.g. method = \"/pkg.Service/Method\"");
-    }
-    if (!(value instanceof String method)) {
-      throw new StepException("call() method= must be a str, got " + Config.starlarkType(value));
     }
     RouteTable.Key key = RouteTable.parse(method);
     if (key == null || key.kind() != RouteTable.Kind.EXACT) {
-      throw new StepException("call() method= must be a full method \"/pkg.Service/Method\", got \"" + method + "\"");
+      throw args.error("method", "must be a full method \"/pkg.Service/Method\", got \"" + method + "\"");
     }
     return method;
   }
 
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> body(Object value) {
+  private static Map<String, Object> body(StepArgs args) {
+    Object value = args.get("body");
     if (value == null) {
       return Map.of();
     }
     if (!(value instanceof Map<?, ?> map)) {
-      throw new StepException("call() body= must be a dict, got " + Config.starlarkType(value));
+      throw args.error("body", "must be a dict, got " + Config.starlarkType(value));
     }
     for (Object key : map.keySet()) {
       if (!(key instanceof String)) {
-        throw new StepException("call() body= keys must be str, got " + Config.starlarkType(key));
+        throw args.error("body", "keys must be str, got " + Config.starlarkType(key));
       }
     }
     return (Map<String, Object>) map;
   }
 
-  private static Metadata metadata(Object value) {
+  private static Metadata metadata(StepArgs args) {
     Metadata metadata = new Metadata();
-    if (value == null) {
-      return metadata;
-    }
-    if (!(value instanceof Map<?, ?> map)) {
-      throw new StepException("call() metadata= must be a dict of str, got " + Config.starlarkType(value));
-    }
-    for (Map.Entry<?, ?> entry : map.entrySet()) {
-      if (!(entry.getKey() instanceof String key) || !(entry.getValue() instanceof String v)) {
-        throw new StepException("call() metadata= must be a dict of str, got a " + Config.starlarkType(entry.getKey())
-            + " key with a " + Config.starlarkType(entry.getValue()) + " value");
-      }
+    for (Map.Entry<String, String> entry : args.stringDict("metadata").entrySet()) {
+      String key = entry.getKey();
+      String v = entry.getValue();
       try {
         if (key.toLowerCase(java.util.Locale.ROOT).endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
           metadata.put(Metadata.Key.of(key, Metadata.BINARY_BYTE_MARSHALLER), Base64.getDecoder().decode(v));
@@ -506,23 +493,9 @@ final class CallStep implements StepMethod {
           metadata.put(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER), v);
         }
       } catch (IllegalArgumentException e) {
-        throw new StepException("call() metadata= cannot send \"" + key + "\": " + Failures.oneLine(e));
+        throw args.error("metadata", "cannot send \"" + key + "\": " + Failures.oneLine(e));
       }
     }
     return metadata;
-  }
-
-  private static long timeoutMs(Object value) {
-    if (value == null) {
-      return DEFAULT_TIMEOUT_MS;
-    }
-    if (!(value instanceof Long || value instanceof Integer)) {
-      throw new StepException("call() timeout_ms= must be an int, got " + Config.starlarkType(value));
-    }
-    long ms = ((Number) value).longValue();
-    if (ms <= 0 || ms > MAX_TIMEOUT_MS) {
-      throw new StepException("call() timeout_ms= must be in 1.." + MAX_TIMEOUT_MS + ", got " + ms);
-    }
-    return ms;
   }
 }
