@@ -7,6 +7,8 @@ import com.google.protobuf.Message;
 import com.google.protobuf.Struct;
 import com.google.protobuf.TypeRegistry;
 import dev.faultbox.plugin.support.Failures;
+import dev.faultbox.plugin.support.MockExchange;
+import dev.faultbox.plugin.support.RequestLoop;
 import dev.faultbox.spi.FaultDecision;
 import dev.faultbox.spi.FaultProbe;
 import dev.faultbox.spi.MockContext;
@@ -37,10 +39,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -86,11 +85,16 @@ final class Dispatcher {
   private final MockContext context;
   private final GrpcSettings settings;
   private final ServerCallHandler<byte[], byte[]> handler = this::startCall;
+  private final GrpcAnswers answers = new GrpcAnswers();
+  private final MockExchange<Call, GrpcReply> exchange;
+  private final RequestLoop loop;
 
   Dispatcher(MockContext context, GrpcSettings settings) {
     this.definition = settings.definition();
     this.context = context;
     this.settings = settings;
+    this.exchange = new MockExchange<>(definition, context, answers);
+    this.loop = RequestLoop.anyThread(context.scheduler());
   }
 
   /** Every method name, served by the route table. */
@@ -317,154 +321,156 @@ final class Dispatcher {
   }
 
   private void serve(Call call) {
-    FaultDecision decision;
-    try {
-      decision = context.faults().decide(new FaultProbe(call.method, Map.of("method", call.method)));
-      if (decision == null) {
-        decision = FaultDecision.PASS;
+    exchange.serve(loop, call, outcome -> {
+      if (call.claim()) {
+        send(call, outcome.emit());
       }
-    } catch (RuntimeException e) {
-      context.logger().warn("{}: fault gate failed, serving normally: {}", name(), Failures.oneLine(e));
-      decision = FaultDecision.PASS;
-    }
-    FaultDecision d = decision;
-    d.fault().ifPresent(fault -> call.extra.put("fault", fault));
-    long delayNanos = d.delay() == null ? 0 : d.delay().toNanos();
-    if (delayNanos > 0) {
-      try {
-        context.scheduler().schedule(() -> act(call, d), delayNanos, TimeUnit.NANOSECONDS);
-      } catch (RuntimeException e) { // the run is ending and its scheduler with it
-        act(call, d);
-      }
-    } else {
-      act(call, d);
-    }
+    });
   }
 
-  private void act(Call call, FaultDecision decision) {
-    try {
-      FaultDecision.Action action = decision.action() == null ? FaultDecision.Action.PASS : decision.action();
-      switch (action) {
-        case RESPOND, ERROR -> {
-          int code = decision.status() >= 1 && decision.status() <= 16 ? decision.status() : Status.Code.INTERNAL.value();
-          status(call, OP_ERROR, code, decision.message() == null ? "" : decision.message(), null);
+  /**
+   * How a grpc mock answers in a {@link MockExchange}: a fault as its status (DROP and RESET as
+   * UNAVAILABLE), the matched route's prepared reply or its handler's answer, UNIMPLEMENTED when
+   * no route matches, INTERNAL for a failed handler. grpc-java calls the mock on its transport
+   * threads and lets any thread answer a call, so the exchange runs on {@link RequestLoop#anyThread}.
+   */
+  private final class GrpcAnswers implements MockExchange.Answers<Call, GrpcReply> {
+
+    @Override
+    public String mockKind() {
+      return "a grpc mock";
+    }
+
+    @Override
+    public boolean logsStackTraces() {
+      return false; // a grpc mock's log lines are one line each
+    }
+
+    @Override
+    public FaultProbe probe(Call call) {
+      return new FaultProbe(call.method, Map.of("method", call.method));
+    }
+
+    @Override
+    public Map<String, Object> fields(Call call) {
+      return call.extra; // a call that ends before its answer is recorded with them too
+    }
+
+    @Override
+    public GrpcReply fault(Call call, FaultDecision decision) {
+      if (decision.action() == FaultDecision.Action.DROP || decision.action() == FaultDecision.Action.RESET) {
+        return GrpcReply.status(OP_ERROR, Status.Code.UNAVAILABLE.value(), "connection dropped");
+      }
+      int code = decision.status() >= 1 && decision.status() <= 16 ? decision.status() : Status.Code.INTERNAL.value();
+      return GrpcReply.status(OP_ERROR, code, decision.message() == null ? "" : decision.message());
+    }
+
+    @Override
+    public MockExchange.Routed<GrpcReply> route(Call call, Map<String, Object> fields) {
+      try {
+        return routeOrThrow(call, fields);
+      } catch (RuntimeException e) {
+        context.logger().warn("{}: serving {} failed: {}", name(), call.method, Failures.oneLine(e));
+        return failedWith(fields, Status.Code.INTERNAL, "mock failed: " + Failures.oneLine(e), Failures.oneLine(e));
+      }
+    }
+
+    private MockExchange.Routed<GrpcReply> routeOrThrow(Call call, Map<String, Object> fields) {
+      RouteTable.Match match = settings.routes().match(call.method);
+      if (match == null) {
+        return ready(GrpcReply.status(OP_UNMATCHED, Status.Code.UNIMPLEMENTED.value(), "no route for " + call.method));
+      }
+      fields.put("route", match.route().key());
+      PreparedReply reply = match.reply();
+      Descriptors.MethodDescriptor typed = settings.schema() == null ? null : settings.schema().method(call.method);
+      Message request = null;
+      if (typed != null || reply instanceof PreparedReply.Dynamic) {
+        // A typed method's request is checked whatever answers it, as a real server's would be.
+        try {
+          request = decode(call.request, typed);
+        } catch (InvalidProtocolBufferException e) {
+          String detail = "decode request for " + call.method + ": not a "
+              + (typed != null ? typed.getInputType().getFullName() : "google.protobuf.Struct") + " (" + Failures.oneLine(e) + ")";
+          return failedWith(fields, Status.Code.INVALID_ARGUMENT, detail, detail);
         }
-        case DROP, RESET -> status(call, OP_ERROR, Status.Code.UNAVAILABLE.value(), "connection dropped", null);
-        case PASS, DUPLICATE -> route(call);
       }
-    } catch (RuntimeException e) {
-      context.logger().warn("{}: serving {} failed: {}", name(), call.method, Failures.oneLine(e));
-      status(call, OP_ERROR, Status.Code.INTERNAL.value(), "mock failed: " + Failures.oneLine(e), Failures.oneLine(e));
+      if (reply instanceof PreparedReply.Fixed fixed) {
+        return ready(GrpcReply.ok(fixed.bytes()));
+      } else if (reply instanceof PreparedReply.Status s) {
+        return ready(s.code() == 0 ? GrpcReply.ok(new byte[0]) : GrpcReply.status(OP_ERROR, s.code(), s.message()));
+      } else if (reply instanceof PreparedReply.Broken broken) {
+        String detail = "encode reply for " + call.method + ": " + broken.detail();
+        return failedWith(fields, Status.Code.INTERNAL, detail, detail);
+      }
+      PreparedReply.Dynamic dynamic = (PreparedReply.Dynamic) reply;
+      return new MockExchange.Routed.Ask<>(dynamic.handler(), mockRequest(call, request));
     }
-  }
 
-  private void route(Call call) {
-    RouteTable.Match match = settings.routes().match(call.method);
-    if (match == null) {
-      status(call, OP_UNMATCHED, Status.Code.UNIMPLEMENTED.value(), "no route for " + call.method, null);
-      return;
-    }
-    call.extra.put("route", match.route().key());
-    Reply reply = match.reply();
-    Descriptors.MethodDescriptor typed = settings.schema() == null ? null : settings.schema().method(call.method);
-    Message request = null;
-    if (typed != null || reply instanceof Reply.Dynamic) {
-      // A typed method's request is checked whatever answers it, as a real server's would be.
+    @Override
+    public GrpcReply respond(Call call, MockResponse response) throws MockExchange.Refusal {
       try {
-        request = decode(call.request, typed);
-      } catch (InvalidProtocolBufferException e) {
-        String detail = "decode request for " + call.method + ": not a "
-            + (typed != null ? typed.getInputType().getFullName() : "google.protobuf.Struct") + " (" + Failures.oneLine(e) + ")";
-        status(call, OP_ERROR, Status.Code.INVALID_ARGUMENT.value(), detail, detail);
-        return;
+        return answer(call, response);
+      } catch (RuntimeException e) {
+        context.logger().warn("{}: completing {} failed: {}", name(), call.method, Failures.oneLine(e));
+        throw new MockExchange.Refusal(Failures.oneLine(e));
       }
     }
-    if (reply instanceof Reply.Fixed fixed) {
-      ok(call, fixed.bytes());
-    } else if (reply instanceof Reply.Status s) {
-      if (s.code() == 0) {
-        ok(call, new byte[0]);
-      } else {
-        status(call, OP_ERROR, s.code(), s.message(), null);
+
+    private GrpcReply answer(Call call, MockResponse response) throws MockExchange.Refusal {
+      if (response instanceof MockResponse.Structured message) {
+        try {
+          return GrpcReply.ok(encodeDynamic(call.method, message));
+        } catch (IllegalArgumentException e) {
+          throw new MockExchange.Refusal("encode reply for " + call.method + ": " + e.getMessage());
+        }
+      } else if (response instanceof MockResponse.Status s) {
+        int code;
+        try {
+          code = Codes.resolve(s.code());
+        } catch (IllegalArgumentException e) {
+          throw new MockExchange.Refusal("dynamic handler answered " + e.getMessage());
+        }
+        return code == 0 ? GrpcReply.ok(new byte[0]) : GrpcReply.status(OP_ERROR, code, s.message() == null ? "" : s.message());
+      } else if (response instanceof MockResponse.Static s && s.body() != null) {
+        String refused = GrpcSettings.refusal(s);
+        if (refused != null) {
+          throw new MockExchange.Refusal("dynamic handler answered: " + refused);
+        }
+        return GrpcReply.ok(s.body());
       }
-    } else if (reply instanceof Reply.Broken broken) {
-      String detail = "encode reply for " + call.method + ": " + broken.detail();
-      status(call, OP_ERROR, Status.Code.INTERNAL.value(), detail, detail);
-    } else if (reply instanceof Reply.Dynamic dynamic) {
-      callDynamic(call, dynamic, request);
+      throw MockExchange.Refusal.kind(response instanceof MockResponse.Dynamic ? "dynamic()" : "no response");
+    }
+
+    @Override
+    public GrpcReply failed(Call call, String error) {
+      return GrpcReply.status(OP_ERROR, Status.Code.INTERNAL.value(), error);
+    }
+
+    @Override
+    public MockEvent event(Call call, GrpcReply reply, Map<String, Object> extra) {
+      Map<String, Object> fields = callFields(call.trace, reply.code(), reply.message(), call.reqSize);
+      if (reply.isOk()) {
+        fields.put("resp_size", reply.body().length);
+      }
+      fields.putAll(extra);
+      return definition.event(reply.op(), fields);
+    }
+
+    private MockExchange.Routed<GrpcReply> ready(GrpcReply reply) {
+      return new MockExchange.Routed.Ready<>(reply);
+    }
+
+    /** A status for what failed inside the mock, recorded as the event's {@code error}. */
+    private MockExchange.Routed<GrpcReply> failedWith(
+        Map<String, Object> fields, Status.Code code, String message, String error) {
+      fields.put("error", error);
+      return ready(GrpcReply.status(OP_ERROR, code.value(), message));
     }
   }
 
   /** The request as the method's input type, or as a Struct when the method is not typed. */
   private static Message decode(byte[] request, Descriptors.MethodDescriptor typed) throws InvalidProtocolBufferException {
     return typed != null ? DynamicMessage.parseFrom(typed.getInputType(), request) : Struct.parseFrom(request);
-  }
-
-  // ---- dynamic handlers ------------------------------------------------------------------
-
-  private void callDynamic(Call call, Reply.Dynamic dynamic, Message decoded) {
-    CompletionStage<MockResponse> stage;
-    try {
-      stage = dynamic.handler().handle(mockRequest(call, decoded));
-      if (stage == null) {
-        stage = CompletableFuture.failedFuture(new IllegalStateException("handler returned no result"));
-      }
-    } catch (RuntimeException e) {
-      stage = CompletableFuture.failedFuture(e);
-    }
-    stage.whenComplete((response, error) -> {
-      try {
-        completeDynamic(call, response, error);
-      } catch (RuntimeException e) {
-        context.logger().warn("{}: completing {} failed: {}", name(), call.method, Failures.oneLine(e));
-        status(call, OP_ERROR, Status.Code.INTERNAL.value(), Failures.oneLine(e), Failures.oneLine(e));
-      }
-    });
-  }
-
-  private void completeDynamic(Call call, MockResponse response, Throwable error) {
-    if (error != null) {
-      String message = Failures.messageOf(error);
-      status(call, OP_ERROR, Status.Code.INTERNAL.value(), message, message);
-      return;
-    }
-    if (response instanceof MockResponse.Structured message) {
-      byte[] bytes;
-      try {
-        bytes = encodeDynamic(call.method, message);
-      } catch (IllegalArgumentException e) {
-        String detail = "encode reply for " + call.method + ": " + e.getMessage();
-        status(call, OP_ERROR, Status.Code.INTERNAL.value(), detail, detail);
-        return;
-      }
-      ok(call, bytes);
-    } else if (response instanceof MockResponse.Status s) {
-      int code;
-      try {
-        code = Codes.resolve(s.code());
-      } catch (IllegalArgumentException e) {
-        String detail = "dynamic handler answered " + e.getMessage();
-        status(call, OP_ERROR, Status.Code.INTERNAL.value(), detail, detail);
-        return;
-      }
-      if (code == 0) {
-        ok(call, new byte[0]);
-      } else {
-        status(call, OP_ERROR, code, s.message() == null ? "" : s.message(), null);
-      }
-    } else if (response instanceof MockResponse.Static s && s.body() != null) {
-      String refused = GrpcSettings.refusal(s);
-      if (refused == null) {
-        ok(call, s.body());
-      } else {
-        String detail = "dynamic handler answered: " + refused;
-        status(call, OP_ERROR, Status.Code.INTERNAL.value(), detail, detail);
-      }
-    } else {
-      String what = response == null ? "None" : response instanceof MockResponse.Dynamic ? "dynamic()" : "no response";
-      String detail = "dynamic handler answered " + what + ", which a grpc mock cannot send";
-      status(call, OP_ERROR, Status.Code.INTERNAL.value(), detail, detail);
-    }
   }
 
   private byte[] encodeDynamic(String method, MockResponse.Structured message) {
@@ -518,16 +524,15 @@ final class Dispatcher {
 
   // ---- answers ---------------------------------------------------------------------------
 
-  private void ok(Call call, byte[] reply) {
-    if (!call.claim()) {
+  /** Writes a call's reply; its event is recorded already. */
+  private void send(Call call, GrpcReply reply) {
+    if (!reply.isOk()) {
+      close(call, Status.fromCode(reply.code()).withDescription(reply.message()));
       return;
     }
-    Map<String, Object> fields = fields(call.trace, Status.Code.OK, null, call.reqSize);
-    fields.put("resp_size", reply.length);
-    emit(definition.event(OP_OK, fields));
     try {
       call.call.sendHeaders(new Metadata());
-      call.call.sendMessage(reply);
+      call.call.sendMessage(reply.body());
       call.call.close(Status.OK, new Metadata());
     } catch (RuntimeException e) {
       context.logger().debug("{}: reply to {} not sent", name(), call.method, e);
@@ -535,7 +540,8 @@ final class Dispatcher {
   }
 
   /**
-   * Answers with a status.
+   * Answers a call with a status before it reaches the exchange (a streaming call, no request,
+   * a reflection call without descriptors).
    *
    * @param error what failed inside the mock, recorded as the event's {@code error}; null if none
    */
@@ -543,13 +549,12 @@ final class Dispatcher {
     if (!call.claim()) {
       return;
     }
-    Status.Code statusCode = Status.fromCodeValue(code).getCode();
-    Map<String, Object> fields = fields(call.trace, statusCode, message, call.reqSize);
+    GrpcReply reply = GrpcReply.status(op, code, message);
+    Map<String, Object> extra = new LinkedHashMap<>();
     if (error != null) {
-      fields.put("error", error);
+      extra.put("error", error);
     }
-    emit(definition.event(op, fields));
-    close(call, Status.fromCode(statusCode).withDescription(message));
+    send(call, exchange.outcome(answers.event(call, reply, extra), reply).emit());
   }
 
   private void close(Call call, Status status) {
@@ -572,7 +577,7 @@ final class Dispatcher {
         ? "the client cancelled the call before it was answered"
         : Objects.requireNonNullElse(status.getDescription(), "");
     Call call = trace.call;
-    Map<String, Object> fields = fields(trace, code, message, call == null ? 0 : call.reqSize);
+    Map<String, Object> fields = callFields(trace, code, message, call == null ? 0 : call.reqSize);
     Matcher tooBig = TOO_BIG.matcher(message);
     if (code == Status.Code.RESOURCE_EXHAUSTED && tooBig.find()) {
       // The size the client declared; grpc-java reads the 4-byte prefix as signed.
@@ -599,7 +604,7 @@ final class Dispatcher {
   }
 
   /** The fields every call's event has; {@code message} null leaves it out. */
-  private static Map<String, Object> fields(Trace trace, Status.Code code, String message, int reqSize) {
+  private static Map<String, Object> callFields(Trace trace, Status.Code code, String message, int reqSize) {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("method", trace.method);
     fields.put("code", code.name());
@@ -616,11 +621,7 @@ final class Dispatcher {
   }
 
   private void emit(MockEvent event) {
-    try {
-      context.events().emit(event);
-    } catch (RuntimeException e) {
-      context.logger().warn("{}: recording a {} event failed: {}", name(), event.op(), Failures.oneLine(e));
-    }
+    exchange.emit(event);
   }
 
   String name() {

@@ -134,22 +134,22 @@ record GrpcSettings(
         || (response instanceof MockResponse.Dynamic d && d.handler() == null)) {
       throw new InvalidMockException(where + "no response");
     }
-    Map<String, Reply> perMethod = new HashMap<>();
-    Reply common;
+    Map<String, PreparedReply> perMethod = new HashMap<>();
+    PreparedReply common;
     if (response instanceof MockResponse.Static s) {
       String refused = refusal(s);
       if (refused != null) {
         throw new InvalidMockException(where + refused);
       }
-      common = new Reply.Fixed(s.body().clone());
+      common = new PreparedReply.Fixed(s.body().clone());
     } else if (response instanceof MockResponse.Status status) {
       try {
-        common = new Reply.Status(Codes.resolve(status.code()), Objects.requireNonNullElse(status.message(), ""));
+        common = new PreparedReply.Status(Codes.resolve(status.code()), Objects.requireNonNullElse(status.message(), ""));
       } catch (IllegalArgumentException e) {
         throw new InvalidMockException(where + e.getMessage());
       }
     } else if (response instanceof MockResponse.Dynamic d) {
-      common = new Reply.Dynamic(d.handler());
+      common = new PreparedReply.Dynamic(d.handler());
     } else {
       MockResponse.Structured message = (MockResponse.Structured) response;
       byte[] struct;
@@ -162,8 +162,8 @@ record GrpcSettings(
         struct = null;
       }
       common = struct != null
-          ? new Reply.Fixed(struct)
-          : new Reply.Broken("the reply cannot be a google.protobuf.Struct, and the method is not in " + schema.origin());
+          ? new PreparedReply.Fixed(struct)
+          : new PreparedReply.Broken("the reply cannot be a google.protobuf.Struct, and the method is not in " + schema.origin());
       if (schema != null) {
         encodeTyped(where, key, message, schema, perMethod);
       }
@@ -176,7 +176,7 @@ record GrpcSettings(
    * method; a glob must fit at least one, and answers INTERNAL on the methods it does not fit.
    */
   private static void encodeTyped(
-      String where, RouteTable.Key key, MockResponse.Structured message, Schema schema, Map<String, Reply> out)
+      String where, RouteTable.Key key, MockResponse.Structured message, Schema schema, Map<String, PreparedReply> out)
       throws InvalidMockException {
     List<String> methods = new ArrayList<>();
     if (key.kind() == RouteTable.Kind.EXACT) {
@@ -189,20 +189,20 @@ record GrpcSettings(
       methods.addAll(schema.fullMethods());
     }
     Map<String, String> failures = new LinkedHashMap<>();
-    Map<com.google.protobuf.Descriptors.Descriptor, Reply> byType = new HashMap<>();
+    Map<com.google.protobuf.Descriptors.Descriptor, PreparedReply> byType = new HashMap<>();
     for (String method : methods) {
       MethodDescriptor descriptor = schema.method(method);
-      Reply reply = byType.get(descriptor.getOutputType());
+      PreparedReply reply = byType.get(descriptor.getOutputType());
       if (reply == null) {
         try {
-          reply = new Reply.Fixed(
+          reply = new PreparedReply.Fixed(
               Messages.encode(descriptor.getOutputType(), message.body(), schema.registry()).toByteArray());
         } catch (IllegalArgumentException e) {
-          reply = new Reply.Broken(e.getMessage());
+          reply = new PreparedReply.Broken(e.getMessage());
         }
         byType.put(descriptor.getOutputType(), reply);
       }
-      if (reply instanceof Reply.Broken broken) {
+      if (reply instanceof PreparedReply.Broken broken) {
         failures.put(method, broken.detail());
       }
       out.put(method, reply);

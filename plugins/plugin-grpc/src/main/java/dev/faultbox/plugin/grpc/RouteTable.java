@@ -26,15 +26,15 @@ final class RouteTable {
    * @param perMethod replies per full method, where they differ by method (typed messages)
    * @param common the reply for every other method
    */
-  record Compiled(String key, Kind kind, Map<String, Reply> perMethod, Reply common) {
-    Reply replyFor(String fullMethod) {
-      Reply reply = perMethod.get(fullMethod);
+  record Compiled(String key, Kind kind, Map<String, PreparedReply> perMethod, PreparedReply common) {
+    PreparedReply replyFor(String fullMethod) {
+      PreparedReply reply = perMethod.get(fullMethod);
       return reply != null ? reply : common;
     }
   }
 
   /** A matched route and its reply for the called method. */
-  record Match(Compiled route, Reply reply) {}
+  record Match(Compiled route, PreparedReply reply) {}
 
   /** A parsed route key. */
   record Key(Kind kind, String service, String method) {}

@@ -32,8 +32,21 @@ public final class MockExchange<Q, R> {
     /** How error texts name this protocol's mock, article included: {@code "a tcp mock"}. */
     String mockKind();
 
+    /** Whether the mock's warnings carry a failure's stack trace, or only its one-line message. */
+    default boolean logsStackTraces() {
+      return true;
+    }
+
     /** The request as fault rules match it. */
     FaultProbe probe(Q request);
+
+    /**
+     * Where the exchange records {@code fault}, {@code route} and {@code error} for the event: a
+     * new map, unless the protocol reports a request that ends before its answer with them too.
+     */
+    default Map<String, Object> fields(Q request) {
+      return new LinkedHashMap<>();
+    }
 
     /** The reply to a fault that answers instead of serving: ERROR, RESPOND, DROP or RESET. */
     R fault(Q request, FaultDecision decision);
@@ -147,7 +160,7 @@ public final class MockExchange<Q, R> {
   /** Serves {@code request}; call on {@code loop}. {@code done} is called once, on {@code loop}. */
   public void serve(RequestLoop loop, Q request, Done<R> done) {
     FaultDecision decision = decide(request);
-    Map<String, Object> fields = new LinkedHashMap<>();
+    Map<String, Object> fields = answers.fields(request);
     decision.fault().ifPresent(fault -> fields.put("fault", fault));
     long delayNanos = decision.delay() == null ? 0 : decision.delay().toNanos();
     if (delayNanos <= 0) {
@@ -162,7 +175,7 @@ public final class MockExchange<Q, R> {
       FaultDecision decision = context.faults().decide(answers.probe(request));
       return decision == null ? FaultDecision.PASS : decision;
     } catch (RuntimeException e) {
-      context.logger().warn("{}: fault gate failed, serving normally", name(), e);
+      warn("fault gate failed, serving normally", e);
       return FaultDecision.PASS;
     }
   }
@@ -246,13 +259,21 @@ public final class MockExchange<Q, R> {
     try {
       context.events().emit(event);
     } catch (RuntimeException e) {
-      context.logger().warn("{}: recording a {} event failed", name(), event.op(), e);
+      warn("recording a " + event.op() + " event failed", e);
     }
   }
 
   /** Emits an event that is not a served request's, e.g. an idle client's. */
   public void record(String op, Map<String, ?> fields) {
     emit(definition.event(op, fields));
+  }
+
+  private void warn(String what, RuntimeException e) {
+    if (answers.logsStackTraces()) {
+      context.logger().warn("{}: {}", name(), what, e);
+    } else {
+      context.logger().warn("{}: {}: {}", name(), what, Failures.oneLine(e));
+    }
   }
 
   public MockDefinition definition() {
