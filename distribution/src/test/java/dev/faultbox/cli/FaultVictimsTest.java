@@ -69,7 +69,7 @@ class FaultVictimsTest {
   }
 
   private static String curlStatus(String url) throws Exception {
-    Process p = new ProcessBuilder("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", url).start();
+    Process p = new ProcessBuilder("curl", "-s", "--max-time", "20", "-o", "/dev/null", "-w", "%{http_code}", url).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
     return out;

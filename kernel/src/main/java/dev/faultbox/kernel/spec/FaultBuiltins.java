@@ -44,9 +44,9 @@ public final class FaultBuiltins {
   }
 
   /**
-   * Splits a rule's keywords into its own options, its probability and its matchers. A matcher
-   * must be one some installed protocol honours (a typo fails here, with a did-you-mean); the
-   * protocol of the interface the rule is laid on then checks it is one of its own.
+   * Splits a rule's keywords into its own options, its probability and its matchers. A keyword
+   * that is close to an option or to a matcher some installed protocol honours is a typo and fails
+   * here, with a did-you-mean; the protocol of the interface the rule is laid on judges the rest.
    */
   private static RuleArgs ruleArgs(String fn, Dict<String, Object> kwargs, List<String> options, StarlarkThread thread)
       throws EvalException {
@@ -66,8 +66,11 @@ public final class FaultBuiltins {
       if (!matcherNames.contains(k)) {
         List<String> accepted = new ArrayList<>(own);
         accepted.addAll(matcherNames);
-        throw Starlark.errorf("%s() got unexpected keyword argument '%s'%s; accepted: %s", fn, k,
-            net.starlark.java.spelling.SpellChecker.didYouMean(k, accepted), String.join(", ", accepted));
+        String near = net.starlark.java.spelling.SpellChecker.didYouMean(k, accepted);
+        if (!near.isEmpty()) { // a typo; anything else is for the target's protocol to judge
+          throw Starlark.errorf("%s() got unexpected keyword argument '%s'%s; accepted: %s", fn, k, near,
+              String.join(", ", accepted));
+        }
       }
       if (!(e.getValue() instanceof String glob)) {
         throw Starlark.errorf("%s() matcher %s= must be a string (a glob), got %s", fn, k, Starlark.type(e.getValue()));
