@@ -204,11 +204,9 @@ final class HttpStep implements StepMethod {
     if (value == null) {
       return null;
     }
-    if (value instanceof String s) {
-      return s.getBytes(StandardCharsets.UTF_8);
-    }
-    if (value instanceof byte[] b) {
-      return b.clone();
+    byte[] bytes = StepArgs.bytes(value);
+    if (bytes != null) {
+      return bytes;
     }
     if (value instanceof Map || value instanceof List) {
       try {

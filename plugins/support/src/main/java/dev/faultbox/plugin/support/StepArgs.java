@@ -64,13 +64,22 @@ public final class StepArgs {
     if (data == null) {
       throw new StepException(step + "() requires " + key + "=");
     }
-    if (data instanceof String s) {
+    byte[] bytes = bytes(data);
+    if (bytes == null) {
+      throw error(key, "must be a str, got " + Config.starlarkType(data));
+    }
+    return bytes;
+  }
+
+  /** A str as UTF-8, bytes as a copy; null for any other value. */
+  public static byte[] bytes(Object value) {
+    if (value instanceof String s) {
       return s.getBytes(StandardCharsets.UTF_8);
     }
-    if (data instanceof byte[] b) {
+    if (value instanceof byte[] b) {
       return b.clone();
     }
-    throw error(key, "must be a str, got " + Config.starlarkType(data));
+    return null;
   }
 
   /** A dict of str to str, in the spec's order; empty when absent. */
