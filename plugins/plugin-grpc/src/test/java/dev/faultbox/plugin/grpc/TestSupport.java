@@ -19,8 +19,8 @@ final class TestSupport {
 
   private TestSupport() {}
 
-  /** Where the build wrote the test protos' FileDescriptorSets. */
-  static final Path DESCRIPTORS = Path.of(System.getProperty("faultbox.test.descriptors", "target/test-descriptors"));
+  /** The test protos' FileDescriptorSets, as files. */
+  static final Path DESCRIPTORS = dev.faultbox.fixtures.grpc.Descriptors.directory();
 
   static final String GEO = "/inDriver.geo_config.GeoConfigService/";
   static final String USER = "/inDriver.user.UserService/";
