@@ -131,7 +131,7 @@ public final class FakeProtocol implements MockProtocol, ProtocolFactory {
           var running = running(target);
           String op = (String) kw.getOrDefault("op", "recv");
           long after = ((Number) kw.getOrDefault("after_ms", 0L)).longValue();
-          Runnable emit = () -> running.getValue().events().emit(running.getKey().event(op, Map.of("n", 1, "code", "204", "ok", true)));
+          Runnable emit = () -> running.getValue().events().emit(running.getKey().event(op, Map.of("n", 1, "code", "204", "ok", true, "tags", Map.of("env", "prod"))));
           if (after == 0) {
             emit.run();
           } else {

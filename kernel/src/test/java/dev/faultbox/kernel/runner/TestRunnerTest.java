@@ -100,7 +100,9 @@ class TestRunnerTest {
             assert_eq(events().where(service = "other").first(), None)
             e = events()[0]
             assert_eq([e.service, e.interface, e.kind, e.type, e.op], ["m", "main", "mock", "mock.recv", "recv"])
-            assert_eq(e.fields, {"code": "204", "n": 1, "ok": True})
+            assert_eq(e.fields, {"code": "204", "n": 1, "ok": True, "tags": {"env": "prod"}})
+            assert_eq(e.tags["env"], "prod")  # a structured field is data
+            assert_eq(events().where(tags = '*"env":"prod"*').count(), 3)  # and its JSON text takes globs
             assert_eq(e.n, 1)  # numbers stay numbers
             assert_eq(events().where(n = "1").count(), 3)  # a glob matches a number's text
             assert_eq(events().where(n = 1.0).count(), 3)
