@@ -3,9 +3,7 @@ package dev.faultbox.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultbox.testkit.FreePorts;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +13,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -70,12 +67,6 @@ class ExternalPluginIT {
     return Files.readString(dir.resolve("stderr-" + started + ".txt"));
   }
 
-  private static String runToEnd(Process p) throws Exception {
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    return out;
-  }
-
   /** A libmemcached tool's exit code and what it printed. */
   private record Tool(int exit, String output) {}
 
@@ -89,7 +80,7 @@ class ExternalPluginIT {
   @Test
   void pluginsListsTheExternalPluginNextToTheBuiltInOnesEachWithItsOwnNetty() throws Exception {
     Process p = start("plugins");
-    String out = runToEnd(p);
+    String out = LauncherIT.runToEnd(p);
     assertThat(p.exitValue()).as(stderr()).isZero();
     String plugins = Pattern.quote(dist.resolve("plugins").toString());
     assertThat(out)
@@ -120,11 +111,11 @@ class ExternalPluginIT {
             routes = {"PING": bytes_response(data = "PONG\\n")})
         """.formatted(port, tcp));
     Process p = start("run", spec.toString());
-    BlockingQueue<String> lines = follow(p);
+    BlockingQueue<String> lines = LauncherIT.follow(p);
     String servers = "--servers=127.0.0.1:" + port;
     try {
       List<String> banner = new ArrayList<>();
-      for (String line = next(lines); !line.startsWith("serving "); line = next(lines)) {
+      for (String line = LauncherIT.next(lines); !line.startsWith("serving "); line = LauncherIT.next(lines)) {
         banner.add(line);
       }
       assertThat(banner).contains("cache.main memcached 127.0.0.1:" + port, "legacy.main tcp 127.0.0.1:" + tcp);
@@ -150,7 +141,7 @@ class ExternalPluginIT {
 
       List<String> log = new ArrayList<>();
       while (log.stream().noneMatch(l -> l.contains("legacy.main recv"))) {
-        log.add(next(lines));
+        log.add(LauncherIT.next(lines));
       }
       assertThat(log).anyMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} cache\\.main get .*hit=true.*key=greeting.*"))
           .anyMatch(l -> l.matches(".* cache\\.main set .*bytes=17.*key=note\\.txt.*result=STORED.*"))
@@ -212,7 +203,7 @@ class ExternalPluginIT {
             assert_true(cache.main.stats()["netty"].startswith("4.1."), cache.main.stats()["netty"])
         """.formatted(FreePorts.tcp(), FreePorts.tcp()));
     Process p = start("test", spec.toString());
-    String out = runToEnd(p);
+    String out = LauncherIT.runToEnd(p);
     assertThat(p.exitValue()).as(out + stderr()).isZero();
     assertThat(out).contains("--- PASS: test_sessions_unavailable").contains("--- PASS: test_both_netties_serve_in_one_run")
         .endsWith("5 passed, 0 failed\n");
@@ -250,33 +241,11 @@ class ExternalPluginIT {
         Thread.sleep(100);
       }
     }
-    String out = runToEnd(p);
+    String out = LauncherIT.runToEnd(p);
     assertThat(seen).as("memccp met the fault; faultbox printed " + out + stderr()).isNotNull();
     assertThat(seen.exit()).isNotZero();
     assertThat(seen.output()).contains("SERVER ERROR, cache is read-only");
     assertThat(p.exitValue()).as(out + stderr()).isZero();
     assertThat(out).contains("--- PASS: test_memccp_is_refused").endsWith("1 passed, 0 failed\n");
-  }
-
-  private static BlockingQueue<String> follow(Process p) {
-    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          lines.add(line);
-        }
-      } catch (IOException ignored) {
-        // the process ended
-      }
-    });
-    reader.setDaemon(true);
-    reader.start();
-    return lines;
-  }
-
-  private static String next(BlockingQueue<String> lines) throws InterruptedException {
-    String line = lines.poll(30, TimeUnit.SECONDS);
-    assertThat(line).as("a line within 30s").isNotNull();
-    return line;
   }
 }

@@ -49,9 +49,10 @@ class LauncherIT {
     return Files.readString(dir.resolve("stderr-" + started + ".txt"));
   }
 
-  private static String runToEnd(Process p) throws Exception {
+  /** The whole stdout of a process that ends within two minutes. Also for the other launcher tests. */
+  static String runToEnd(Process p) throws Exception {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
     return out;
   }
 
@@ -190,7 +191,8 @@ class LauncherIT {
     assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
   }
 
-  private static BlockingQueue<String> follow(Process p) {
+  /** stdout's lines as they come, read on a thread of their own. */
+  static BlockingQueue<String> follow(Process p) {
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     Thread reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -206,7 +208,8 @@ class LauncherIT {
     return lines;
   }
 
-  private static String next(BlockingQueue<String> lines) throws InterruptedException {
+  /** The next line within 30 s. */
+  static String next(BlockingQueue<String> lines) throws InterruptedException {
     String line = lines.poll(Duration.ofSeconds(30).toMillis(), TimeUnit.MILLISECONDS);
     assertThat(line).as("a line within 30s").isNotNull();
     return line;
