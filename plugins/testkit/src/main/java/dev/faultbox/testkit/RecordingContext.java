@@ -68,7 +68,6 @@ public final class RecordingContext implements MockContext {
     return gate;
   }
 
-  /** Replaces the fault gate; requests that arrive afterwards ask the new one. */
   /** Lends the mock a TLS identity, as the kernel does for {@code tls=True}; returns this. */
   public RecordingContext withTls(TlsIdentity identity) {
     this.tls = identity;
@@ -80,6 +79,7 @@ public final class RecordingContext implements MockContext {
     return Optional.ofNullable(tls);
   }
 
+  /** Replaces the fault gate; requests that arrive afterwards ask the new one. */
   public RecordingContext setFaultGate(FaultGate gate) {
     this.gate = Objects.requireNonNull(gate, "gate");
     return this;
