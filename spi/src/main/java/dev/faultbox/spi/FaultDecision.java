@@ -18,6 +18,14 @@ import java.util.Optional;
 public record FaultDecision(
     Action action, Duration delay, int status, String message, Optional<String> fault) {
 
+  /** None of the components is null, so plugins need not guard. */
+  public FaultDecision {
+    java.util.Objects.requireNonNull(action, "action");
+    java.util.Objects.requireNonNull(delay, "delay");
+    java.util.Objects.requireNonNull(message, "message");
+    java.util.Objects.requireNonNull(fault, "fault");
+  }
+
   public enum Action {
     /** Serve the request normally. */
     PASS,

@@ -27,6 +27,8 @@ public record FaultModel(
   public enum Match {
     /** A glob: {@code *} any run of characters, {@code ?} one. */
     GLOB,
+    /** A glob that ignores case, for names such as HTTP methods ({@code get} matches {@code GET}). */
+    GLOB_IGNORING_CASE,
     /** The attribute starts with the matcher's text, as written. */
     PREFIX
   }

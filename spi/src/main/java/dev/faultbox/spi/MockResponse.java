@@ -38,7 +38,12 @@ public sealed interface MockResponse {
    *     knows ({@code "UNAVAILABLE"}); the protocol resolves it
    * @param message the status message
    */
-  record Status(String code, String message) implements MockResponse {}
+  record Status(String code, String message) implements MockResponse {
+    public Status {
+      java.util.Objects.requireNonNull(code, "code");
+      java.util.Objects.requireNonNull(message, "message");
+    }
+  }
 
   /**
    * A structured body the protocol encodes itself (a gRPC message against the method's output

@@ -36,14 +36,17 @@ public final class FaultRule implements StarlarkValue {
   /** Unset status: the protocol's own default applies when the rule meets its target. */
   public static final int DEFAULT_STATUS = -1;
 
-  /** One matcher, compiled for the protocol: a glob, or a prefix as written. */
-  private record Matcher(String name, Glob glob, String prefix) {
+  /** One matcher, compiled for the protocol: a glob (upper-cased on both sides when caseless), or a prefix as written. */
+  private record Matcher(String name, Glob glob, boolean caseless, String prefix) {
     boolean matches(FaultProbe p) {
       String value = name.equals("op") ? p.op() : p.attributes().get(name);
       if (value == null) {
         return false;
       }
-      return glob != null ? glob.matches(value) : value.startsWith(prefix);
+      if (glob == null) {
+        return value.startsWith(prefix);
+      }
+      return glob.matches(caseless ? value.toUpperCase(java.util.Locale.ROOT) : value);
     }
   }
 
@@ -104,9 +107,12 @@ public final class FaultRule implements StarlarkValue {
             + m.getKey() + "= means nothing there" + SpellChecker.didYouMean(m.getKey(), honoured) + "; " + protocol
             + (honoured.isEmpty() ? " rules take no matchers" : " rules match on " + String.join(", ", honoured)));
       }
-      out.add(how == FaultModel.Match.GLOB
-          ? new Matcher(m.getKey(), Glob.compile(m.getValue()), null)
-          : new Matcher(m.getKey(), null, m.getValue()));
+      out.add(switch (how) {
+        case GLOB -> new Matcher(m.getKey(), Glob.compile(m.getValue()), false, null);
+        case GLOB_IGNORING_CASE ->
+            new Matcher(m.getKey(), Glob.compile(m.getValue().toUpperCase(java.util.Locale.ROOT)), true, null);
+        case PREFIX -> new Matcher(m.getKey(), null, false, m.getValue());
+      });
     }
     int s = status;
     if (kind == Kind.ERROR || kind == Kind.RESPONSE) {

@@ -362,7 +362,7 @@ final class Dispatcher {
         return GrpcReply.status(OP_ERROR, Status.Code.UNAVAILABLE.value(), "connection dropped");
       }
       int code = decision.status() >= 1 && decision.status() <= 16 ? decision.status() : Status.Code.INTERNAL.value();
-      return GrpcReply.status(OP_ERROR, code, decision.message() == null ? "" : decision.message());
+      return GrpcReply.status(OP_ERROR, code, decision.message());
     }
 
     @Override
@@ -430,7 +430,7 @@ final class Dispatcher {
         } catch (IllegalArgumentException e) {
           throw new MockExchange.Refusal("dynamic handler answered " + e.getMessage());
         }
-        return code == 0 ? GrpcReply.ok(new byte[0]) : GrpcReply.status(OP_ERROR, code, s.message() == null ? "" : s.message());
+        return code == 0 ? GrpcReply.ok(new byte[0]) : GrpcReply.status(OP_ERROR, code, s.message());
       } else if (response instanceof MockResponse.Static s && s.body() != null) {
         String refused = GrpcSettings.refusal(s);
         if (refused != null) {

@@ -36,7 +36,7 @@ final class HttpFactory implements ProtocolFactory {
    * so {@code method = "GET"} also takes a {@code get} request, as routes do.
    */
   static final FaultModel FAULT_MODEL = new FaultModel(
-      Map.of("path", FaultModel.Match.GLOB, "method", FaultModel.Match.GLOB), Map.of(), 100, 999, 500, 200);
+      Map.of("path", FaultModel.Match.GLOB, "method", FaultModel.Match.GLOB_IGNORING_CASE), Map.of(), 100, 999, 500, 200);
 
   private final String name;
   private final Map<String, StepMethod> steps;

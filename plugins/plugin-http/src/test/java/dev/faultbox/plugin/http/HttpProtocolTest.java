@@ -68,7 +68,7 @@ class HttpProtocolTest {
       assertThat(factory.supportsTls()).isTrue();
       FaultModel model = factory.faultModel();
       assertThat(model.matchers())
-          .containsOnly(Map.entry("path", FaultModel.Match.GLOB), Map.entry("method", FaultModel.Match.GLOB));
+          .containsOnly(Map.entry("path", FaultModel.Match.GLOB), Map.entry("method", FaultModel.Match.GLOB_IGNORING_CASE));
       assertThat(model.statusNames()).isEmpty();
       assertThat(model.minStatus()).isEqualTo(100);
       assertThat(model.maxStatus()).isEqualTo(999);

@@ -62,7 +62,7 @@ final class TcpUdpAnswers implements MockExchange.Answers<TcpUdpAnswers.Request,
   @Override
   public byte[] fault(Request request, FaultDecision decision) {
     return switch (decision.action()) {
-      case RESPOND, ERROR -> (decision.message() == null ? "" : decision.message()).getBytes(StandardCharsets.UTF_8);
+      case RESPOND, ERROR -> decision.message().getBytes(StandardCharsets.UTF_8);
       default -> NOTHING;
     };
   }

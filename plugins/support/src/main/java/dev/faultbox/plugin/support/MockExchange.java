@@ -172,8 +172,7 @@ public final class MockExchange<Q, R> {
 
   private FaultDecision decide(Q request) {
     try {
-      FaultDecision decision = context.faults().decide(answers.probe(request));
-      return decision == null ? FaultDecision.PASS : decision;
+      return context.faults().decide(answers.probe(request));
     } catch (RuntimeException e) {
       warn("fault gate failed, serving normally", e);
       return FaultDecision.PASS;
@@ -182,9 +181,7 @@ public final class MockExchange<Q, R> {
 
   private void act(
       RequestLoop loop, Q request, FaultDecision decision, Map<String, Object> fields, Done<R> done) {
-    FaultDecision.Action action =
-        decision.action() == null ? FaultDecision.Action.PASS : decision.action();
-    switch (action) {
+    switch (decision.action()) {
       case ERROR, RESPOND, DROP, RESET -> finish(request, answers.fault(request, decision), fields, done);
       case PASS, DUPLICATE -> route(loop, request, fields, done);
     }
