@@ -7,10 +7,10 @@ import java.util.logging.Logger;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
- * Where library logging goes, set once per JVM. java.util.logging (grpc-java, Netty when it
- * cannot find slf4j) is routed into slf4j, whose level the front-end sets; and what the transports
- * {@code io.grpc} and {@code io.netty} report below SEVERE (a peer's malformed frames, a dropped
- * connection, each with a stack trace) comes out at debug: a mock answers bad input with a
+ * Where library logging goes, set once per JVM. java.util.logging, which only the libraries
+ * plugins build on use (Faultbox itself logs through slf4j), is routed into slf4j, whose level the
+ * front-end sets; and what those libraries report below SEVERE (a peer's malformed frames, a
+ * dropped connection, each with a stack trace) comes out at debug: a mock answers bad input with a
  * protocol error and an event, so the console need not carry it too.
  */
 public final class Logging {
@@ -31,14 +31,10 @@ public final class Logging {
   private static final class Bridge extends SLF4JBridgeHandler {
     @Override
     public void publish(LogRecord record) {
-      if (record != null && record.getLevel().intValue() < Level.SEVERE.intValue() && transport(record.getLoggerName())) {
+      if (record != null && record.getLevel().intValue() < Level.SEVERE.intValue()) {
         record.setLevel(Level.FINE);
       }
       super.publish(record);
-    }
-
-    private static boolean transport(String logger) {
-      return logger != null && (logger.startsWith("io.grpc.") || logger.startsWith("io.netty."));
     }
   }
 }
