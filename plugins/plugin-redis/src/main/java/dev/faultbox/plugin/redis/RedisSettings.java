@@ -1,0 +1,165 @@
+package dev.faultbox.plugin.redis;
+
+import dev.faultbox.plugin.support.Config;
+import dev.faultbox.spi.InvalidMockException;
+import dev.faultbox.spi.MockDefinition;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A redis mock's {@code config=}, checked once by {@code prepare}: {@code state} (the seed),
+ * {@code password} (AUTH required when set) and {@code databases} (1..1024, 16 by default).
+ *
+ * <p>A {@code state} value seeds by its type: a str, int, float or bool a string (as text:
+ * {@code True} is {@code "true"}), a dict a hash, a list a list; {@code {"value": v, "ttl": "30s"}}
+ * seeds {@code v} with that time to live, counted from each start.
+ */
+record RedisSettings(List<Seed> seeds, String password, int databases) {
+
+  static final List<String> KEYS = List.of("databases", "password", "state");
+  static final int DEFAULT_DATABASES = 16;
+
+  /** One seeded key: a binary-string value, a hash (field → value) or a list; ttlMs 0 for none. */
+  record Seed(String key, Object value, long ttlMs) {}
+
+  static RedisSettings of(MockDefinition definition) throws InvalidMockException {
+    if (!definition.routes().isEmpty() || definition.defaultResponse().isPresent()) {
+      throw new InvalidMockException(
+          "a redis mock takes no routes or default response; seed it with config={\"state\": {...}}");
+    }
+    Map<String, Object> config = definition.config();
+    for (String key : config.keySet()) {
+      if (!KEYS.contains(key)) {
+        throw Config.unknownKey("redis", key, KEYS);
+      }
+    }
+    int databases = DEFAULT_DATABASES;
+    if (config.get("databases") != null) {
+      databases = (int) Config.intIn("redis", "databases", config.get("databases"), 1, 1024);
+    }
+    String password = null;
+    Object pw = config.get("password");
+    if (pw != null) {
+      if (!(pw instanceof String s) || s.isEmpty()) {
+        throw new InvalidMockException(
+            "redis mock config \"password\" must be a non-empty str or None, got " + Config.starlarkType(pw));
+      }
+      password = Command.binary(s);
+    }
+    List<Seed> seeds = new ArrayList<>();
+    Object state = config.get("state");
+    if (state != null) {
+      if (!(state instanceof Map<?, ?> map)) {
+        throw new InvalidMockException(
+            "redis mock config \"state\" must be a dict, got " + Config.starlarkType(state));
+      }
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        if (!(e.getKey() instanceof String key)) {
+          throw new InvalidMockException(
+              "redis mock state keys must be str, got " + Config.starlarkType(e.getKey()));
+        }
+        seeds.add(seed(key, e.getValue()));
+      }
+    }
+    return new RedisSettings(List.copyOf(seeds), password, databases);
+  }
+
+  private static Seed seed(String key, Object value) throws InvalidMockException {
+    long ttlMs = 0;
+    if (value instanceof Map<?, ?> m && m.containsKey("value")
+        && m.keySet().stream().allMatch(k -> k.equals("value") || k.equals("ttl"))) {
+      Object ttl = m.get("ttl");
+      if (ttl != null) {
+        ttlMs = duration(key, ttl);
+      }
+      value = m.get("value");
+    }
+    String binaryKey = Command.binary(key);
+    if (value instanceof Map<?, ?> m) {
+      Map<String, String> hash = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> f : m.entrySet()) {
+        hash.put(Command.binary(String.valueOf(f.getKey())), scalar(key, f.getValue()));
+      }
+      if (hash.isEmpty()) {
+        throw new InvalidMockException("redis mock state \"" + key + "\": an empty dict seeds no hash");
+      }
+      return new Seed(binaryKey, java.util.Collections.unmodifiableMap(hash), ttlMs);
+    }
+    if (value instanceof List<?> l) {
+      List<String> items = new ArrayList<>();
+      for (Object item : l) {
+        items.add(scalar(key, item));
+      }
+      if (items.isEmpty()) {
+        throw new InvalidMockException("redis mock state \"" + key + "\": an empty list seeds no list");
+      }
+      return new Seed(binaryKey, List.copyOf(items), ttlMs);
+    }
+    return new Seed(binaryKey, scalar(key, value), ttlMs);
+  }
+
+  private static String scalar(String key, Object value) throws InvalidMockException {
+    if (value instanceof String s) {
+      return Command.binary(s);
+    } else if (value instanceof Boolean b) {
+      return b ? "true" : "false";
+    } else if (value instanceof Long || value instanceof Integer) {
+      return value.toString();
+    } else if (value instanceof Double d) {
+      return Commands.formatDouble(d);
+    } else if (value instanceof byte[] bytes) {
+      return new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+    throw new InvalidMockException("redis mock state \"" + key + "\": cannot seed a "
+        + Config.starlarkType(value) + " (use str, int, float, bool, dict, list or {\"value\": ..., \"ttl\": \"30s\"})");
+  }
+
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+  /** A TTL: an int of seconds, or a duration text such as {@code "500ms"}, {@code "30s"}, {@code "1h"}. */
+  private static long duration(String key, Object ttl) throws InvalidMockException {
+    if ((ttl instanceof Long || ttl instanceof Integer) && ((Number) ttl).longValue() > 0) {
+      return ((Number) ttl).longValue() * 1000;
+    }
+    if (ttl instanceof String s) {
+      Matcher m = DURATION.matcher(s);
+      if (m.matches() && Long.parseLong(m.group(1)) > 0) {
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+          case "ms" -> n;
+          case "s" -> n * 1000;
+          case "m" -> n * 60_000;
+          default -> n * 3_600_000;
+        };
+      }
+    }
+    throw new InvalidMockException("redis mock state \"" + key + "\": ttl must be a positive duration such as"
+        + " \"30s\" or \"500ms\", got " + ttl);
+  }
+
+  /** A fresh keyspace holding the seed, its TTLs counted from now. */
+  Keyspace seededKeyspace() {
+    Keyspace keyspace = new Keyspace(databases, System::currentTimeMillis);
+    long now = keyspace.now();
+    for (Seed seed : seeds) {
+      Object value = seed.value();
+      if (value instanceof Map<?, ?> m) {
+        @SuppressWarnings("unchecked")
+        Map<String, String> hash = new LinkedHashMap<>((Map<String, String>) m);
+        value = hash;
+      } else if (value instanceof List<?> l) {
+        RedisList list = new RedisList();
+        for (Object item : l) {
+          list.addLast((String) item);
+        }
+        value = list;
+      }
+      keyspace.put(0, seed.key(), value, seed.ttlMs() == 0 ? 0 : now + seed.ttlMs());
+    }
+    return keyspace;
+  }
+}

@@ -1,0 +1,17 @@
+package dev.faultbox.plugin.redis;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** One connection's state: its database, whether it authenticated, its name. Used on its loop only. */
+final class Session {
+  private static final AtomicLong IDS = new AtomicLong();
+
+  final long id = IDS.incrementAndGet();
+  int db;
+  boolean authenticated;
+  String name = "";
+
+  Session(boolean authenticated) {
+    this.authenticated = authenticated;
+  }
+}
