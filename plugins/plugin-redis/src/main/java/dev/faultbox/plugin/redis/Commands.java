@@ -107,10 +107,16 @@ final class Commands {
     def("lrange", 4, 1, Commands::lrange);
     def("llen", 2, 1, Commands::llen);
     def("lindex", 3, 1, Commands::lindex);
+    More.define();
   }
 
-  private final Keyspace keyspace;
-  private final String password;
+  /** Registers a command defined outside this class (see {@link More}). */
+  static void define(String name, int arity, int firstKey, Handler handler) {
+    def(name, arity, firstKey, handler);
+  }
+
+  final Keyspace keyspace;
+  final String password;
 
   Commands(Keyspace keyspace, String password) {
     this.keyspace = keyspace;
@@ -128,7 +134,8 @@ final class Commands {
     if ((spec.arity() > 0 && argc != spec.arity()) || argc < -spec.arity()) {
       return Reply.error(arityError(spec.name()));
     }
-    if (!session.authenticated && !spec.name().equals("auth") && !spec.name().equals("quit")) {
+    if (!session.authenticated && !spec.name().equals("auth") && !spec.name().equals("quit")
+        && !spec.name().equals("hello")) {
       return Reply.error(NOAUTH);
     }
     synchronized (keyspace) {
@@ -275,6 +282,14 @@ final class Commands {
   }
 
   private Reply expire(Session s, List<String> a, long unitMs, String name) {
+    return expireGeneric(s, a, unitMs, keyspace.now(), name);
+  }
+
+  /**
+   * redis-server's expireGenericCommand: options first, then the amount; the time is
+   * {@code amount * unitMs + basetimeMs} (basetime now for EXPIRE/PEXPIRE, 0 for the AT forms).
+   */
+  Reply expireGeneric(Session s, List<String> a, long unitMs, long basetimeMs, String name) {
     boolean nx = false;
     boolean xx = false;
     boolean gt = false;
@@ -306,7 +321,7 @@ final class Commands {
     long now = keyspace.now();
     long when;
     try {
-      when = Math.addExact(Math.multiplyExact(amount, unitMs), now);
+      when = Math.addExact(Math.multiplyExact(amount, unitMs), basetimeMs);
     } catch (ArithmeticException e) {
       return Reply.error("ERR invalid expire time in '" + name + "' command");
     }
@@ -352,7 +367,7 @@ final class Commands {
   // --- strings
 
   /** The string at {@code key}: null when absent; throws WrongType for another type. */
-  private String string(Session s, String key) {
+  String string(Session s, String key) {
     Keyspace.Entry e = keyspace.lookup(s.db, key);
     if (e == null) {
       return null;
@@ -364,7 +379,7 @@ final class Commands {
   }
 
   /** Signals WRONGTYPE from deep inside a command; caught by {@link #guard}. */
-  private static final class WrongType extends RuntimeException {
+  static final class WrongType extends RuntimeException {
     WrongType() {
       super(WRONGTYPE, null, false, false);
     }
@@ -374,7 +389,7 @@ final class Commands {
     return guard(() -> Reply.bulk(c.string(s, a.get(1))));
   }
 
-  private static Reply guard(java.util.function.Supplier<Reply> body) {
+  static Reply guard(java.util.function.Supplier<Reply> body) {
     try {
       return body.get();
     } catch (WrongType e) {
@@ -623,7 +638,7 @@ final class Commands {
 
   /** The hash at {@code key}, null when absent; WrongType for another type. */
   @SuppressWarnings("unchecked")
-  private Map<String, String> hash(Session s, String key, boolean create) {
+  Map<String, String> hash(Session s, String key, boolean create) {
     Keyspace.Entry e = keyspace.lookup(s.db, key);
     if (e == null) {
       if (!create) {
@@ -763,7 +778,7 @@ final class Commands {
 
   // --- lists
 
-  private RedisList list(Session s, String key) {
+  RedisList list(Session s, String key) {
     Keyspace.Entry e = keyspace.lookup(s.db, key);
     if (e == null) {
       return null;
@@ -892,7 +907,7 @@ final class Commands {
     return Double.isNaN(d) ? null : d;
   }
 
-  private static boolean eq(String s, String lower) {
+  static boolean eq(String s, String lower) {
     return s.equalsIgnoreCase(lower);
   }
 

@@ -35,6 +35,8 @@ final class Keyspace {
         return "hash";
       } else if (value instanceof RedisList) {
         return "list";
+      } else if (value instanceof Set) {
+        return "set";
       }
       return "none";
     }
@@ -100,10 +102,27 @@ final class Keyspace {
   /** Removes {@code key} if its collection became empty, as redis-server does. */
   void dropIfEmpty(int db, String key, Entry entry) {
     boolean empty = entry.value instanceof Map<?, ?> m ? m.isEmpty()
+        : entry.value instanceof Set<?> set ? set.isEmpty()
         : entry.value instanceof RedisList l && l.size() == 0;
     if (empty) {
       remove(db, key);
     }
+  }
+
+  /** A live key chosen at random, null when the database is empty. */
+  String randomKey(int db) {
+    sweep(db);
+    Map<String, Entry> map = dbs.get(db);
+    if (map.isEmpty()) {
+      return null;
+    }
+    int skip = java.util.concurrent.ThreadLocalRandom.current().nextInt(map.size());
+    for (String k : map.keySet()) {
+      if (skip-- == 0) {
+        return k;
+      }
+    }
+    return null;
   }
 
   int size(int db) {

@@ -70,15 +70,41 @@ record RedisSettings(List<Seed> seeds, String password, int databases) {
 
   private static Seed seed(String key, Object value) throws InvalidMockException {
     long ttlMs = 0;
+    String type = null;
     if (value instanceof Map<?, ?> m && m.containsKey("value")
-        && m.keySet().stream().allMatch(k -> k.equals("value") || k.equals("ttl"))) {
+        && m.keySet().stream().allMatch(k -> k.equals("value") || k.equals("ttl") || k.equals("type"))) {
       Object ttl = m.get("ttl");
       if (ttl != null) {
         ttlMs = duration(key, ttl);
       }
+      Object t = m.get("type");
+      if (t != null) {
+        if (!(t instanceof String ts) || !List.of("string", "hash", "list", "set").contains(ts)) {
+          throw new InvalidMockException("redis mock state \"" + key + "\": type must be \"string\", \"hash\","
+              + " \"list\" or \"set\", got " + t);
+        }
+        type = ts;
+      }
       value = m.get("value");
     }
     String binaryKey = Command.binary(key);
+    if (type != null) {
+      String actual = value instanceof Map ? "hash" : value instanceof List ? "list" : "string";
+      if (type.equals("set")) {
+        if (!(value instanceof List<?> l) || l.isEmpty()) {
+          throw new InvalidMockException("redis mock state \"" + key + "\": a set seeds from a non-empty list");
+        }
+        java.util.LinkedHashSet<String> members = new java.util.LinkedHashSet<>();
+        for (Object item : l) {
+          members.add(scalar(key, item));
+        }
+        return new Seed(binaryKey, java.util.Collections.unmodifiableSet(members), ttlMs);
+      }
+      if (!type.equals(actual)) {
+        throw new InvalidMockException("redis mock state \"" + key + "\": type \"" + type + "\" does not fit a "
+            + Config.starlarkType(value) + " value");
+      }
+    }
     if (value instanceof Map<?, ?> m) {
       Map<String, String> hash = new LinkedHashMap<>();
       for (Map.Entry<?, ?> f : m.entrySet()) {
@@ -151,6 +177,10 @@ record RedisSettings(List<Seed> seeds, String password, int databases) {
         @SuppressWarnings("unchecked")
         Map<String, String> hash = new LinkedHashMap<>((Map<String, String>) m);
         value = hash;
+      } else if (value instanceof java.util.Set<?> set) {
+        @SuppressWarnings("unchecked")
+        java.util.Set<String> members = new java.util.LinkedHashSet<>((java.util.Set<String>) set);
+        value = members;
       } else if (value instanceof List<?> l) {
         RedisList list = new RedisList();
         for (Object item : l) {

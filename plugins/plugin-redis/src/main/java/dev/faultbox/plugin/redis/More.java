@@ -1,0 +1,466 @@
+package dev.faultbox.plugin.redis;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Commands beyond the first set: HELLO (RESP2 only), TIME, RANDOMKEY, RENAME(NX), EXPIREAT,
+ * PEXPIREAT, EXPIRETIME, PEXPIRETIME, MSETNX, GETRANGE, SETRANGE, GETEX, LPUSHX, RPUSHX, LSET,
+ * LREM, LTRIM, HSTRLEN, HINCRBYFLOAT, and the basic set commands. Same rules as {@link Commands}.
+ */
+final class More {
+  private More() {}
+
+  static final String NO_SUCH_KEY = "ERR no such key";
+  static final int MAX_STRING = 512 * 1024 * 1024;
+
+  static void define() {
+    Commands.define("hello", -1, 0, More::hello);
+    Commands.define("time", 1, 0, (c, s, a) -> {
+      long micros = Math.multiplyExact(c.keyspace.now(), 1000L);
+      return Reply.bulks(List.of(Long.toString(micros / 1_000_000), Long.toString(micros % 1_000_000)));
+    });
+    Commands.define("randomkey", 1, 0, (c, s, a) -> Reply.bulk(c.keyspace.randomKey(s.db)));
+    Commands.define("rename", 3, 1, (c, s, a) -> rename(c, s, a, false));
+    Commands.define("renamenx", 3, 1, (c, s, a) -> rename(c, s, a, true));
+    Commands.define("expireat", -3, 1, (c, s, a) -> expireAt(c, s, a, 1000));
+    Commands.define("pexpireat", -3, 1, (c, s, a) -> expireAt(c, s, a, 1));
+    Commands.define("expiretime", 2, 1, (c, s, a) -> expireTime(c, s, a, true));
+    Commands.define("pexpiretime", 2, 1, (c, s, a) -> expireTime(c, s, a, false));
+    Commands.define("msetnx", -3, 1, More::msetnx);
+    Commands.define("getrange", 4, 1, More::getrange);
+    Commands.define("setrange", 4, 1, More::setrange);
+    Commands.define("getex", -2, 1, More::getex);
+    Commands.define("lpushx", -3, 1, (c, s, a) -> pushx(c, s, a, true));
+    Commands.define("rpushx", -3, 1, (c, s, a) -> pushx(c, s, a, false));
+    Commands.define("lset", 4, 1, More::lset);
+    Commands.define("lrem", 4, 1, More::lrem);
+    Commands.define("ltrim", 4, 1, More::ltrim);
+    Commands.define("hstrlen", 3, 1, (c, s, a) -> Commands.guard(() -> {
+      Map<String, String> h = c.hash(s, a.get(1), false);
+      String v = h == null ? null : h.get(a.get(2));
+      return new Reply.Int(v == null ? 0 : v.length());
+    }));
+    Commands.define("hincrbyfloat", 4, 1, More::hincrbyfloat);
+    Commands.define("sadd", -3, 1, More::sadd);
+    Commands.define("srem", -3, 1, More::srem);
+    Commands.define("smembers", 2, 1, (c, s, a) -> Commands.guard(() -> {
+      Set<String> set = set(c, s, a.get(1), false);
+      return Reply.bulks(set == null ? List.of() : new ArrayList<>(set));
+    }));
+    Commands.define("sismember", 3, 1, (c, s, a) -> Commands.guard(() -> {
+      Set<String> set = set(c, s, a.get(1), false);
+      return set != null && set.contains(a.get(2)) ? Reply.ONE : Reply.ZERO;
+    }));
+    Commands.define("smismember", -3, 1, (c, s, a) -> Commands.guard(() -> {
+      Set<String> set = set(c, s, a.get(1), false);
+      List<Reply> out = new ArrayList<>();
+      for (int i = 2; i < a.size(); i++) {
+        out.add(set != null && set.contains(a.get(i)) ? Reply.ONE : Reply.ZERO);
+      }
+      return new Reply.Array(out);
+    }));
+    Commands.define("scard", 2, 1, (c, s, a) -> Commands.guard(() -> {
+      Set<String> set = set(c, s, a.get(1), false);
+      return new Reply.Int(set == null ? 0 : set.size());
+    }));
+  }
+
+  /** HELLO [protover [AUTH user pass] [SETNAME name]]: RESP2 only; 3 answers NOPROTO so clients fall back. */
+  private static Reply hello(Commands c, Session s, List<String> a) {
+    long proto = 2;
+    if (a.size() >= 2) {
+      Long v = Commands.parseLong(a.get(1));
+      if (v == null) {
+        return Reply.error("ERR Protocol version is not an integer or out of range");
+      }
+      if (v != 2) {
+        return Reply.error("NOPROTO unsupported protocol version");
+      }
+      proto = v;
+    }
+    String name = null;
+    boolean authed = false;
+    for (int i = 2; i < a.size(); i++) {
+      if (Commands.eq(a.get(i), "auth") && a.size() - i - 1 >= 2) {
+        String user = a.get(i + 1);
+        String pass = a.get(i + 2);
+        if (c.password == null ? !user.equals("default") : !(user.equals("default") && pass.equals(c.password))) {
+          return Reply.error(Commands.WRONGPASS);
+        }
+        authed = true;
+        i += 2;
+      } else if (Commands.eq(a.get(i), "setname") && a.size() - i - 1 >= 1) {
+        name = a.get(i + 1);
+        i += 1;
+      } else {
+        return Reply.error("ERR Syntax error in HELLO option '" + a.get(i) + "'");
+      }
+    }
+    if (!s.authenticated && !authed) {
+      return Reply.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the"
+          + " HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select"
+          + " the RESP protocol version at the same time");
+    }
+    if (authed) {
+      s.authenticated = true;
+    }
+    if (name != null) {
+      s.name = name;
+    }
+    return new Reply.Array(List.of(
+        Reply.bulk("server"), Reply.bulk("redis"),
+        Reply.bulk("version"), Reply.bulk("7.2.4"),
+        Reply.bulk("proto"), new Reply.Int(proto),
+        Reply.bulk("id"), new Reply.Int(s.id),
+        Reply.bulk("mode"), Reply.bulk("standalone"),
+        Reply.bulk("role"), Reply.bulk("master"),
+        Reply.bulk("modules"), new Reply.Array(List.of())));
+  }
+
+  private static Reply rename(Commands c, Session s, List<String> a, boolean nx) {
+    Keyspace.Entry e = c.keyspace.lookup(s.db, a.get(1));
+    if (e == null) {
+      return Reply.error(NO_SUCH_KEY);
+    }
+    if (a.get(1).equals(a.get(2))) {
+      return nx ? Reply.ZERO : Reply.OK;
+    }
+    if (nx && c.keyspace.lookup(s.db, a.get(2)) != null) {
+      return Reply.ZERO;
+    }
+    c.keyspace.remove(s.db, a.get(1));
+    c.keyspace.put(s.db, a.get(2), e.value, e.expireAtMs);
+    return nx ? Reply.ONE : Reply.OK;
+  }
+
+  /** EXPIREAT and PEXPIREAT: EXPIRE's options and checks with an absolute time. */
+  private static Reply expireAt(Commands c, Session s, List<String> a, long unitMs) {
+    return c.expireGeneric(s, a, unitMs, 0, unitMs == 1 ? "pexpireat" : "expireat");
+  }
+
+  private static Reply expireTime(Commands c, Session s, List<String> a, boolean seconds) {
+    Keyspace.Entry e = c.keyspace.lookup(s.db, a.get(1));
+    if (e == null) {
+      return new Reply.Int(-2);
+    }
+    if (e.expireAtMs == 0) {
+      return new Reply.Int(-1);
+    }
+    return new Reply.Int(seconds ? (e.expireAtMs + 500) / 1000 : e.expireAtMs);
+  }
+
+  private static Reply msetnx(Commands c, Session s, List<String> a) {
+    if (a.size() % 2 == 0) {
+      return Reply.error(Commands.arityError("msetnx"));
+    }
+    for (int i = 1; i < a.size(); i += 2) {
+      if (c.keyspace.lookup(s.db, a.get(i)) != null) {
+        return Reply.ZERO;
+      }
+    }
+    for (int i = 1; i < a.size(); i += 2) {
+      c.keyspace.put(s.db, a.get(i), a.get(i + 1), 0);
+    }
+    return Reply.ONE;
+  }
+
+  private static Reply getrange(Commands c, Session s, List<String> a) {
+    Long start = Commands.parseLong(a.get(2));
+    Long end = Commands.parseLong(a.get(3));
+    if (start == null || end == null) {
+      return Reply.error(Commands.NOT_INTEGER);
+    }
+    return Commands.guard(() -> {
+      String v = c.string(s, a.get(1));
+      if (v == null) {
+        return Reply.bulk("");
+      }
+      long len = v.length();
+      long from = start < 0 ? Math.max(0, len + start) : start;
+      long to = end < 0 ? len + end : end;
+      if (to < 0 || from > to || len == 0) {
+        return Reply.bulk("");
+      }
+      to = Math.min(to, len - 1);
+      return from > to ? Reply.bulk("") : Reply.bulk(v.substring((int) from, (int) to + 1));
+    });
+  }
+
+  private static Reply setrange(Commands c, Session s, List<String> a) {
+    Long offset = Commands.parseLong(a.get(2));
+    if (offset == null) {
+      return Reply.error(Commands.NOT_INTEGER);
+    }
+    if (offset < 0) {
+      return Reply.error("ERR offset is out of range");
+    }
+    String piece = a.get(3);
+    return Commands.guard(() -> {
+      Keyspace.Entry e = c.keyspace.lookup(s.db, a.get(1));
+      String v = "";
+      if (e != null) {
+        if (!(e.value instanceof String old)) {
+          throw new Commands.WrongType();
+        }
+        v = old;
+      }
+      if (piece.isEmpty()) {
+        return new Reply.Int(v.length());
+      }
+      if (offset + piece.length() > MAX_STRING) {
+        return Reply.error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+      }
+      StringBuilder b = new StringBuilder(v);
+      while (b.length() < offset) {
+        b.append('\0');
+      }
+      b.replace(offset.intValue(), Math.min(b.length(), offset.intValue() + piece.length()), piece);
+      if (e == null) {
+        c.keyspace.put(s.db, a.get(1), b.toString(), 0);
+      } else {
+        e.value = b.toString();
+      }
+      return new Reply.Int(b.length());
+    });
+  }
+
+  private static Reply getex(Commands c, Session s, List<String> a) {
+    String unit = null;
+    Long amount = null;
+    boolean persist = false;
+    for (int i = 2; i < a.size(); i++) {
+      String opt = a.get(i).toLowerCase(Locale.ROOT);
+      if (opt.equals("persist") && unit == null && !persist) {
+        persist = true;
+      } else if ((opt.equals("ex") || opt.equals("px") || opt.equals("exat") || opt.equals("pxat"))
+          && unit == null && !persist && i + 1 < a.size()) {
+        unit = opt;
+        amount = Commands.parseLong(a.get(++i));
+        if (amount == null) {
+          return Reply.error(Commands.NOT_INTEGER);
+        }
+      } else {
+        return Reply.error(Commands.SYNTAX);
+      }
+    }
+    long when = 0;
+    if (unit != null) {
+      if (amount <= 0) {
+        return Reply.error("ERR invalid expire time in 'getex' command");
+      }
+      try {
+        when = switch (unit) {
+          case "ex" -> Math.addExact(Math.multiplyExact(amount, 1000L), c.keyspace.now());
+          case "px" -> Math.addExact(amount, c.keyspace.now());
+          case "exat" -> Math.multiplyExact(amount, 1000L);
+          default -> amount;
+        };
+      } catch (ArithmeticException e) {
+        return Reply.error("ERR invalid expire time in 'getex' command");
+      }
+    }
+    long expireAt = when;
+    boolean dropTtl = persist;
+    String u = unit;
+    return Commands.guard(() -> {
+      String v = c.string(s, a.get(1));
+      if (v == null) {
+        return Reply.NULL;
+      }
+      Keyspace.Entry e = c.keyspace.lookup(s.db, a.get(1));
+      if (u != null) {
+        if (expireAt <= c.keyspace.now()) {
+          c.keyspace.remove(s.db, a.get(1));
+        } else {
+          c.keyspace.expireAt(s.db, a.get(1), e, expireAt);
+        }
+      } else if (dropTtl) {
+        c.keyspace.expireAt(s.db, a.get(1), e, 0);
+      }
+      return Reply.bulk(v);
+    });
+  }
+
+  private static Reply pushx(Commands c, Session s, List<String> a, boolean left) {
+    return Commands.guard(() -> {
+      RedisList l = c.list(s, a.get(1));
+      if (l == null) {
+        return Reply.ZERO;
+      }
+      for (int i = 2; i < a.size(); i++) {
+        if (left) {
+          l.addFirst(a.get(i));
+        } else {
+          l.addLast(a.get(i));
+        }
+      }
+      return new Reply.Int(l.size());
+    });
+  }
+
+  private static Reply lset(Commands c, Session s, List<String> a) {
+    Long index = Commands.parseLong(a.get(2));
+    if (index == null) {
+      return Reply.error(Commands.NOT_INTEGER);
+    }
+    return Commands.guard(() -> {
+      RedisList l = c.list(s, a.get(1));
+      if (l == null) {
+        return Reply.error(NO_SUCH_KEY);
+      }
+      long i = index < 0 ? l.size() + index : index;
+      if (i < 0 || i >= l.size()) {
+        return Reply.error("ERR index out of range");
+      }
+      List<String> all = l.range(0, l.size() - 1);
+      all.set((int) i, a.get(3));
+      replace(l, all);
+      return Reply.OK;
+    });
+  }
+
+  private static Reply lrem(Commands c, Session s, List<String> a) {
+    Long count = Commands.parseLong(a.get(2));
+    if (count == null) {
+      return Reply.error(Commands.NOT_INTEGER);
+    }
+    return Commands.guard(() -> {
+      RedisList l = c.list(s, a.get(1));
+      if (l == null) {
+        return Reply.ZERO;
+      }
+      List<String> all = l.range(0, l.size() - 1);
+      String target = a.get(3);
+      long limit = count == 0 ? Long.MAX_VALUE : Math.abs(count);
+      long removed = 0;
+      if (count >= 0) {
+        for (int i = 0; i < all.size() && removed < limit; ) {
+          if (all.get(i).equals(target)) {
+            all.remove(i);
+            removed++;
+          } else {
+            i++;
+          }
+        }
+      } else {
+        for (int i = all.size() - 1; i >= 0 && removed < limit; i--) {
+          if (all.get(i).equals(target)) {
+            all.remove(i);
+            removed++;
+          }
+        }
+      }
+      replace(l, all);
+      c.keyspace.dropIfEmpty(s.db, a.get(1), c.keyspace.lookup(s.db, a.get(1)));
+      return new Reply.Int(removed);
+    });
+  }
+
+  private static Reply ltrim(Commands c, Session s, List<String> a) {
+    Long start = Commands.parseLong(a.get(2));
+    Long stop = Commands.parseLong(a.get(3));
+    if (start == null || stop == null) {
+      return Reply.error(Commands.NOT_INTEGER);
+    }
+    return Commands.guard(() -> {
+      RedisList l = c.list(s, a.get(1));
+      if (l == null) {
+        return Reply.OK;
+      }
+      long size = l.size();
+      long from = start < 0 ? Math.max(0, size + start) : start;
+      long to = stop < 0 ? size + stop : Math.min(stop, size - 1);
+      List<String> kept = from > to || from >= size ? List.of() : l.range((int) from, (int) to);
+      replace(l, kept);
+      c.keyspace.dropIfEmpty(s.db, a.get(1), c.keyspace.lookup(s.db, a.get(1)));
+      return Reply.OK;
+    });
+  }
+
+  private static void replace(RedisList l, List<String> items) {
+    while (l.size() > 0) {
+      l.removeLast();
+    }
+    for (String item : items) {
+      l.addLast(item);
+    }
+  }
+
+  private static Reply hincrbyfloat(Commands c, Session s, List<String> a) {
+    Double by = Commands.parseDouble(a.get(3));
+    if (by == null) {
+      return Reply.error(Commands.NOT_FLOAT);
+    }
+    return Commands.guard(() -> {
+      Map<String, String> existing = c.hash(s, a.get(1), false);
+      double current = 0;
+      String old = existing == null ? null : existing.get(a.get(2));
+      if (old != null) {
+        Double parsed = Commands.parseDouble(old);
+        if (parsed == null) {
+          return Reply.error("ERR hash value is not a float");
+        }
+        current = parsed;
+      }
+      double next = current + by;
+      if (Double.isNaN(next) || Double.isInfinite(next)) {
+        return Reply.error("ERR increment would produce NaN or Infinity");
+      }
+      String text = Commands.formatDouble(next);
+      c.hash(s, a.get(1), true).put(a.get(2), text);
+      return Reply.bulk(text);
+    });
+  }
+
+  @SuppressWarnings("unchecked")
+  static Set<String> set(Commands c, Session s, String key, boolean create) {
+    Keyspace.Entry e = c.keyspace.lookup(s.db, key);
+    if (e == null) {
+      if (!create) {
+        return null;
+      }
+      Set<String> set = new LinkedHashSet<>();
+      c.keyspace.put(s.db, key, set, 0);
+      return set;
+    }
+    if (!(e.value instanceof Set)) {
+      throw new Commands.WrongType();
+    }
+    return (Set<String>) e.value;
+  }
+
+  private static Reply sadd(Commands c, Session s, List<String> a) {
+    return Commands.guard(() -> {
+      Set<String> set = set(c, s, a.get(1), true);
+      long added = 0;
+      for (int i = 2; i < a.size(); i++) {
+        if (set.add(a.get(i))) {
+          added++;
+        }
+      }
+      return new Reply.Int(added);
+    });
+  }
+
+  private static Reply srem(Commands c, Session s, List<String> a) {
+    return Commands.guard(() -> {
+      Set<String> set = set(c, s, a.get(1), false);
+      if (set == null) {
+        return Reply.ZERO;
+      }
+      long removed = 0;
+      for (int i = 2; i < a.size(); i++) {
+        if (set.remove(a.get(i))) {
+          removed++;
+        }
+      }
+      c.keyspace.dropIfEmpty(s.db, a.get(1), c.keyspace.lookup(s.db, a.get(1)));
+      return new Reply.Int(removed);
+    });
+  }
+}
