@@ -58,6 +58,9 @@ final class Commands {
     def("flushdb", -1, 0, Commands::flushdb);
     def("flushall", -1, 0, Commands::flushall);
     def("client", -2, 0, Commands::client);
+    def("multi", 1, 0, Commands::multi);
+    def("exec", 1, 0, Commands::exec);
+    def("discard", 1, 0, Commands::discard);
     // keys
     def("del", -2, 1, Commands::del);
     def("unlink", -2, 1, Commands::del);
@@ -127,6 +130,31 @@ final class Commands {
   Reply execute(Session session, List<String> argv) {
     String name = argv.get(0);
     Spec spec = spec(name);
+    Reply refused = refusal(session, spec, argv);
+    if (refused != null) {
+      if (session.queued != null) {
+        session.dirty = true; // EXEC will answer EXECABORT, as redis-server does
+      }
+      return refused;
+    }
+    if (session.queued != null && !TRANSACTION.contains(spec.name())) {
+      if (spec.name().equals("watch")) {
+        return Reply.error("ERR WATCH inside MULTI is not allowed");
+      }
+      session.queued.add(List.copyOf(argv));
+      return QUEUED;
+    }
+    synchronized (keyspace) {
+      return spec.handler().run(this, session, argv);
+    }
+  }
+
+  private static final Reply QUEUED = new Reply.Simple("QUEUED");
+  /** What runs at once inside MULTI instead of being queued. */
+  private static final java.util.Set<String> TRANSACTION = java.util.Set.of("exec", "discard", "multi", "quit", "watch");
+
+  /** The error for an unknown command, a wrong argument count or a missing AUTH; null to run it. */
+  private static Reply refusal(Session session, Spec spec, List<String> argv) {
     if (spec == null) {
       return Reply.error(unknownCommand(argv));
     }
@@ -138,9 +166,44 @@ final class Commands {
         && !spec.name().equals("hello")) {
       return Reply.error(NOAUTH);
     }
-    synchronized (keyspace) {
-      return spec.handler().run(this, session, argv);
+    return null;
+  }
+
+  private static Reply multi(Commands c, Session s, List<String> a) {
+    if (s.queued != null) {
+      return Reply.error("ERR MULTI calls can not be nested");
     }
+    s.queued = new ArrayList<>();
+    s.dirty = false;
+    return Reply.OK;
+  }
+
+  private static Reply exec(Commands c, Session s, List<String> a) {
+    if (s.queued == null) {
+      return Reply.error("ERR EXEC without MULTI");
+    }
+    List<List<String>> queued = s.queued;
+    boolean dirty = s.dirty;
+    s.queued = null;
+    s.dirty = false;
+    if (dirty) {
+      return Reply.error("EXECABORT Transaction discarded because of previous errors.");
+    }
+    List<Reply> replies = new ArrayList<>(queued.size());
+    for (List<String> argv : queued) {
+      Reply r = spec(argv.get(0)).handler().run(c, s, argv); // the monitor is held: EXEC is atomic
+      replies.add(r instanceof Reply.ThenClose then ? then.reply() : r);
+    }
+    return new Reply.Array(replies);
+  }
+
+  private static Reply discard(Commands c, Session s, List<String> a) {
+    if (s.queued == null) {
+      return Reply.error("ERR DISCARD without MULTI");
+    }
+    s.queued = null;
+    s.dirty = false;
+    return Reply.OK;
   }
 
   static String arityError(String name) {

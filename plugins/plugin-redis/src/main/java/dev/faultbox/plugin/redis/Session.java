@@ -10,6 +10,9 @@ final class Session {
   int db;
   boolean authenticated;
   String name = "";
+  /** Inside MULTI: the commands queued for EXEC, and whether one was refused (EXECABORT). */
+  java.util.List<java.util.List<String>> queued;
+  boolean dirty;
 
   Session(boolean authenticated) {
     this.authenticated = authenticated;
