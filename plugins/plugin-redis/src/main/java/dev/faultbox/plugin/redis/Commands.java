@@ -61,6 +61,11 @@ final class Commands {
     def("multi", 1, 0, Commands::multi);
     def("exec", 1, 0, Commands::exec);
     def("discard", 1, 0, Commands::discard);
+    def("watch", -2, 1, Commands::watch);
+    def("unwatch", 1, 0, (c, s, a) -> {
+      s.watched.clear();
+      return Reply.OK;
+    });
     // keys
     def("del", -2, 1, Commands::del);
     def("unlink", -2, 1, Commands::del);
@@ -137,10 +142,10 @@ final class Commands {
       }
       return refused;
     }
+    if (session.queued != null && spec.name().equals("watch")) {
+      return Reply.error("ERR WATCH inside MULTI is not allowed");
+    }
     if (session.queued != null && !TRANSACTION.contains(spec.name())) {
-      if (spec.name().equals("watch")) {
-        return Reply.error("ERR WATCH inside MULTI is not allowed");
-      }
       session.queued.add(List.copyOf(argv));
       return QUEUED;
     }
@@ -186,8 +191,16 @@ final class Commands {
     boolean dirty = s.dirty;
     s.queued = null;
     s.dirty = false;
+    boolean touched = false;
+    for (Watched w : s.watched.values()) {
+      touched |= w.changed(c.keyspace);
+    }
+    s.watched.clear();
     if (dirty) {
       return Reply.error("EXECABORT Transaction discarded because of previous errors.");
+    }
+    if (touched) {
+      return Reply.NULL_ARRAY;
     }
     List<Reply> replies = new ArrayList<>(queued.size());
     for (List<String> argv : queued) {
@@ -203,6 +216,45 @@ final class Commands {
     }
     s.queued = null;
     s.dirty = false;
+    s.watched.clear();
+    return Reply.OK;
+  }
+
+  /**
+   * A WATCHed key as it was: its entry, a copy of its value and its expiry. A change is a
+   * different entry, value or expiry at EXEC (a value changed and changed back is not seen).
+   */
+  record Watched(int db, String key, Keyspace.Entry entry, Object copy, long expireAtMs) {
+    static Watched of(Keyspace keyspace, int db, String key) {
+      Keyspace.Entry e = keyspace.lookup(db, key);
+      return new Watched(db, key, e, e == null ? null : copyOf(e.value), e == null ? 0 : e.expireAtMs);
+    }
+
+    boolean changed(Keyspace keyspace) {
+      Keyspace.Entry now = keyspace.lookup(db, key);
+      if (entry == null || now == null) {
+        return entry != now;
+      }
+      return now != entry || now.expireAtMs != expireAtMs || !Objects.equals(copyOf(now.value), copy);
+    }
+
+    private static Object copyOf(Object value) {
+      if (value instanceof RedisList l) {
+        return l.range(0, l.size() - 1);
+      } else if (value instanceof Map<?, ?> m) {
+        return new HashMap<>(m);
+      } else if (value instanceof java.util.Set<?> set) {
+        return new java.util.HashSet<>(set);
+      }
+      return value;
+    }
+  }
+
+  private static Reply watch(Commands c, Session s, List<String> a) {
+    for (int i = 1; i < a.size(); i++) {
+      String id = s.db + ":" + a.get(i);
+      s.watched.putIfAbsent(id, Watched.of(c.keyspace, s.db, a.get(i)));
+    }
     return Reply.OK;
   }
 

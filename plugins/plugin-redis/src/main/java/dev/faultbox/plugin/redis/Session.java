@@ -13,6 +13,8 @@ final class Session {
   /** Inside MULTI: the commands queued for EXEC, and whether one was refused (EXECABORT). */
   java.util.List<java.util.List<String>> queued;
   boolean dirty;
+  /** WATCHed keys ("db:key") and what they held then; EXEC aborts if any changed. */
+  final java.util.Map<String, Commands.Watched> watched = new java.util.HashMap<>();
 
   Session(boolean authenticated) {
     this.authenticated = authenticated;

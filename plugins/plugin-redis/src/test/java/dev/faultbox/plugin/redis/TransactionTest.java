@@ -70,4 +70,32 @@ class TransactionTest extends MockTestSupport {
       assertThat(j.get("k")).isEqualTo("v");
     }
   }
+
+  @Test
+  void watchAbortsExecWhenAnotherClientChangedTheKey() throws Exception {
+    int port = start(Map.of("state", Map.of("balance", "10")));
+    try (Jedis j = new Jedis("127.0.0.1", port, 3000); Jedis other = new Jedis("127.0.0.1", port, 3000)) {
+      assertThat(j.watch("balance")).isEqualTo("OK");
+      Transaction t = j.multi();
+      t.incrBy("balance", 5);
+      other.incrBy("balance", 1);
+      assertThat(t.exec()).as("aborted: a null reply").isNull();
+      assertThat(j.get("balance")).isEqualTo("11");
+
+      j.watch("balance");
+      Transaction ok = j.multi();
+      ok.incrBy("balance", 5);
+      assertThat(ok.exec()).containsExactly(16L);
+
+      j.watch("balance");
+      assertThat(j.unwatch()).isEqualTo("OK");
+      other.set("balance", "0");
+      Transaction after = j.multi();
+      after.get("balance");
+      assertThat(after.exec()).containsExactly("0");
+      j.sendCommand(raw("MULTI"));
+      assertThatThrownBy(() -> j.sendCommand(raw("WATCH"), "balance")).hasMessage("ERR WATCH inside MULTI is not allowed");
+      j.sendCommand(raw("DISCARD"));
+    }
+  }
 }
