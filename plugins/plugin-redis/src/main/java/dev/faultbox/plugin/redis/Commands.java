@@ -116,6 +116,11 @@ final class Commands {
     def("llen", 2, 1, Commands::llen);
     def("lindex", 3, 1, Commands::lindex);
     More.define();
+    Server.define();
+  }
+
+  static int count() {
+    return TABLE.size();
   }
 
   /** Registers a command defined outside this class (see {@link More}). */
@@ -126,9 +131,13 @@ final class Commands {
   final Keyspace keyspace;
   final String password;
 
+  /** What CONFIG GET answers and CONFIG SET stores. */
+  final Map<String, String> config;
+
   Commands(Keyspace keyspace, String password) {
     this.keyspace = keyspace;
     this.password = password;
+    this.config = new LinkedHashMap<>(Server.defaultConfig(keyspace.databases()));
   }
 
   /** Runs {@code argv} (name first, at least one element) in {@code session}. */
@@ -156,7 +165,7 @@ final class Commands {
 
   private static final Reply QUEUED = new Reply.Simple("QUEUED");
   /** What runs at once inside MULTI instead of being queued. */
-  private static final java.util.Set<String> TRANSACTION = java.util.Set.of("exec", "discard", "multi", "quit", "watch");
+  private static final java.util.Set<String> TRANSACTION = java.util.Set.of("exec", "discard", "multi", "quit", "watch", "reset");
 
   /** The error for an unknown command, a wrong argument count or a missing AUTH; null to run it. */
   private static Reply refusal(Session session, Spec spec, List<String> argv) {
@@ -168,7 +177,7 @@ final class Commands {
       return Reply.error(arityError(spec.name()));
     }
     if (!session.authenticated && !spec.name().equals("auth") && !spec.name().equals("quit")
-        && !spec.name().equals("hello")) {
+        && !spec.name().equals("hello") && !spec.name().equals("reset")) {
       return Reply.error(NOAUTH);
     }
     return null;

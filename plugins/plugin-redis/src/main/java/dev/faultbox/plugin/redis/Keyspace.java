@@ -125,6 +125,11 @@ final class Keyspace {
     return null;
   }
 
+  int expiring(int db) {
+    sweep(db);
+    return volatileKeys.get(db).size();
+  }
+
   int size(int db) {
     sweep(db);
     return dbs.get(db).size();
