@@ -46,6 +46,9 @@ final class More {
       return new Reply.Int(v == null ? 0 : v.length());
     }));
     Commands.define("hincrbyfloat", 4, 1, More::hincrbyfloat);
+    Commands.define("scan", -2, 0, More::scan);
+    Commands.define("hscan", -3, 1, (c, s, a) -> scanValue(c, s, a, "hash"));
+    Commands.define("sscan", -3, 1, (c, s, a) -> scanValue(c, s, a, "set"));
     Commands.define("sadd", -3, 1, More::sadd);
     Commands.define("srem", -3, 1, More::srem);
     Commands.define("smembers", 2, 1, (c, s, a) -> Commands.guard(() -> {
@@ -461,6 +464,116 @@ final class More {
       }
       c.keyspace.dropIfEmpty(s.db, a.get(1), c.keyspace.lookup(s.db, a.get(1)));
       return new Reply.Int(removed);
+    });
+  }
+
+  /** SCAN's options after the cursor: MATCH, COUNT, TYPE (TYPE only for SCAN). */
+  private record ScanArgs(String match, long count, String type) {}
+
+  /** The options, or an error reply (an Error) for bad ones. */
+  private static Object scanArgs(List<String> a, int from, boolean typeAllowed) {
+    String match = null;
+    long count = 10;
+    String type = null;
+    for (int i = from; i < a.size(); i++) {
+      boolean hasNext = i + 1 < a.size();
+      if (Commands.eq(a.get(i), "match") && hasNext) {
+        match = a.get(++i);
+      } else if (Commands.eq(a.get(i), "count") && hasNext) {
+        Long n = Commands.parseLong(a.get(++i));
+        if (n == null) {
+          return Reply.error(Commands.NOT_INTEGER);
+        }
+        if (n < 1) {
+          return Reply.error(Commands.SYNTAX);
+        }
+        count = n;
+      } else if (typeAllowed && Commands.eq(a.get(i), "type") && hasNext) {
+        type = a.get(++i).toLowerCase(Locale.ROOT);
+      } else {
+        return Reply.error(Commands.SYNTAX);
+      }
+    }
+    return new ScanArgs(match, count, type);
+  }
+
+  private static Long cursor(String text) {
+    if (text.isEmpty() || !text.chars().allMatch(Character::isDigit) || text.length() > 19) {
+      return null;
+    }
+    return Long.parseLong(text);
+  }
+
+  /**
+   * SCAN: the cursor is an offset into the database's keys in sorted order, so a key present for
+   * the whole iteration is returned at least once, as redis-server promises.
+   */
+  private static Reply scan(Commands c, Session s, List<String> a) {
+    Long cursor = cursor(a.get(1));
+    if (cursor == null) {
+      return Reply.error("ERR invalid cursor");
+    }
+    Object parsed = scanArgs(a, 2, true);
+    if (parsed instanceof Reply r) {
+      return r;
+    }
+    ScanArgs args = (ScanArgs) parsed;
+    List<String> keys = c.keyspace.keys(s.db, "*");
+    java.util.Collections.sort(keys);
+    List<String> out = new ArrayList<>();
+    long i = cursor;
+    long end = Math.min(keys.size(), cursor + args.count());
+    for (; i < end; i++) {
+      String k = keys.get((int) i);
+      if (args.match() != null && !Glob.matches(args.match(), k)) {
+        continue;
+      }
+      if (args.type() != null) {
+        Keyspace.Entry e = c.keyspace.lookup(s.db, k);
+        if (e == null || !e.typeName().equals(args.type())) {
+          continue;
+        }
+      }
+      out.add(k);
+    }
+    long next = end >= keys.size() ? 0 : end;
+    return new Reply.Array(List.of(Reply.bulk(Long.toString(next)), Reply.bulks(out)));
+  }
+
+  /** HSCAN and SSCAN: everything in one call (cursor 0 next), as redis-server does for small values. */
+  private static Reply scanValue(Commands c, Session s, List<String> a, String type) {
+    Long cursor = cursor(a.get(2));
+    if (cursor == null) {
+      return Reply.error("ERR invalid cursor");
+    }
+    Object parsed = scanArgs(a, 3, false);
+    if (parsed instanceof Reply r) {
+      return r;
+    }
+    ScanArgs args = (ScanArgs) parsed;
+    return Commands.guard(() -> {
+      List<String> out = new ArrayList<>();
+      if (type.equals("hash")) {
+        Map<String, String> h = c.hash(s, a.get(1), false);
+        if (h != null) {
+          h.forEach((f, v) -> {
+            if (args.match() == null || Glob.matches(args.match(), f)) {
+              out.add(f);
+              out.add(v);
+            }
+          });
+        }
+      } else {
+        Set<String> set = set(c, s, a.get(1), false);
+        if (set != null) {
+          for (String m : set) {
+            if (args.match() == null || Glob.matches(args.match(), m)) {
+              out.add(m);
+            }
+          }
+        }
+      }
+      return new Reply.Array(List.of(Reply.bulk("0"), Reply.bulks(out)));
     });
   }
 }

@@ -94,4 +94,33 @@ class MoreCommandsTest extends MockTestSupport {
       assertThat(j.ping()).isEqualTo("PONG");
     }
   }
+
+  @Test
+  void scanVisitsEveryKeyOnceWithMatchCountAndType() throws Exception {
+    try (Jedis j = new Jedis("127.0.0.1", start(Map.of()), 3000)) {
+      for (int i = 0; i < 95; i++) {
+        j.set("k:" + i, "v");
+      }
+      j.hset("h", Map.of("f1", "a", "f2", "b", "g", "c"));
+      j.sadd("set", "x", "y");
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      String cursor = "0";
+      int calls = 0;
+      do {
+        redis.clients.jedis.resps.ScanResult<String> r =
+            j.scan(cursor, new redis.clients.jedis.params.ScanParams().match("k:*").count(20));
+        seen.addAll(r.getResult());
+        cursor = r.getCursor();
+        calls++;
+      } while (!cursor.equals("0"));
+      assertThat(seen).hasSize(95);
+      assertThat(calls).isGreaterThan(1);
+      assertThat(j.scan("0", new redis.clients.jedis.params.ScanParams().count(1000), "hash").getResult())
+          .containsExactly("h");
+      assertThat(j.hscan("h", "0", new redis.clients.jedis.params.ScanParams().match("f*")).getResult())
+          .extracting(Map.Entry::getKey).containsExactlyInAnyOrder("f1", "f2");
+      assertThat(j.sscan("set", "0").getResult()).containsExactlyInAnyOrder("x", "y");
+      assertThatThrownBy(() -> j.scan("abc")).hasMessage("ERR invalid cursor");
+    }
+  }
 }
