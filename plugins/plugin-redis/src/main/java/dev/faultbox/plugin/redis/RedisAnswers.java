@@ -51,7 +51,8 @@ final class RedisAnswers implements MockExchange.Answers<Command, Reply> {
   @Override
   public Reply fault(Command request, FaultDecision decision) {
     return switch (decision.action()) {
-      case ERROR -> Reply.error(decision.message().isBlank() ? DEFAULT_FAULT_MESSAGE : oneLine(decision.message()));
+      case ERROR -> Reply.error(Command.binary(
+          decision.message().isBlank() ? DEFAULT_FAULT_MESSAGE : oneLine(decision.message())));
       case RESPOND -> Reply.bulk(Command.binary(decision.message()));
       default -> new Reply.Close();
     };
@@ -69,7 +70,7 @@ final class RedisAnswers implements MockExchange.Answers<Command, Reply> {
 
   @Override
   public Reply failed(Command request, String error) {
-    return Reply.error("ERR " + oneLine(error));
+    return Reply.error(Command.binary("ERR " + oneLine(error)));
   }
 
   @Override
@@ -81,7 +82,7 @@ final class RedisAnswers implements MockExchange.Answers<Command, Reply> {
     fields.put("reply", reply.type());
     Reply shown = reply instanceof Reply.ThenClose then ? then.reply() : reply;
     if (shown instanceof Reply.Error error) {
-      fields.putIfAbsent("error", error.text());
+      fields.putIfAbsent("error", Command.text(error.text()));
     }
     return definition.event(request.op(), fields);
   }

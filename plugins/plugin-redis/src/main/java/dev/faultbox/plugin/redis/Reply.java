@@ -33,13 +33,14 @@ sealed interface Reply {
     }
   }
 
+  /** An error; {@code text} is a binary string like the rest (it may quote a client's bytes). */
   record Error(String text) implements Reply {
     public String type() {
       return "error";
     }
 
     public RedisMessage message() {
-      return new ErrorRedisMessage(text);
+      return new ErrorRedisMessage(Command.text(text)); // the encoder writes it as UTF-8: the same bytes
     }
   }
 

@@ -119,4 +119,16 @@ class InlineTest extends MockTestSupport {
     assertThat(Glob.matches("a\\*", "ab")).isFalse();
     assertThat(Glob.matches("*", "")).isTrue();
   }
+
+  @Test
+  void anUnknownCommandQuotesTheClientsBytesAsSent() throws Exception {
+    int port = start(Map.of());
+    byte[] name = "CAFÉ".getBytes(StandardCharsets.UTF_8);
+    String wire = new String(name, StandardCharsets.ISO_8859_1);
+    String request = "*2\r\n$" + name.length + "\r\n" + wire + "\r\n$1\r\nx\r\n";
+    String expected = "-ERR unknown command '" + wire + "', with args beginning with: 'x' \r\n";
+    assertThat(exchange(port, request, expected.length())).isEqualTo(expected);
+    assertThat(context.awaitOp("CAFÉ", WAIT).fields().get("error"))
+        .isEqualTo("ERR unknown command 'CAFÉ', with args beginning with: 'x' ");
+  }
 }
