@@ -248,6 +248,7 @@ class LauncherIT {
     assertThat(out).startsWith("PLUGIN     VERSION          SPI  PROTOCOLS          FROM\n")
         .containsPattern("grpc +\\S+ +2 +grpc +" + java.util.regex.Pattern.quote(plugins + "/grpc/") + "\n")
         .containsPattern("http +\\S+ +2 +http,http2 +" + java.util.regex.Pattern.quote(plugins + "/http/") + "\n")
+        .containsPattern("redis +\\S+ +2 +redis +" + java.util.regex.Pattern.quote(plugins + "/redis/") + "\n")
         .containsPattern("udp-tcp +\\S+ +2 +tcp,udp +" + java.util.regex.Pattern.quote(plugins + "/udp-tcp/") + "\n");
   }
 }
