@@ -1,6 +1,7 @@
 package dev.faultbox.plugin.grpc;
 
 import dev.faultbox.plugin.support.EventLoops;
+import dev.faultbox.plugin.support.StarFiles;
 import dev.faultbox.plugin.support.Ports;
 import dev.faultbox.spi.FaultModel;
 import dev.faultbox.spi.InvalidMockException;
@@ -26,12 +27,9 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +56,6 @@ public final class GrpcProtocol implements MockProtocol, ProtocolFactory {
   static final String GRPC = "grpc";
 
   /** Where the plugin's Starlark files live, relative to this class. */
-  private static final String STAR = "star/";
 
   /** How long {@code close()} waits for the server and its port. */
   private static final long CLOSE_WAIT_MS = 10_000;
@@ -66,7 +63,8 @@ public final class GrpcProtocol implements MockProtocol, ProtocolFactory {
   /** One step for every grpc interface, so reflection answers are cached across calls. */
   private final CallStep callStep = new CallStep();
   private final List<StarlarkLibrary> libraries = List.of(
-      library("prelude/grpc.star", true), library("mocks/grpc.star", false), library("recipes/grpc.star", false));
+      StarFiles.prelude(GrpcProtocol.class, "prelude/grpc.star"), StarFiles.library(GrpcProtocol.class, "mocks/grpc.star"),
+      StarFiles.library(GrpcProtocol.class, "recipes/grpc.star"));
 
   @Override
   public int spiVersion() {
@@ -173,17 +171,6 @@ public final class GrpcProtocol implements MockProtocol, ProtocolFactory {
   @Override
   public Map<String, StepMethod> steps() {
     return Map.of("call", callStep);
-  }
-
-  private static StarlarkLibrary library(String path, boolean prelude) {
-    try (InputStream in = GrpcProtocol.class.getResourceAsStream(STAR + path)) {
-      if (in == null) {
-        throw new IllegalStateException("the grpc plugin jar lacks " + STAR + path);
-      }
-      return new StarlarkLibrary(path, new String(in.readAllBytes(), StandardCharsets.UTF_8), prelude);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   @SuppressWarnings("deprecation")

@@ -1,14 +1,11 @@
 package dev.faultbox.plugin.http;
 
 import dev.faultbox.plugin.support.EventLoops;
+import dev.faultbox.plugin.support.StarFiles;
 import dev.faultbox.spi.MockProtocol;
 import dev.faultbox.spi.ProtocolFactory;
 import dev.faultbox.spi.SpiVersion;
 import dev.faultbox.spi.StarlarkLibrary;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -27,14 +24,14 @@ public final class HttpProtocol implements MockProtocol {
   static final String HTTP2 = "http2";
 
   /** Where the plugin's Starlark files live, relative to this class. */
-  private static final String STAR = "star/";
 
   /** The steps' clients, owned here so {@link #close()} can let them go. */
   private final StepClients clients = new StepClients();
   private final List<ProtocolFactory> protocols =
       List.of(new HttpFactory(HTTP, clients), new HttpFactory(HTTP2, clients));
   private final List<StarlarkLibrary> libraries =
-      List.of(library("recipes/http.star"), library("recipes/http2.star"));
+      List.of(StarFiles.library(HttpProtocol.class, "recipes/http.star"),
+          StarFiles.library(HttpProtocol.class, "recipes/http2.star"));
 
   @Override
   public int spiVersion() {
@@ -61,16 +58,5 @@ public final class HttpProtocol implements MockProtocol {
   public void close() {
     clients.close();
     EventLoops.shutdown(); // the loops the mocks ran on: no thread of the plugin outlives the run
-  }
-
-  private static StarlarkLibrary library(String path) {
-    try (InputStream in = HttpProtocol.class.getResourceAsStream(STAR + path)) {
-      if (in == null) {
-        throw new IllegalStateException("the http plugin jar lacks " + STAR + path);
-      }
-      return StarlarkLibrary.of(path, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

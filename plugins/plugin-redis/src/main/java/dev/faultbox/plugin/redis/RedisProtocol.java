@@ -1,14 +1,11 @@
 package dev.faultbox.plugin.redis;
 
 import dev.faultbox.plugin.support.EventLoops;
+import dev.faultbox.plugin.support.StarFiles;
 import dev.faultbox.spi.MockProtocol;
 import dev.faultbox.spi.ProtocolFactory;
 import dev.faultbox.spi.SpiVersion;
 import dev.faultbox.spi.StarlarkLibrary;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -48,21 +45,11 @@ public final class RedisProtocol implements MockProtocol {
     EventLoops.shutdown();
   }
 
-  /** Read on first use, once. */
+  /** Read on first use, once: the kernel asks for libraries more than once per run. */
   private static final class Libraries {
     static final List<StarlarkLibrary> ALL =
-        Stream.of("mocks/redis.star", "recipes/redis.star").map(Libraries::read).toList();
-
-    private static StarlarkLibrary read(String path) {
-      String resource = "star/" + path;
-      try (InputStream in = RedisProtocol.class.getResourceAsStream(resource)) {
-        if (in == null) {
-          throw new IllegalStateException("the redis plugin jar lacks " + resource);
-        }
-        return StarlarkLibrary.of(path, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + resource, e);
-      }
-    }
+        Stream.of("mocks/redis.star", "recipes/redis.star")
+            .map(path -> StarFiles.library(RedisProtocol.class, path))
+            .toList();
   }
 }

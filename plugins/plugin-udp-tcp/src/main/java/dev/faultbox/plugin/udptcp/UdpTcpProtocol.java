@@ -1,15 +1,12 @@
 package dev.faultbox.plugin.udptcp;
 
 import dev.faultbox.plugin.support.EventLoops;
+import dev.faultbox.plugin.support.StarFiles;
 import dev.faultbox.spi.MockProtocol;
 import dev.faultbox.spi.ProtocolFactory;
 import dev.faultbox.spi.ProtocolFactory.Transport;
 import dev.faultbox.spi.SpiVersion;
 import dev.faultbox.spi.StarlarkLibrary;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -69,21 +66,6 @@ public final class UdpTcpProtocol implements MockProtocol {
   /** Read on first use, once: the kernel asks for libraries more than once per run. */
   private static final class Libraries {
     static final List<StarlarkLibrary> ALL =
-        Stream.of("recipes/tcp.star", "recipes/udp.star", "mocks/statsd.star")
-            .map(Libraries::read)
-            .toList();
-
-    private static StarlarkLibrary read(String path) {
-      // Relative to this package, so no other plugin's file of the same name can stand in for it.
-      String resource = "star/" + path;
-      try (InputStream in = UdpTcpProtocol.class.getResourceAsStream(resource)) {
-        if (in == null) {
-          throw new IllegalStateException("the udp-tcp plugin jar lacks " + resource);
-        }
-        return StarlarkLibrary.of(path, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + resource, e);
-      }
-    }
+        Stream.of("recipes/tcp.star", "recipes/udp.star", "mocks/statsd.star").map(path -> StarFiles.library(UdpTcpProtocol.class, path)).toList();
   }
 }
