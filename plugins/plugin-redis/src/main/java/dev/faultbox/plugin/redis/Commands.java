@@ -838,7 +838,7 @@ final class Commands {
           }
         }
       }
-      return Reply.bulks(out);
+      return what == 3 ? new Reply.Pairs(Reply.bulkList(out)) : Reply.bulks(out);
     });
   }
 

@@ -53,7 +53,7 @@ final class More {
     Commands.define("srem", -3, 1, More::srem);
     Commands.define("smembers", 2, 1, (c, s, a) -> Commands.guard(() -> {
       Set<String> set = set(c, s, a.get(1), false);
-      return Reply.bulks(set == null ? List.of() : new ArrayList<>(set));
+      return new Reply.Members(Reply.bulkList(set == null ? List.of() : new ArrayList<>(set)));
     }));
     Commands.define("sismember", 3, 1, (c, s, a) -> Commands.guard(() -> {
       Set<String> set = set(c, s, a.get(1), false);
@@ -73,15 +73,15 @@ final class More {
     }));
   }
 
-  /** HELLO [protover [AUTH user pass] [SETNAME name]]: RESP2 only; 3 answers NOPROTO so clients fall back. */
+  /** HELLO [protover [AUTH user pass] [SETNAME name]]: switches the connection to RESP2 or RESP3. */
   private static Reply hello(Commands c, Session s, List<String> a) {
-    long proto = 2;
+    long proto = s.resp3 ? 3 : 2;
     if (a.size() >= 2) {
       Long v = Commands.parseLong(a.get(1));
       if (v == null) {
         return Reply.error("ERR Protocol version is not an integer or out of range");
       }
-      if (v != 2) {
+      if (v != 2 && v != 3) {
         return Reply.error("NOPROTO unsupported protocol version");
       }
       proto = v;
@@ -115,7 +115,8 @@ final class More {
     if (name != null) {
       s.name = name;
     }
-    return new Reply.Array(List.of(
+    s.resp3 = proto == 3;
+    return new Reply.Pairs(List.of(
         Reply.bulk("server"), Reply.bulk("redis"),
         Reply.bulk("version"), Reply.bulk("7.2.4"),
         Reply.bulk("proto"), new Reply.Int(proto),

@@ -79,10 +79,10 @@ final class RedisAnswers implements MockExchange.Answers<Command, Reply> {
       fields.put("key", request.key());
     }
     fields.put("args", (long) (request.argv().size() - 1));
-    fields.put("reply", reply.type());
-    Reply shown = reply instanceof Reply.ThenClose then ? then.reply() : reply;
-    if (shown instanceof Reply.Error error) {
-      fields.putIfAbsent("error", Command.text(error.text()));
+    fields.put("reply", reply.type(request.session().resp3));
+    String error = Reply.errorText(reply);
+    if (error != null) {
+      fields.putIfAbsent("error", Command.text(error));
     }
     return definition.event(request.op(), fields);
   }

@@ -11,7 +11,13 @@ import dev.faultbox.spi.MockServer;
 import dev.faultbox.spi.PreparedMock;
 import dev.faultbox.spi.ProtocolFactory;
 import dev.faultbox.spi.StepMethod;
+import dev.faultbox.spi.TlsIdentity;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +51,11 @@ final class RedisFactory implements ProtocolFactory {
   }
 
   @Override
+  public boolean supportsTls() {
+    return true;
+  }
+
+  @Override
   public FaultModel faultModel() {
     return FAULT_MODEL;
   }
@@ -66,8 +77,21 @@ final class RedisFactory implements ProtocolFactory {
     MockExchange<Command, Reply> exchange = new MockExchange<>(definition, context, new RedisAnswers(definition, commands));
     boolean needsAuth = mock.settings().password() != null;
     InetSocketAddress at = new InetSocketAddress(context.bindAddress(), definition.iface().port());
-    StreamServer server = StreamServer.start(definition.service() + "." + definition.iface().name(), at, false,
-        ch -> RedisHandler.pipeline(ch, exchange, needsAuth));
+    Optional<TlsIdentity> identity = context.tls();
+    if (definition.tls() && identity.isEmpty()) {
+      throw new InvalidMockException("tls=True, but the kernel gave " + definition.service() + " no TLS identity");
+    }
+    // rediss://: TLS with the mock CA's identity, made per start as the identity comes with the context.
+    SslContext ssl = identity.isPresent()
+        ? SslContextBuilder.forServer(identity.get().key(), identity.get().chain().toArray(new X509Certificate[0]))
+            .sslProvider(SslProvider.JDK).build()
+        : null;
+    StreamServer server = StreamServer.start(definition.service() + "." + definition.iface().name(), at, false, ch -> {
+      if (ssl != null) {
+        ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
+      }
+      RedisHandler.pipeline(ch, exchange, needsAuth);
+    });
     ScheduledFuture<?> sweep = context.scheduler().scheduleAtFixedRate(() -> {
       synchronized (keyspace) {
         keyspace.sweep();

@@ -8,22 +8,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.redis.ArrayRedisMessage;
-import io.netty.handler.codec.redis.ErrorRedisMessage;
-import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
-import io.netty.handler.codec.redis.InlineCommandRedisMessage;
-import io.netty.handler.codec.redis.IntegerRedisMessage;
-import io.netty.handler.codec.redis.RedisArrayAggregator;
-import io.netty.handler.codec.redis.RedisBulkStringAggregator;
-import io.netty.handler.codec.redis.RedisDecoder;
-import io.netty.handler.codec.redis.RedisEncoder;
-import io.netty.handler.codec.redis.RedisMessage;
-import io.netty.handler.codec.redis.SimpleStringRedisMessage;
-import io.netty.util.ReferenceCountUtil;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -38,23 +23,15 @@ import java.util.Map;
 final class RedisHandler extends ChannelInboundHandlerAdapter {
 
   static final int MAX_QUEUED = 1024;
-  /** The longest inline command and bulk string the mock reads: redis-server's 64 KiB inline limit; 512 MB bulk. */
-  static final int MAX_INLINE = 64 * 1024;
-  static final int MAX_BULK = 512 * 1024 * 1024;
 
   static final String OP_PROTOCOL_ERROR = "PROTOCOL_ERROR";
 
   static void pipeline(SocketChannel ch, MockExchange<Command, Reply> exchange, boolean needsAuth) {
+    Session session = new Session(!needsAuth);
     ch.pipeline()
-        .addLast("decoder", new RedisDecoder(MAX_INLINE, io.netty.handler.codec.redis.FixedRedisMessagePool.INSTANCE, true))
-        .addLast("bulk", new RedisBulkStringAggregator())
-        .addLast("array", new RedisArrayAggregator())
-        .addLast("encoder", new RedisEncoder())
-        .addLast("mock", new RedisHandler(exchange, new Session(!needsAuth)));
+        .addLast("decoder", new RequestDecoder(session, needsAuth))
+        .addLast("mock", new RedisHandler(exchange, session));
   }
-
-  /** Input the mock refuses, answered with {@code -ERR Protocol error: <text>} and a close. */
-  private record ProtocolError(String text) {}
 
   private final MockExchange<Command, Reply> exchange;
   private final Session session;
@@ -69,72 +46,16 @@ final class RedisHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  @SuppressWarnings("unchecked")
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    try {
-      if (closing) {
-        return;
-      }
-      Object item = request(msg);
-      if (item != null) {
-        queue.add(item);
-      }
-    } finally {
-      ReferenceCountUtil.release(msg);
+    if (closing) {
+      return;
     }
+    queue.add(msg instanceof List<?> argv ? Command.of((List<String>) argv, session) : msg);
     if (queue.size() > MAX_QUEUED) {
       ctx.channel().config().setAutoRead(false);
     }
     drain(ctx);
-  }
-
-  /** A Command, a ProtocolError, or null for input redis-server ignores (an empty line or array). */
-  private Object request(Object msg) {
-    List<String> argv;
-    if (msg instanceof ArrayRedisMessage array) {
-      if (array.isNull() || array.children().isEmpty()) {
-        return null;
-      }
-      argv = new ArrayList<>(array.children().size());
-      for (RedisMessage child : array.children()) {
-        if (!(child instanceof FullBulkStringRedisMessage bulk) || bulk.isNull()) {
-          return new ProtocolError("expected '$', got '" + typeByte(child) + "'");
-        }
-        ByteBuf content = bulk.content();
-        argv.add(content.toString(StandardCharsets.ISO_8859_1));
-      }
-    } else if (msg instanceof InlineCommandRedisMessage inline) {
-      argv = InlineArgs.split(Command.binary(inline.content()));
-      if (argv == null) {
-        return new ProtocolError("unbalanced quotes in request");
-      }
-    } else if (msg instanceof SimpleStringRedisMessage s) {
-      argv = InlineArgs.split(Command.binary("+" + s.content()));
-    } else if (msg instanceof ErrorRedisMessage e) {
-      argv = InlineArgs.split(Command.binary("-" + e.content()));
-    } else if (msg instanceof IntegerRedisMessage i) {
-      argv = List.of(":" + i.value());
-    } else if (msg instanceof FullBulkStringRedisMessage) {
-      return new ProtocolError("expected '*', got '$'");
-    } else {
-      return new ProtocolError("unexpected input");
-    }
-    if (argv == null || argv.isEmpty()) {
-      return argv == null ? new ProtocolError("unbalanced quotes in request") : null;
-    }
-    return Command.of(argv, session);
-  }
-
-  private static char typeByte(RedisMessage m) {
-    if (m instanceof SimpleStringRedisMessage) {
-      return '+';
-    } else if (m instanceof ErrorRedisMessage) {
-      return '-';
-    } else if (m instanceof IntegerRedisMessage) {
-      return ':';
-    } else if (m instanceof ArrayRedisMessage) {
-      return '*';
-    }
-    return '$';
   }
 
   private void drain(ChannelHandlerContext ctx) {
@@ -145,7 +66,7 @@ final class RedisHandler extends ChannelInboundHandlerAdapter {
     try {
       while (!busy && !closing && !queue.isEmpty() && ctx.channel().isWritable()) {
         Object next = queue.poll();
-        if (next instanceof ProtocolError error) {
+        if (next instanceof RequestDecoder.Refused error) {
           refuse(ctx, error.text());
           break;
         }
@@ -181,10 +102,16 @@ final class RedisHandler extends ChannelInboundHandlerAdapter {
     } else if (reply instanceof Reply.ThenClose then) {
       closing = true;
       queue.clear();
-      ctx.writeAndFlush(then.reply().message()).addListener(ChannelFutureListener.CLOSE);
+      ctx.writeAndFlush(encode(ctx, then.reply())).addListener(ChannelFutureListener.CLOSE);
     } else {
-      ctx.write(reply.message());
+      ctx.write(encode(ctx, reply));
     }
+  }
+
+  private ByteBuf encode(ChannelHandlerContext ctx, Reply reply) {
+    ByteBuf out = ctx.alloc().buffer();
+    reply.write(out, session.resp3);
+    return out;
   }
 
   /** Records the refusal, answers redis-server's protocol error and closes, after earlier replies. */
@@ -192,7 +119,7 @@ final class RedisHandler extends ChannelInboundHandlerAdapter {
     exchange.record(OP_PROTOCOL_ERROR, Map.of("error", "ERR Protocol error: " + text, "db", (long) session.db));
     closing = true;
     queue.clear();
-    ctx.writeAndFlush(new ErrorRedisMessage("ERR Protocol error: " + text)).addListener(ChannelFutureListener.CLOSE);
+    ctx.writeAndFlush(encode(ctx, Reply.error("ERR Protocol error: " + text))).addListener(ChannelFutureListener.CLOSE);
   }
 
   @Override
@@ -209,17 +136,6 @@ final class RedisHandler extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (closing) {
       ctx.close();
-      return;
-    }
-    if (cause instanceof DecoderException) {
-      String text = cause.getCause() != null && cause.getCause().getMessage() != null
-          ? cause.getCause().getMessage() : String.valueOf(cause.getMessage());
-      if (busy || !queue.isEmpty()) {
-        queue.add(new ProtocolError(text)); // after the replies already owed
-        drain(ctx);
-      } else {
-        refuse(ctx, text);
-      }
       return;
     }
     exchange.context().logger().debug("{}: connection failed: {}", exchange.name(), Failures.oneLine(cause));

@@ -56,6 +56,7 @@ final class Server {
       s.dirty = false;
       s.watched.clear();
       s.name = "";
+      s.resp3 = false;
       s.authenticated = c.password == null;
       return new Reply.Simple("RESET");
     });
@@ -82,7 +83,7 @@ final class Server {
     String sub = a.get(1).toLowerCase(Locale.ROOT);
     return switch (sub) {
       case "count" -> new Reply.Int(Commands.count());
-      case "docs" -> new Reply.Array(List.of());
+      case "docs" -> new Reply.Pairs(List.of());
       case "info" -> {
         List<Reply> out = new ArrayList<>();
         for (int i = 2; i < a.size(); i++) {
@@ -118,7 +119,7 @@ final class Server {
           flat.add(k);
           flat.add(v);
         });
-        return Reply.bulks(flat);
+        return new Reply.Pairs(Reply.bulkList(flat));
       }
       case "set" -> {
         if (a.size() < 4 || a.size() % 2 == 1) {
@@ -160,6 +161,6 @@ final class Server {
             .append(c.keyspace.expiring(db)).append(",avg_ttl=0\r\n");
       }
     }
-    return Reply.bulk(b.toString());
+    return new Reply.Verbatim(b.toString());
   }
 }

@@ -10,6 +10,8 @@ final class Session {
   int db;
   boolean authenticated;
   String name = "";
+  /** Whether the client chose RESP3 with HELLO 3. */
+  boolean resp3;
   /** Inside MULTI: the commands queued for EXEC, and whether one was refused (EXECABORT). */
   java.util.List<java.util.List<String>> queued;
   boolean dirty;

@@ -75,7 +75,7 @@ class MoreCommandsTest extends MockTestSupport {
       assertThat(j.time()).hasSize(2);
       Object hello = j.sendCommand(raw("HELLO"), "2");
       assertThat(hello).isInstanceOf(List.class);
-      assertThatThrownBy(() -> j.sendCommand(raw("HELLO"), "3")).hasMessage("NOPROTO unsupported protocol version");
+      assertThatThrownBy(() -> j.sendCommand(raw("HELLO"), "4")).hasMessage("NOPROTO unsupported protocol version");
       assertThatThrownBy(() -> j.sadd("s", "x"))
           .hasMessage("WRONGTYPE Operation against a key holding the wrong kind of value");
       assertThatThrownBy(() -> j.sendCommand(raw("EXPIRE"), "s", "10", "NX", "XX"))
