@@ -82,7 +82,7 @@ public final class Orders {
     }
   }
 
-  private static void reply(HttpExchange ex, int status, String json) throws IOException {
+  static void reply(HttpExchange ex, int status, String json) throws IOException {
     byte[] b = json.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", "application/json");
     ex.sendResponseHeaders(status, b.length);
@@ -91,7 +91,7 @@ public final class Orders {
     }
   }
 
-  private static String env(String name) {
+  static String env(String name) {
     String v = System.getenv(name);
     if (v == null) {
       System.err.println("missing environment variable " + name);
