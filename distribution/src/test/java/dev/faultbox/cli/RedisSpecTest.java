@@ -89,4 +89,23 @@ class RedisSpecTest {
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.out()).endsWith("3 passed, 0 failed\n");
   }
+
+  @Test
+  void withTlsTheMockServesRedissAndStepsTrustTheMockCa() throws Exception {
+    int port = FreePorts.tcp();
+    Path spec = dir.resolve("tls.star");
+    Files.writeString(spec, """
+        load("@faultbox/mocks/redis.star", "redis")
+
+        cache = redis.server("cache", interface("main", "redis", %d), state = {"k": "v"}, tls = True)
+
+        def test_over_tls():
+            assert_eq(cache.main.get(key = "k").json["value"], "v")
+            assert_eq(cache.main.command(cmd = "HELLO", args = ["3"]).json["value"]["proto"], 3)
+            assert_eq(events().where(service = "cache", op = "GET", key = "k").count(), 1)
+        """.formatted(port));
+    Cli r = Cli.run("test", spec.toString());
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).endsWith("1 passed, 0 failed\n");
+  }
 }

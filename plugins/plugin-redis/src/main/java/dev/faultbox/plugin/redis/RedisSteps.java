@@ -4,6 +4,7 @@ import dev.faultbox.plugin.support.Config;
 import dev.faultbox.plugin.support.Failures;
 import dev.faultbox.plugin.support.Json;
 import dev.faultbox.plugin.support.StepArgs;
+import dev.faultbox.plugin.support.Trust;
 import dev.faultbox.spi.Endpoint;
 import dev.faultbox.spi.StepException;
 import dev.faultbox.spi.StepMethod;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import javax.net.ssl.SSLSocket;
 
 /**
  * The steps of a redis interface, in the original's shapes: each opens a connection (AUTH first
@@ -149,9 +151,7 @@ final class RedisSteps {
 
   private static StepResult run(Endpoint target, List<String> argv, String user, String password, long timeoutMs) {
     long started = System.nanoTime();
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(target.host(), target.port()), (int) timeoutMs);
-      socket.setSoTimeout((int) timeoutMs);
+    try (Socket socket = connect(target, (int) timeoutMs)) {
       OutputStream out = socket.getOutputStream();
       InputStream in = new BufferedInputStream(socket.getInputStream());
       if (password != null) {
@@ -176,6 +176,25 @@ final class RedisSteps {
     }
   }
 
+  /** A connection to the target, over TLS trusting the run's mock CA when the interface is {@code tls=True}. */
+  private static Socket connect(Endpoint target, int timeoutMs) throws IOException {
+    Socket plain = new Socket();
+    try {
+      plain.connect(new InetSocketAddress(target.host(), target.port()), timeoutMs);
+      plain.setSoTimeout(timeoutMs);
+      if (!target.tls()) {
+        return plain;
+      }
+      SSLSocket tls = (SSLSocket) Trust.sslContext(target.mockCa()).getSocketFactory()
+          .createSocket(plain, target.host(), target.port(), true);
+      tls.startHandshake();
+      return tls;
+    } catch (IOException | RuntimeException e) {
+      plain.close();
+      throw e;
+    }
+  }
+
   private static long millis(long started) {
     return (System.nanoTime() - started) / 1_000_000;
   }
@@ -196,6 +215,7 @@ final class RedisSteps {
   }
 
   /** One RESP2 reply: String, Long, null, List, or a RespError. */
+  /** One RESP2 or RESP3 reply as JSON-ready values: maps become objects, sets and pushes lists. */
   private static Object read(InputStream in) throws IOException {
     int type = in.read();
     if (type < 0) {
@@ -206,37 +226,71 @@ final class RedisSteps {
       case '+':
         return line;
       case '-':
-        return new RespError(line);
+      case '!':
+        return new RespError(type == '!' ? new String(blob(in, line), StandardCharsets.UTF_8) : line);
       case ':':
         return Long.parseLong(line);
-      case '$': {
-        int n = Integer.parseInt(line);
-        if (n < 0) {
+      case '(':
+        return new java.math.BigInteger(line);
+      case ',':
+        return line.equals("inf") || line.equals("-inf") || line.equals("nan") ? line : Double.parseDouble(line);
+      case '#':
+        return line.equals("t");
+      case '_':
+        return null;
+      case '$':
+      case '=': {
+        byte[] bytes = blob(in, line);
+        if (bytes == null) {
           return null;
         }
-        byte[] bytes = in.readNBytes(n);
-        if (bytes.length < n) {
-          throw new EOFException("connection closed inside a bulk string");
-        }
-        line(in);
-        return new String(bytes, StandardCharsets.UTF_8);
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        return type == '=' && text.length() >= 4 ? text.substring(4) : text; // "txt:" or "mkd:"
       }
-      case '*': {
+      case '*':
+      case '~':
+      case '>': {
         int n = Integer.parseInt(line);
         if (n < 0) {
           return null;
         }
-        List<Object> items = new ArrayList<>(n);
+        List<Object> items = new ArrayList<>(Math.min(n, 1024));
         for (int i = 0; i < n; i++) {
           Object item = read(in);
           items.add(item instanceof RespError e ? e.text() : item);
         }
         return items;
       }
+      case '%': {
+        int n = Integer.parseInt(line);
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+          Object key = read(in);
+          Object value = read(in);
+          map.put(String.valueOf(key instanceof RespError e ? e.text() : key),
+              value instanceof RespError e ? e.text() : value);
+        }
+        return map;
+      }
       default:
         throw new IOException("not a RESP reply: type byte " + type);
     }
   }
+
+  /** A bulk's bytes after its length line; null for the null bulk. */
+  private static byte[] blob(InputStream in, String lengthLine) throws IOException {
+    int n = Integer.parseInt(lengthLine);
+    if (n < 0) {
+      return null;
+    }
+    byte[] bytes = in.readNBytes(n);
+    if (bytes.length < n) {
+      throw new EOFException("connection closed inside a bulk string");
+    }
+    line(in);
+    return bytes;
+  }
+
 
   private static String line(InputStream in) throws IOException {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();

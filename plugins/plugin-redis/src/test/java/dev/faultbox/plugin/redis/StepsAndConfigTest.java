@@ -103,7 +103,7 @@ class StepsAndConfigTest extends MockTestSupport {
     }
     assertThat(byPath).containsOnlyKeys("mocks/redis.star", "recipes/redis.star");
     assertThat(byPath.get("mocks/redis.star"))
-        .contains("def _server(name, interface, state = {}, password = None, databases = 16, depends_on = []):")
+        .contains("def _server(name, interface, state = {}, password = None, databases = 16, depends_on = [], tls = False):")
         .contains("redis = struct(server = _server)");
     String recipes = byPath.get("recipes/redis.star");
     for (String recipe : List.of("oom", "loading", "busy", "readonly_replica", "noauth", "wrongtype",
