@@ -117,6 +117,8 @@ final class Commands {
     def("lindex", 3, 1, Commands::lindex);
     More.define();
     Server.define();
+    SortedSets.define();
+    Extra.define();
   }
 
   static int count() {
@@ -254,6 +256,8 @@ final class Commands {
         return new HashMap<>(m);
       } else if (value instanceof java.util.Set<?> set) {
         return new java.util.HashSet<>(set);
+      } else if (value instanceof ZSet z) {
+        return z.copy();
       }
       return value;
     }
