@@ -119,6 +119,7 @@ final class Commands {
     Server.define();
     SortedSets.define();
     Extra.define();
+    Clients.define();
   }
 
   static int count() {
@@ -132,6 +133,8 @@ final class Commands {
 
   final Keyspace keyspace;
   final String password;
+  /** The open connections, for CLIENT LIST and KILL. */
+  final Clients clients = new Clients();
 
   /** What CONFIG GET answers and CONFIG SET stores. */
   final Map<String, String> config;
