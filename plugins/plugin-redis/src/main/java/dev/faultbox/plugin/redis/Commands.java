@@ -117,6 +117,9 @@ final class Commands {
     def("lindex", 3, 1, Commands::lindex);
     More.define();
     Server.define();
+    SortedSets.define();
+    Extra.define();
+    Clients.define();
   }
 
   static int count() {
@@ -130,6 +133,8 @@ final class Commands {
 
   final Keyspace keyspace;
   final String password;
+  /** The open connections, for CLIENT LIST and KILL. */
+  final Clients clients = new Clients();
 
   /** What CONFIG GET answers and CONFIG SET stores. */
   final Map<String, String> config;
@@ -254,6 +259,8 @@ final class Commands {
         return new HashMap<>(m);
       } else if (value instanceof java.util.Set<?> set) {
         return new java.util.HashSet<>(set);
+      } else if (value instanceof ZSet z) {
+        return z.copy();
       }
       return value;
     }

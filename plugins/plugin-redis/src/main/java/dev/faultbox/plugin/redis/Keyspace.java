@@ -37,6 +37,8 @@ final class Keyspace {
         return "list";
       } else if (value instanceof Set) {
         return "set";
+      } else if (value instanceof ZSet) {
+        return "zset";
       }
       return "none";
     }
@@ -103,6 +105,7 @@ final class Keyspace {
   void dropIfEmpty(int db, String key, Entry entry) {
     boolean empty = entry.value instanceof Map<?, ?> m ? m.isEmpty()
         : entry.value instanceof Set<?> set ? set.isEmpty()
+        : entry.value instanceof ZSet z ? z.isEmpty()
         : entry.value instanceof RedisList l && l.size() == 0;
     if (empty) {
       remove(db, key);

@@ -90,7 +90,7 @@ final class RedisFactory implements ProtocolFactory {
       if (ssl != null) {
         ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
       }
-      RedisHandler.pipeline(ch, exchange, needsAuth);
+      RedisHandler.pipeline(ch, exchange, needsAuth, commands.clients);
     });
     ScheduledFuture<?> sweep = context.scheduler().scheduleAtFixedRate(() -> {
       synchronized (keyspace) {

@@ -26,11 +26,20 @@ final class RedisHandler extends ChannelInboundHandlerAdapter {
 
   static final String OP_PROTOCOL_ERROR = "PROTOCOL_ERROR";
 
-  static void pipeline(SocketChannel ch, MockExchange<Command, Reply> exchange, boolean needsAuth) {
+  static void pipeline(SocketChannel ch, MockExchange<Command, Reply> exchange, boolean needsAuth, Clients clients) {
     Session session = new Session(!needsAuth);
+    session.addr = hostPort(ch.remoteAddress());
+    session.laddr = hostPort(ch.localAddress());
+    session.closer = ch::close;
+    clients.join(session);
+    ch.closeFuture().addListener(f -> clients.leave(session));
     ch.pipeline()
         .addLast("decoder", new RequestDecoder(session, needsAuth))
         .addLast("mock", new RedisHandler(exchange, session));
+  }
+
+  private static String hostPort(java.net.InetSocketAddress a) {
+    return a == null ? "?:0" : a.getAddress().getHostAddress() + ":" + a.getPort();
   }
 
   private final MockExchange<Command, Reply> exchange;
@@ -71,6 +80,8 @@ final class RedisHandler extends ChannelInboundHandlerAdapter {
           break;
         }
         busy = true;
+        session.lastMs = System.currentTimeMillis();
+        session.lastCommand = Clients.commandName(((Command) next).argv());
         exchange.serve(RequestLoop.of(ctx.channel().eventLoop()), (Command) next, outcome -> {
           Reply reply = outcome.emit();
           busy = false;
@@ -103,7 +114,7 @@ final class RedisHandler extends ChannelInboundHandlerAdapter {
       closing = true;
       queue.clear();
       ctx.writeAndFlush(encode(ctx, then.reply())).addListener(ChannelFutureListener.CLOSE);
-    } else {
+    } else if (!session.silenced()) {
       ctx.write(encode(ctx, reply));
     }
   }

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  *
  * <p>A {@code state} value seeds by its type: a str, int, float or bool a string (as text:
  * {@code True} is {@code "true"}), a dict a hash, a list a list; {@code {"value": v, "ttl": "30s"}}
- * seeds {@code v} with that time to live, counted from each start.
+ * seeds {@code v} with that time to live, counted from each start; {@code {"type": "set", "value": [...]}}
+ * a set and {@code {"type": "zset", "value": {"member": score}}} a sorted set.
  */
 record RedisSettings(List<Seed> seeds, String password, int databases) {
 
@@ -79,9 +80,9 @@ record RedisSettings(List<Seed> seeds, String password, int databases) {
       }
       Object t = m.get("type");
       if (t != null) {
-        if (!(t instanceof String ts) || !List.of("string", "hash", "list", "set").contains(ts)) {
+        if (!(t instanceof String ts) || !List.of("string", "hash", "list", "set", "zset").contains(ts)) {
           throw new InvalidMockException("redis mock state \"" + key + "\": type must be \"string\", \"hash\","
-              + " \"list\" or \"set\", got " + t);
+              + " \"list\", \"set\" or \"zset\", got " + t);
         }
         type = ts;
       }
@@ -99,6 +100,9 @@ record RedisSettings(List<Seed> seeds, String password, int databases) {
           members.add(scalar(key, item));
         }
         return new Seed(binaryKey, java.util.Collections.unmodifiableSet(members), ttlMs);
+      }
+      if (type.equals("zset")) {
+        return new Seed(binaryKey, zset(key, value), ttlMs);
       }
       if (!type.equals(actual)) {
         throw new InvalidMockException("redis mock state \"" + key + "\": type \"" + type + "\" does not fit a "
@@ -126,6 +130,25 @@ record RedisSettings(List<Seed> seeds, String password, int databases) {
       return new Seed(binaryKey, List.copyOf(items), ttlMs);
     }
     return new Seed(binaryKey, scalar(key, value), ttlMs);
+  }
+
+  /** A zset seed: a non-empty dict of member → score (int or float, not NaN). */
+  private static ZSet zset(String key, Object value) throws InvalidMockException {
+    if (!(value instanceof Map<?, ?> m) || m.isEmpty()) {
+      throw new InvalidMockException("redis mock state \"" + key + "\": a zset seeds from a non-empty dict of"
+          + " member to score, such as {\"alice\": 1.5}, got " + Config.starlarkType(value));
+    }
+    ZSet z = new ZSet();
+    for (Map.Entry<?, ?> e : m.entrySet()) {
+      Object score = e.getValue();
+      if (!(score instanceof Long || score instanceof Integer || score instanceof Double)
+          || (score instanceof Double d && d.isNaN())) {
+        throw new InvalidMockException("redis mock state \"" + key + "\": zset member \"" + e.getKey()
+            + "\" needs an int or float score, got " + (score instanceof Double ? "nan" : Config.starlarkType(score)));
+      }
+      z.put(scalar(key, e.getKey()), ((Number) score).doubleValue());
+    }
+    return z;
   }
 
   private static String scalar(String key, Object value) throws InvalidMockException {
@@ -173,7 +196,9 @@ record RedisSettings(List<Seed> seeds, String password, int databases) {
     long now = keyspace.now();
     for (Seed seed : seeds) {
       Object value = seed.value();
-      if (value instanceof Map<?, ?> m) {
+      if (value instanceof ZSet z) {
+        value = z.copy(); // each start gets its own
+      } else if (value instanceof Map<?, ?> m) {
         @SuppressWarnings("unchecked")
         Map<String, String> hash = new LinkedHashMap<>((Map<String, String>) m);
         value = hash;

@@ -57,6 +57,8 @@ final class Server {
       s.watched.clear();
       s.name = "";
       s.resp3 = false;
+      s.replyOff = false;
+      s.skipReplies = 0;
       s.authenticated = c.password == null;
       return new Reply.Simple("RESET");
     });
@@ -148,7 +150,7 @@ final class Server {
     StringBuilder b = new StringBuilder();
     b.append("# Server\r\nredis_version:7.2.4\r\nredis_mode:standalone\r\nos:Faultbox mock\r\n")
         .append("tcp_port:6379\r\n\r\n");
-    b.append("# Clients\r\nconnected_clients:1\r\n\r\n");
+    b.append("# Clients\r\nconnected_clients:").append(c.clients.size()).append("\r\n\r\n");
     b.append("# Memory\r\nused_memory:1048576\r\nmaxmemory:").append(c.config.get("maxmemory"))
         .append("\r\nmaxmemory_policy:").append(c.config.get("maxmemory-policy")).append("\r\n\r\n");
     b.append("# Persistence\r\nloading:0\r\n\r\n");

@@ -18,6 +18,27 @@ final class Session {
   /** WATCHed keys ("db:key") and what they held then; EXEC aborts if any changed. */
   final java.util.Map<String, Commands.Watched> watched = new java.util.HashMap<>();
 
+  /** For CLIENT LIST/KILL: the peer and local addresses, when it connected and last ran a command, what. */
+  volatile String addr = "?:0";
+  volatile String laddr = "?:0";
+  final long createdMs = System.currentTimeMillis();
+  volatile long lastMs = createdMs;
+  volatile String lastCommand = "NULL";
+  /** Closes the connection (CLIENT KILL from another connection); null until the channel is known. */
+  volatile Runnable closer;
+  /** CLIENT REPLY: OFF silences every reply; SKIP the replies counted here (its own and the next). */
+  boolean replyOff;
+  int skipReplies;
+
+  /** Whether the reply about to be sent is silenced by CLIENT REPLY OFF or SKIP. */
+  boolean silenced() {
+    if (skipReplies > 0) {
+      skipReplies--;
+      return true;
+    }
+    return replyOff;
+  }
+
   Session(boolean authenticated) {
     this.authenticated = authenticated;
   }
