@@ -118,7 +118,7 @@ final class More {
     s.resp3 = proto == 3;
     return new Reply.Pairs(List.of(
         Reply.bulk("server"), Reply.bulk("redis"),
-        Reply.bulk("version"), Reply.bulk("7.2.4"),
+        Reply.bulk("version"), Reply.bulk(Server.VERSION),
         Reply.bulk("proto"), new Reply.Int(proto),
         Reply.bulk("id"), new Reply.Int(s.id),
         Reply.bulk("mode"), Reply.bulk("standalone"),

@@ -14,6 +14,9 @@ import java.util.Map;
 final class Server {
   private Server() {}
 
+  /** The redis-server release the mock answers as (its behaviour is checked against it). */
+  static final String VERSION = "7.0.15";
+
   static final String NO_SCRIPTS = "ERR the Faultbox Redis mock does not run scripts";
   /** redis-server's own answer when cluster mode is off. */
   static final String NO_CLUSTER = "ERR This instance has cluster support disabled";
@@ -148,7 +151,7 @@ final class Server {
 
   private static Reply info(Commands c, Session s, List<String> a) {
     StringBuilder b = new StringBuilder();
-    b.append("# Server\r\nredis_version:7.2.4\r\nredis_mode:standalone\r\nos:Faultbox mock\r\n")
+    b.append("# Server\r\nredis_version:" + VERSION + "\r\nredis_mode:standalone\r\nos:Faultbox mock\r\n")
         .append("tcp_port:6379\r\n\r\n");
     b.append("# Clients\r\nconnected_clients:").append(c.clients.size()).append("\r\n\r\n");
     b.append("# Memory\r\nused_memory:1048576\r\nmaxmemory:").append(c.config.get("maxmemory"))
