@@ -37,6 +37,8 @@ final class Keyspace {
         return "list";
       } else if (value instanceof Set) {
         return "set";
+      } else if (value instanceof RedisStream) {
+        return "stream";
       }
       return "none";
     }
