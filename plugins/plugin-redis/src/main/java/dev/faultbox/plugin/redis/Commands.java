@@ -120,6 +120,9 @@ final class Commands {
     SortedSets.define();
     Extra.define();
     Clients.define();
+    Blocking.define();
+    PubSub.define();
+    Streams.define();
   }
 
   static int count() {
@@ -139,9 +142,16 @@ final class Commands {
   /** What CONFIG GET answers and CONFIG SET stores. */
   final Map<String, String> config;
 
+  /** Blocked clients and the pub/sub hub of this mock. */
+  final Blocking blocking = new Blocking(this);
+  final PubSub pubsub;
+  /** Whether EXEC is running its queue: a blocking command then answers at once. */
+  boolean inExec;
+
   Commands(Keyspace keyspace, String password) {
     this.keyspace = keyspace;
     this.password = password;
+    this.pubsub = new PubSub(keyspace);
     this.config = new LinkedHashMap<>(Server.defaultConfig(keyspace.databases()));
   }
 
@@ -156,6 +166,10 @@ final class Commands {
       }
       return refused;
     }
+    Reply denied = PubSub.denied(session, spec, argv);
+    if (denied != null) {
+      return denied;
+    }
     if (session.queued != null && spec.name().equals("watch")) {
       return Reply.error("ERR WATCH inside MULTI is not allowed");
     }
@@ -164,7 +178,9 @@ final class Commands {
       return QUEUED;
     }
     synchronized (keyspace) {
-      return spec.handler().run(this, session, argv);
+      Reply reply = spec.handler().run(this, session, argv);
+      blocking.wake(); // a write may have readied a key clients block on
+      return reply;
     }
   }
 
@@ -217,9 +233,14 @@ final class Commands {
       return Reply.NULL_ARRAY;
     }
     List<Reply> replies = new ArrayList<>(queued.size());
-    for (List<String> argv : queued) {
-      Reply r = spec(argv.get(0)).handler().run(c, s, argv); // the monitor is held: EXEC is atomic
-      replies.add(r instanceof Reply.ThenClose then ? then.reply() : r);
+    c.inExec = true;
+    try {
+      for (List<String> argv : queued) {
+        Reply r = spec(argv.get(0)).handler().run(c, s, argv); // the monitor is held: EXEC is atomic
+        replies.add(r instanceof Reply.ThenClose then ? then.reply() : r);
+      }
+    } finally {
+      c.inExec = false;
     }
     return new Reply.Array(replies);
   }
@@ -261,6 +282,8 @@ final class Commands {
         return new java.util.HashSet<>(set);
       } else if (value instanceof ZSet z) {
         return z.copy();
+      } else if (value instanceof RedisStream stream) {
+        return stream.version();
       }
       return value;
     }

@@ -39,6 +39,8 @@ final class Keyspace {
         return "set";
       } else if (value instanceof ZSet) {
         return "zset";
+      } else if (value instanceof RedisStream) {
+        return "stream";
       }
       return "none";
     }

@@ -60,7 +60,11 @@ final class RedisAnswers implements MockExchange.Answers<Command, Reply> {
 
   @Override
   public MockExchange.Routed<Reply> route(Command request, Map<String, Object> fields) {
-    return new MockExchange.Routed.Ready<>(commands.execute(request.session(), request.argv()));
+    Reply reply = commands.execute(request.session(), request.argv());
+    if (reply instanceof Reply.Blocked blocked) {
+      return new MockExchange.Routed.Later<>(blocked.reply()); // answered when served or timed out
+    }
+    return new MockExchange.Routed.Ready<>(reply);
   }
 
   @Override

@@ -33,6 +33,7 @@ final class RedisHandler extends ChannelInboundHandlerAdapter {
     session.closer = ch::close;
     clients.join(session);
     ch.closeFuture().addListener(f -> clients.leave(session));
+    session.loop = ch.eventLoop();
     ch.pipeline()
         .addLast("decoder", new RequestDecoder(session, needsAuth))
         .addLast("mock", new RedisHandler(exchange, session));
@@ -131,6 +132,64 @@ final class RedisHandler extends ChannelInboundHandlerAdapter {
     closing = true;
     queue.clear();
     ctx.writeAndFlush(encode(ctx, Reply.error("ERR Protocol error: " + text))).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /**
+   * Pushes (pub/sub messages) from other connections, written on this connection's loop. A client
+   * that does not read them is closed once {@link #PUSH_LIMIT} bytes wait for it, as
+   * redis-server's {@code client-output-buffer-limit pubsub 32mb} hard limit does, so a silent
+   * subscriber cannot make the mock buffer without bound.
+   */
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    java.util.concurrent.atomic.AtomicLong queued = new java.util.concurrent.atomic.AtomicLong();
+    session.push = reply -> {
+      long size = pushSize(reply);
+      if (queued.addAndGet(size) > PUSH_LIMIT) {
+        queued.addAndGet(-size);
+        ctx.channel().close();
+        return;
+      }
+      try {
+        ctx.channel().eventLoop().execute(() -> {
+          queued.addAndGet(-size);
+          if (closing || !ctx.channel().isActive()) {
+            return;
+          }
+          io.netty.channel.ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+          if (out != null && out.totalPendingWriteBytes() + queued.get() > PUSH_LIMIT) {
+            closing = true;
+            queue.clear();
+            ctx.close();
+            return;
+          }
+          ctx.writeAndFlush(encode(ctx, reply));
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        queued.addAndGet(-size); // the loop is gone with the connection
+      }
+    };
+  }
+
+  static final long PUSH_LIMIT = 32L * 1024 * 1024;
+
+  /** About the bytes a push takes on the wire: its strings plus framing. */
+  private static long pushSize(Reply reply) {
+    long size = 16;
+    if (reply instanceof Reply.Push push) {
+      for (Reply item : push.items()) {
+        size += 16 + (item instanceof Reply.Bulk b && b.bytes() != null ? b.bytes().length() : 0);
+      }
+    }
+    return size;
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    closing = true;
+    queue.clear();
+    session.closed(); // a blocked wait and subscriptions must not outlive the connection
+    super.channelInactive(ctx);
   }
 
   @Override

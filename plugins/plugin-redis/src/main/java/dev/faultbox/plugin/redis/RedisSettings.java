@@ -80,9 +80,9 @@ record RedisSettings(List<Seed> seeds, String password, int databases) {
       }
       Object t = m.get("type");
       if (t != null) {
-        if (!(t instanceof String ts) || !List.of("string", "hash", "list", "set", "zset").contains(ts)) {
+        if (!(t instanceof String ts) || !List.of("string", "hash", "list", "set", "zset", "stream").contains(ts)) {
           throw new InvalidMockException("redis mock state \"" + key + "\": type must be \"string\", \"hash\","
-              + " \"list\", \"set\" or \"zset\", got " + t);
+              + " \"list\", \"set\", \"zset\" or \"stream\", got " + t);
         }
         type = ts;
       }
@@ -91,6 +91,9 @@ record RedisSettings(List<Seed> seeds, String password, int databases) {
     String binaryKey = Command.binary(key);
     if (type != null) {
       String actual = value instanceof Map ? "hash" : value instanceof List ? "list" : "string";
+      if (type.equals("stream")) {
+        return new Seed(binaryKey, StreamSeed.of(key, value), ttlMs);
+      }
       if (type.equals("set")) {
         if (!(value instanceof List<?> l) || l.isEmpty()) {
           throw new InvalidMockException("redis mock state \"" + key + "\": a set seeds from a non-empty list");
@@ -190,6 +193,52 @@ record RedisSettings(List<Seed> seeds, String password, int databases) {
         + " \"30s\" or \"500ms\", got " + ttl);
   }
 
+  /**
+   * A seeded stream: {@code {"type": "stream", "value": [{"id": "1-1", "fields": {"f": "v"}}, ...]}};
+   * {@code id} may be left out, for the id just after the previous item's ({@code 0-1} first).
+   */
+  record StreamSeed(List<RedisStream.Id> ids, List<List<String>> fields) {
+    static StreamSeed of(String key, Object value) throws InvalidMockException {
+      String where = "redis mock state \"" + key + "\": ";
+      if (!(value instanceof List<?> items) || items.isEmpty()) {
+        throw new InvalidMockException(where + "a stream seeds from a non-empty list of"
+            + " {\"id\": \"1-1\", \"fields\": {...}} items");
+      }
+      List<RedisStream.Id> ids = new ArrayList<>();
+      List<List<String>> fields = new ArrayList<>();
+      RedisStream.Id last = RedisStream.Id.MIN;
+      for (Object item : items) {
+        if (!(item instanceof Map<?, ?> m) || !(m.get("fields") instanceof Map<?, ?> f) || f.isEmpty()
+            || !m.keySet().stream().allMatch(k -> k.equals("id") || k.equals("fields"))) {
+          throw new InvalidMockException(where + "each stream item must be {\"id\": \"1-1\", \"fields\": {...}}"
+              + " with a non-empty dict of fields (id optional), got " + item);
+        }
+        RedisStream.Id id = m.get("id") == null ? last.next() : Streams.parseId(String.valueOf(m.get("id")), 0, true);
+        if (id == null || id.compareTo(last) <= 0) {
+          throw new InvalidMockException(where + "stream ids must be ms-seq and increasing, above 0-0; got "
+              + m.get("id") + " after " + last);
+        }
+        List<String> pairs = new ArrayList<>();
+        for (Map.Entry<?, ?> e : f.entrySet()) {
+          pairs.add(Command.binary(String.valueOf(e.getKey())));
+          pairs.add(scalar(key, e.getValue()));
+        }
+        ids.add(id);
+        fields.add(List.copyOf(pairs));
+        last = id;
+      }
+      return new StreamSeed(List.copyOf(ids), List.copyOf(fields));
+    }
+
+    RedisStream build() {
+      RedisStream stream = new RedisStream();
+      for (int i = 0; i < ids.size(); i++) {
+        stream.add(ids.get(i), fields.get(i));
+      }
+      return stream;
+    }
+  }
+
   /** A fresh keyspace holding the seed, its TTLs counted from now. */
   Keyspace seededKeyspace() {
     Keyspace keyspace = new Keyspace(databases, System::currentTimeMillis);
@@ -198,6 +247,8 @@ record RedisSettings(List<Seed> seeds, String password, int databases) {
       Object value = seed.value();
       if (value instanceof ZSet z) {
         value = z.copy(); // each start gets its own
+      } else if (value instanceof StreamSeed stream) {
+        value = stream.build();
       } else if (value instanceof Map<?, ?> m) {
         @SuppressWarnings("unchecked")
         Map<String, String> hash = new LinkedHashMap<>((Map<String, String>) m);

@@ -60,6 +60,8 @@ final class RedisSteps {
     steps.put("hget", step("hget", List.of("key", "field"), a -> List.of("HGET", a.required("key"), a.required("field"))));
     steps.put("hset", step("hset", List.of("key", "field", "value"),
         a -> List.of("HSET", a.required("key"), a.required("field"), a.required("value"))));
+    steps.put("publish", step("publish", List.of("channel", "message"),
+        a -> List.of("PUBLISH", a.required("channel"), a.required("message"))));
     steps.put("command", step("command", List.of("cmd", "args"), a -> {
       List<String> argv = new ArrayList<>();
       argv.add(a.required("cmd"));

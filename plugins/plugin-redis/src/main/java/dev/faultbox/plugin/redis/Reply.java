@@ -204,6 +204,20 @@ sealed interface Reply {
     }
   }
 
+  /**
+   * No reply yet: the client is blocked (BLPOP, XREAD BLOCK) until {@code reply} completes;
+   * {@link RedisAnswers#route} hands it to the exchange as a later reply.
+   */
+  record Blocked(java.util.concurrent.CompletableFuture<Reply> reply) implements Reply {
+    public String type(boolean resp3) {
+      return "none";
+    }
+
+    public void write(ByteBuf out, boolean resp3) {
+      throw new UnsupportedOperationException("a blocked reply writes nothing");
+    }
+  }
+
   /** No reply: the connection closes (a drop or reset fault). */
   record Close() implements Reply {
     public String type(boolean resp3) {

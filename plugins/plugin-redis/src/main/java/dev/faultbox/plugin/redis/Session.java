@@ -39,6 +39,22 @@ final class Session {
     return replyOff;
   }
 
+  /** The connection's event loop: blocking timeouts run there; null outside a connection. */
+  java.util.concurrent.ScheduledExecutorService loop;
+  /** Writes a push (a pub/sub message) on the connection's loop; callable from any thread. */
+  java.util.function.Consumer<Reply> push;
+  /** Subscribed channels and patterns, in subscription order. */
+  final java.util.Set<String> channels = new java.util.LinkedHashSet<>();
+  final java.util.Set<String> patterns = new java.util.LinkedHashSet<>();
+  /** What to undo when the connection closes (a blocked wait, subscriptions), one per feature. */
+  final java.util.Map<String, Runnable> closers = new java.util.LinkedHashMap<>();
+
+  /** The connection closed: forgets its waiter and subscriptions. */
+  void closed() {
+    closers.values().forEach(Runnable::run);
+    closers.clear();
+  }
+
   Session(boolean authenticated) {
     this.authenticated = authenticated;
   }

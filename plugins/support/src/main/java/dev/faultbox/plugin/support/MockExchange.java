@@ -83,6 +83,18 @@ public final class MockExchange<Q, R> {
 
     /** The route cannot be served; answered as a failed handler, with {@code error}. */
     record Failed<R>(String error) implements Routed<R> {}
+
+    /**
+     * A reply that is not known yet and completes later, on any thread: a blocking pop waiting
+     * for a push, a long-poll fetch waiting for records, a tailable cursor waiting for data. The
+     * exchange hops back to the request's loop when {@code reply} completes and finishes the
+     * request there (event recorded, then the reply handed over), as for a dynamic handler's
+     * answer; a stage that fails is answered as a failed handler. A stage that never completes
+     * (its connection closed first) finishes nothing: the protocol forgets it and no event is
+     * recorded. The transport must hold the connection's later requests meanwhile if their
+     * replies have to keep their order.
+     */
+    record Later<R>(CompletionStage<R> reply) implements Routed<R> {}
   }
 
   /** A handler's response this protocol cannot send. */
@@ -195,7 +207,21 @@ public final class MockExchange<Q, R> {
       fail(request, failed.error(), fields, done);
     } else if (routed instanceof Routed.Ask<R> ask) {
       ask(loop, request, ask, fields, done);
+    } else if (routed instanceof Routed.Later<R> later) {
+      later(loop, request, later, fields, done);
     }
+  }
+
+  private void later(RequestLoop loop, Q request, Routed.Later<R> later, Map<String, Object> fields, Done<R> done) {
+    later.reply().whenComplete(
+        (reply, error) -> {
+          Runnable finish = error != null
+              ? () -> fail(request, Failures.messageOf(error), fields, done)
+              : () -> finish(request, reply, fields, done);
+          if (!loop.hop(finish)) {
+            context.logger().debug("{}: event loop gone, reply dropped", name());
+          }
+        });
   }
 
   private void ask(RequestLoop loop, Q request, Routed.Ask<R> ask, Map<String, Object> fields, Done<R> done) {

@@ -46,6 +46,18 @@ class MockExchangeTest {
     @Override
     public MockExchange.Routed<String> route(String request, Map<String, Object> fields) {
       fields.put("route", request);
+      if (request.startsWith("later:")) {
+        String what = request.substring(6);
+        CompletableFuture<String> later = new CompletableFuture<>();
+        context.scheduler().schedule(() -> {
+          if (what.equals("fail")) {
+            later.completeExceptionally(new IllegalStateException("gave up"));
+          } else {
+            later.complete(what);
+          }
+        }, 100, TimeUnit.MILLISECONDS);
+        return new MockExchange.Routed.Later<>(later);
+      }
       if (!request.startsWith("ask:")) {
         return new MockExchange.Routed.Ready<>(request);
       }
@@ -105,6 +117,16 @@ class MockExchangeTest {
     assertThat(serve("static")).isEqualTo("static");
     assertThat(lastEvent().fields()).containsEntry("route", "static").containsEntry("reply", "static");
     assertThat(serve("ask:echo")).isEqualTo("echo");
+  }
+
+  @Test
+  void laterRepliesFinishWhenTheyCompleteOnAnotherThread() throws Exception {
+    long started = System.nanoTime();
+    assertThat(serve("later:pushed")).isEqualTo("pushed");
+    assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
+    assertThat(lastEvent().fields()).containsEntry("route", "later:pushed").containsEntry("reply", "pushed");
+    assertThat(serve("later:fail")).isEqualTo("ERR gave up");
+    assertThat(lastEvent().fields()).containsEntry("error", "gave up");
   }
 
   @Test
