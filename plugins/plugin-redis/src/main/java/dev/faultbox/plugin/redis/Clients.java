@@ -65,10 +65,10 @@ final class Clients {
   /** One connection as redis-server 7.0 describes it (buffer figures are plausible constants). */
   static String line(Session s) {
     long now = System.currentTimeMillis();
-    String flags = s.queued != null ? "x" : "N";
+    String flags = s.queued != null ? "x" : !s.channels.isEmpty() || !s.patterns.isEmpty() ? "P" : "N";
     return "id=" + s.id + " addr=" + s.addr + " laddr=" + s.laddr + " fd=" + (7 + s.id % 1000) + " name=" + s.name
         + " age=" + (now - s.createdMs) / 1000 + " idle=" + (now - s.lastMs) / 1000 + " flags=" + flags
-        + " db=" + s.db + " sub=0 psub=0 ssub=0 multi=" + (s.queued == null ? -1 : s.queued.size())
+        + " db=" + s.db + " sub=" + s.channels.size() + " psub=" + s.patterns.size() + " ssub=0 multi=" + (s.queued == null ? -1 : s.queued.size())
         + " qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=0 rbs=16384 rbp=16384 obl=0 oll=0 omem=0 tot-mem=37658"
         + " events=r cmd=" + s.lastCommand + " user=default redir=-1 resp=" + (s.resp3 ? 3 : 2) + "\n";
   }
