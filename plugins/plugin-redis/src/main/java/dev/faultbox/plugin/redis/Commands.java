@@ -161,6 +161,15 @@ final class Commands {
     Spec spec = spec(name);
     Reply refused = refusal(session, spec, argv);
     if (refused != null) {
+      if (spec != null && spec.name().equals("exec")) {
+        // redis-server's execCommandAbort: a refused EXEC discards the transaction, in MULTI or not
+        session.queued = null;
+        session.dirty = false;
+        session.watched.clear();
+        String text = Reply.errorText(refused);
+        return Reply.error("EXECABORT Transaction discarded because of: "
+            + (text.startsWith("ERR ") ? text.substring(4) : text));
+      }
       if (session.queued != null) {
         session.dirty = true; // EXEC will answer EXECABORT, as redis-server does
       }
@@ -305,13 +314,19 @@ final class Commands {
   static String unknownCommand(List<String> argv) {
     StringBuilder args = new StringBuilder();
     for (int i = 1; i < argv.size() && args.length() < 128; i++) {
-      String arg = argv.get(i);
+      String arg = cString(argv.get(i));
       int room = 128 - args.length();
       args.append('\'').append(arg, 0, Math.min(arg.length(), room)).append("' ");
     }
-    String name = argv.get(0);
+    String name = cString(argv.get(0));
     return "ERR unknown command '" + name.substring(0, Math.min(128, name.length()))
         + "', with args beginning with: " + args;
+  }
+
+  /** What C's {@code %s} prints of a binary string: up to its first NUL byte. */
+  static String cString(String binary) {
+    int nul = binary.indexOf('\0');
+    return nul < 0 ? binary : binary.substring(0, nul);
   }
 
   // --- connection and server
@@ -570,8 +585,8 @@ final class Commands {
       } else if (eq(opt, "keepttl") && unit == null) {
         keepTtl = true;
       } else if ((eq(opt, "ex") || eq(opt, "px") || eq(opt, "exat") || eq(opt, "pxat"))
-          && !keepTtl && unit == null && hasNext) {
-        unit = opt.toLowerCase(Locale.ROOT);
+          && !keepTtl && (unit == null || eq(opt, unit)) && hasNext) {
+        unit = opt.toLowerCase(Locale.ROOT); // the same option again is allowed: the last amount counts
         amountText = a.get(++i);
       } else {
         return Reply.error(SYNTAX);
@@ -748,29 +763,29 @@ final class Commands {
     return new Reply.Int(next);
   }
 
+  /** In long double, as redis-server: the key's type, then its value, then the increment are checked. */
   private static Reply incrbyfloat(Commands c, Session s, List<String> a) {
-    Double by = parseDouble(a.get(2));
-    if (by == null) {
-      return Reply.error(NOT_FLOAT);
-    }
     String key = a.get(1);
     Keyspace.Entry e = c.keyspace.lookup(s.db, key);
-    double current = 0;
+    BigDecimal current = BigDecimal.ZERO;
     if (e != null) {
       if (!(e.value instanceof String v)) {
         return Reply.error(WRONGTYPE);
       }
-      Double parsed = parseDouble(v);
-      if (parsed == null) {
+      current = LongDouble.parse(v);
+      if (current == null) {
         return Reply.error(NOT_FLOAT);
       }
-      current = parsed;
     }
-    double next = current + by;
-    if (Double.isNaN(next) || Double.isInfinite(next)) {
+    BigDecimal by = LongDouble.parse(a.get(2));
+    if (by == null) {
+      return Reply.error(NOT_FLOAT);
+    }
+    BigDecimal next = LongDouble.add(current, by);
+    if (next == LongDouble.INFINITE) {
       return Reply.error("ERR increment would produce NaN or Infinity");
     }
-    String text = formatDouble(next);
+    String text = LongDouble.format(next);
     if (e == null) {
       c.keyspace.put(s.db, key, text, 0);
     } else {
@@ -1022,15 +1037,16 @@ final class Commands {
     });
   }
 
+  /** The key and its type are checked before the index, as redis-server does. */
   private static Reply lindex(Commands c, Session s, List<String> a) {
-    Long index = parseLong(a.get(2));
-    if (index == null) {
-      return Reply.error(NOT_INTEGER);
-    }
     return guard(() -> {
       RedisList l = c.list(s, a.get(1));
       if (l == null) {
         return Reply.NULL;
+      }
+      Long index = parseLong(a.get(2));
+      if (index == null) {
+        return Reply.error(NOT_INTEGER);
       }
       long i = index < 0 ? l.size() + index : index;
       return i < 0 || i >= l.size() ? Reply.NULL : Reply.bulk(l.get((int) i));

@@ -1,5 +1,6 @@
 package dev.faultbox.plugin.redis;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,6 +34,7 @@ final class More {
     Commands.define("pexpiretime", 2, 1, (c, s, a) -> expireTime(c, s, a, false));
     Commands.define("msetnx", -3, 1, More::msetnx);
     Commands.define("getrange", 4, 1, More::getrange);
+    Commands.define("substr", 4, 1, More::getrange);
     Commands.define("setrange", 4, 1, More::setrange);
     Commands.define("getex", -2, 1, More::getex);
     Commands.define("lpushx", -3, 1, (c, s, a) -> pushx(c, s, a, true));
@@ -53,7 +55,7 @@ final class More {
     Commands.define("srem", -3, 1, More::srem);
     Commands.define("smembers", 2, 1, (c, s, a) -> Commands.guard(() -> {
       Set<String> set = set(c, s, a.get(1), false);
-      return new Reply.Members(Reply.bulkList(set == null ? List.of() : new ArrayList<>(set)));
+      return new Reply.Members(Reply.bulkList(set == null ? List.of() : members(set)));
     }));
     Commands.define("sismember", 3, 1, (c, s, a) -> Commands.guard(() -> {
       Set<String> set = set(c, s, a.get(1), false);
@@ -185,9 +187,13 @@ final class More {
         return Reply.bulk("");
       }
       long len = v.length();
-      long from = start < 0 ? Math.max(0, len + start) : start;
-      long to = end < 0 ? len + end : end;
-      if (to < 0 || from > to || len == 0) {
+      if (start < 0 && end < 0 && start > end) {
+        return Reply.bulk("");
+      }
+      // redis-server clamps both ends to 0 after counting from the end: GETRANGE k -100 -50 is the first byte
+      long from = Math.max(0, start < 0 ? len + start : start);
+      long to = Math.max(0, end < 0 ? len + end : end);
+      if (from > to || len == 0) {
         return Reply.bulk("");
       }
       to = Math.min(to, len - 1);
@@ -235,46 +241,48 @@ final class More {
 
   private static Reply getex(Commands c, Session s, List<String> a) {
     String unit = null;
-    Long amount = null;
+    String amountText = null;
     boolean persist = false;
     for (int i = 2; i < a.size(); i++) {
       String opt = a.get(i).toLowerCase(Locale.ROOT);
-      if (opt.equals("persist") && unit == null && !persist) {
+      if (opt.equals("persist") && unit == null) {
         persist = true;
       } else if ((opt.equals("ex") || opt.equals("px") || opt.equals("exat") || opt.equals("pxat"))
-          && unit == null && !persist && i + 1 < a.size()) {
-        unit = opt;
-        amount = Commands.parseLong(a.get(++i));
-        if (amount == null) {
-          return Reply.error(Commands.NOT_INTEGER);
-        }
+          && (unit == null || unit.equals(opt)) && !persist && i + 1 < a.size()) {
+        unit = opt; // the same option again is allowed: the last amount counts, as in redis-server
+        amountText = a.get(++i);
       } else {
         return Reply.error(Commands.SYNTAX);
       }
     }
-    long when = 0;
-    if (unit != null) {
-      if (amount <= 0) {
-        return Reply.error("ERR invalid expire time in 'getex' command");
-      }
-      try {
-        when = switch (unit) {
-          case "ex" -> Math.addExact(Math.multiplyExact(amount, 1000L), c.keyspace.now());
-          case "px" -> Math.addExact(amount, c.keyspace.now());
-          case "exat" -> Math.multiplyExact(amount, 1000L);
-          default -> amount;
-        };
-      } catch (ArithmeticException e) {
-        return Reply.error("ERR invalid expire time in 'getex' command");
-      }
-    }
-    long expireAt = when;
     boolean dropTtl = persist;
     String u = unit;
+    String text = amountText;
     return Commands.guard(() -> {
       String v = c.string(s, a.get(1));
       if (v == null) {
         return Reply.NULL;
+      }
+      // As redis-server: the amount is checked after the key and its type.
+      long expireAt = 0;
+      if (u != null) {
+        Long amount = Commands.parseLong(text);
+        if (amount == null) {
+          return Reply.error(Commands.NOT_INTEGER);
+        }
+        if (amount <= 0) {
+          return Reply.error("ERR invalid expire time in 'getex' command");
+        }
+        try {
+          expireAt = switch (u) {
+            case "ex" -> Math.addExact(Math.multiplyExact(amount, 1000L), c.keyspace.now());
+            case "px" -> Math.addExact(amount, c.keyspace.now());
+            case "exat" -> Math.multiplyExact(amount, 1000L);
+            default -> amount;
+          };
+        } catch (ArithmeticException e) {
+          return Reply.error("ERR invalid expire time in 'getex' command");
+        }
       }
       Keyspace.Entry e = c.keyspace.lookup(s.db, a.get(1));
       if (u != null) {
@@ -307,15 +315,16 @@ final class More {
     });
   }
 
+  /** The key and its type are checked before the index, as redis-server does. */
   private static Reply lset(Commands c, Session s, List<String> a) {
-    Long index = Commands.parseLong(a.get(2));
-    if (index == null) {
-      return Reply.error(Commands.NOT_INTEGER);
-    }
     return Commands.guard(() -> {
       RedisList l = c.list(s, a.get(1));
       if (l == null) {
         return Reply.error(NO_SUCH_KEY);
+      }
+      Long index = Commands.parseLong(a.get(2));
+      if (index == null) {
+        return Reply.error(Commands.NOT_INTEGER);
       }
       long i = index < 0 ? l.size() + index : index;
       if (i < 0 || i >= l.size()) {
@@ -395,27 +404,30 @@ final class More {
     }
   }
 
+  /** In long double, as redis-server: the increment is checked first, then the hash's type and field. */
   private static Reply hincrbyfloat(Commands c, Session s, List<String> a) {
-    Double by = Commands.parseDouble(a.get(3));
+    BigDecimal by = LongDouble.parse(a.get(3));
     if (by == null) {
       return Reply.error(Commands.NOT_FLOAT);
     }
+    if (by == LongDouble.INFINITE) {
+      return Reply.error("ERR value is NaN or Infinity");
+    }
     return Commands.guard(() -> {
       Map<String, String> existing = c.hash(s, a.get(1), false);
-      double current = 0;
+      BigDecimal current = BigDecimal.ZERO;
       String old = existing == null ? null : existing.get(a.get(2));
       if (old != null) {
-        Double parsed = Commands.parseDouble(old);
-        if (parsed == null) {
+        current = LongDouble.parse(old);
+        if (current == null) {
           return Reply.error("ERR hash value is not a float");
         }
-        current = parsed;
       }
-      double next = current + by;
-      if (Double.isNaN(next) || Double.isInfinite(next)) {
+      BigDecimal next = LongDouble.add(current, by);
+      if (next == LongDouble.INFINITE) {
         return Reply.error("ERR increment would produce NaN or Infinity");
       }
-      String text = Commands.formatDouble(next);
+      String text = LongDouble.format(next);
       c.hash(s, a.get(1), true).put(a.get(2), text);
       return Reply.bulk(text);
     });
@@ -436,6 +448,31 @@ final class More {
       throw new Commands.WrongType();
     }
     return (Set<String>) e.value;
+  }
+
+  /**
+   * A set's members in the order redis-server gives them where that order is fixed: a set of at
+   * most 512 integers is an intset there, sorted by value. (A set that once held a non-integer
+   * stays a hash table in redis-server, in no fixed order; any order is as good for that.)
+   */
+  static List<String> members(Set<String> set) {
+    List<String> out = new ArrayList<>(set);
+    if (out.size() > 512 || out.size() < 2) {
+      return out;
+    }
+    long[] values = new long[out.size()];
+    for (int i = 0; i < values.length; i++) {
+      Long v = Commands.parseLong(out.get(i));
+      if (v == null) {
+        return out;
+      }
+      values[i] = v;
+    }
+    java.util.Arrays.sort(values);
+    for (int i = 0; i < values.length; i++) {
+      out.set(i, Long.toString(values[i]));
+    }
+    return out;
   }
 
   private static Reply sadd(Commands c, Session s, List<String> a) {
@@ -498,11 +535,23 @@ final class More {
     return new ScanArgs(match, count, type);
   }
 
+  /**
+   * redis-server's strtoul: digits with an optional sign, below 2^64 ("-1" is 2^64-1); null when
+   * not. A cursor past the end is returned as Long.MAX_VALUE: nothing more to scan.
+   */
   private static Long cursor(String text) {
-    if (text.isEmpty() || !text.chars().allMatch(Character::isDigit) || text.length() > 19) {
+    String digits = text.startsWith("-") || text.startsWith("+") ? text.substring(1) : text;
+    if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
       return null;
     }
-    return Long.parseLong(text);
+    java.math.BigInteger v = new java.math.BigInteger(digits);
+    if (v.bitLength() > 64) {
+      return null;
+    }
+    if (text.startsWith("-") && v.signum() != 0) {
+      v = java.math.BigInteger.ONE.shiftLeft(64).subtract(v);
+    }
+    return v.bitLength() > 63 ? Long.MAX_VALUE : v.longValue();
   }
 
   /**
@@ -523,7 +572,7 @@ final class More {
     java.util.Collections.sort(keys);
     List<String> out = new ArrayList<>();
     long i = cursor;
-    long end = Math.min(keys.size(), cursor + args.count());
+    long end = cursor >= keys.size() ? keys.size() : Math.min(keys.size(), cursor + args.count());
     for (; i < end; i++) {
       String k = keys.get((int) i);
       if (args.match() != null && !Glob.matches(args.match(), k)) {
@@ -547,12 +596,17 @@ final class More {
     if (cursor == null) {
       return Reply.error("ERR invalid cursor");
     }
-    Object parsed = scanArgs(a, 3, false);
-    if (parsed instanceof Reply r) {
-      return r;
-    }
-    ScanArgs args = (ScanArgs) parsed;
     return Commands.guard(() -> {
+      // As redis-server: the cursor, then the key (absent: an empty scan) and its type, then the options.
+      Object value = type.equals("hash") ? c.hash(s, a.get(1), false) : set(c, s, a.get(1), false);
+      if (value == null) {
+        return new Reply.Array(List.of(Reply.bulk("0"), new Reply.Array(List.of())));
+      }
+      Object parsed = scanArgs(a, 3, false);
+      if (parsed instanceof Reply r) {
+        return r;
+      }
+      ScanArgs args = (ScanArgs) parsed;
       List<String> out = new ArrayList<>();
       if (type.equals("hash")) {
         Map<String, String> h = c.hash(s, a.get(1), false);
@@ -567,7 +621,7 @@ final class More {
       } else {
         Set<String> set = set(c, s, a.get(1), false);
         if (set != null) {
-          for (String m : set) {
+          for (String m : members(set)) {
             if (args.match() == null || Glob.matches(args.match(), m)) {
               out.add(m);
             }

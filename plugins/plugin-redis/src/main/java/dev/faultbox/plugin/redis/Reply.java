@@ -37,7 +37,8 @@ sealed interface Reply {
     }
 
     public void write(ByteBuf out, boolean resp3) {
-      line(out, '-', text);
+      // As redis-server: a CR or LF in the text (a quoted argument) would break the protocol, so each is a space.
+      line(out, '-', text.indexOf('\r') < 0 && text.indexOf('\n') < 0 ? text : text.replace('\r', ' ').replace('\n', ' '));
     }
   }
 

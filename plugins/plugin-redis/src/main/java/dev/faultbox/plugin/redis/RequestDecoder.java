@@ -74,7 +74,9 @@ final class RequestDecoder extends ByteToMessageDecoder {
   private Object inline(ByteBuf in) {
     int start = in.readerIndex();
     int newline = in.indexOf(start, in.writerIndex(), (byte) '\n');
-    if (newline < 0) {
+    int nul = in.indexOf(start, newline < 0 ? in.writerIndex() : newline, (byte) 0);
+    if (newline < 0 || nul >= 0) {
+      // redis-server finds the end of a line with strchr, which stops at a NUL byte: the line never ends
       return in.readableBytes() > MAX_INLINE ? new Refused("too big inline request") : null;
     }
     int end = newline > start && in.getByte(newline - 1) == '\r' ? newline - 1 : newline;

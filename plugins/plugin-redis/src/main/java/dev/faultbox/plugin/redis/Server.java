@@ -87,7 +87,7 @@ final class Server {
     }
     String sub = a.get(1).toLowerCase(Locale.ROOT);
     return switch (sub) {
-      case "count" -> new Reply.Int(Commands.count());
+      case "count" -> a.size() == 2 ? new Reply.Int(Commands.count()) : Reply.error(Commands.arityError("command|count"));
       case "docs" -> new Reply.Pairs(List.of());
       case "info" -> {
         List<Reply> out = new ArrayList<>();
@@ -111,10 +111,18 @@ final class Server {
           return Reply.error(Commands.arityError("config|get"));
         }
         Map<String, String> found = new LinkedHashMap<>();
+        java.util.Set<String> seen = new java.util.HashSet<>(); // parameters are caseless: each once
         for (int i = 2; i < a.size(); i++) {
           String pattern = a.get(i).toLowerCase(Locale.ROOT);
+          if (!pattern.contains("[") && !pattern.contains("*") && !pattern.contains("?")) {
+            // Not a glob: redis-server answers with the name as the client wrote it.
+            if (c.config.containsKey(pattern) && seen.add(pattern)) {
+              found.put(a.get(i), c.config.get(pattern));
+            }
+            continue;
+          }
           c.config.forEach((k, v) -> {
-            if (Glob.matches(pattern, k)) {
+            if (Glob.matches(pattern, k) && seen.add(k)) {
               found.put(k, v);
             }
           });

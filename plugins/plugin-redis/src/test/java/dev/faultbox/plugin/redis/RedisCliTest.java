@@ -23,13 +23,17 @@ class RedisCliTest extends MockTestSupport {
   private record Result(int exitCode, String stdout) {}
 
   private static Result run(String stdin, String... command) throws IOException, InterruptedException {
+    return run(stdin, 10, command);
+  }
+
+  private static Result run(String stdin, int timeoutSeconds, String... command) throws IOException, InterruptedException {
     Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     try {
       if (stdin != null) {
         process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
       }
       process.getOutputStream().close();
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         throw new AssertionError("timed out: " + String.join(" ", command));
       }
       return new Result(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
@@ -78,5 +82,54 @@ class RedisCliTest extends MockTestSupport {
     Result r = run(commands.toString(), "redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port), "--pipe");
     assertThat(r.stdout).contains("errors: 0, replies: 100");
     assertThat(cli(port, "DBSIZE")).isEqualTo("100\n");
+  }
+
+  @Test
+  void redisCliInResp3ShowsMapsAndSets() throws Exception {
+    int port = start(Map.of());
+    cli(port, "HSET", "h", "a", "1", "b", "2");
+    // redis-cli 7.0 spells --resp3 as -3
+    assertThat(cli(port, "-3", "--no-raw", "HGETALL", "h")).isEqualTo("1# \"a\" => \"1\"\n2# \"b\" => \"2\"\n");
+    assertThat(cli(port, "-3", "--no-raw", "SMEMBERS", "nope")).isEqualTo("(empty set)\n");
+    assertThat(cli(port, "-3", "--no-raw", "GET", "nope")).isEqualTo("(nil)\n");
+    assertThat(cli(port, "-3", "--no-raw", "INCRBYFLOAT", "f", "1.5")).isEqualTo("\"1.5\"\n");
+  }
+
+  @Test
+  void redisCliPipeModeWithManyMixedCommands() throws Exception {
+    int port = start(Map.of());
+    StringBuilder commands = new StringBuilder();
+    int n = 0;
+    for (int i = 0; i < 5000; i++, n += 4) {
+      commands.append(resp("SET", "k" + i, "v" + i)).append(resp("INCR", "counter"))
+          .append(resp("RPUSH", "list", Integer.toString(i))).append(resp("HSET", "h" + (i % 10), "f" + i, "v"));
+    }
+    Result r = run(commands.toString(), "redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port), "--pipe");
+    assertThat(r.stdout).contains("errors: 0, replies: " + n);
+    assertThat(cli(port, "GET", "counter")).isEqualTo("5000\n");
+    assertThat(cli(port, "LLEN", "list")).isEqualTo("5000\n");
+    assertThat(cli(port, "DBSIZE")).isEqualTo("5012\n");
+  }
+
+  private static String resp(String... argv) {
+    StringBuilder b = new StringBuilder("*").append(argv.length).append("\r\n");
+    for (String a : argv) {
+      b.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
+    }
+    return b.toString();
+  }
+
+  @Test
+  void redisBenchmarkRunsEveryTest() throws Exception {
+    assumeTrue(run(null, "sh", "-c", "command -v redis-benchmark").exitCode == 0, "redis-benchmark is not installed");
+    int port = start(Map.of());
+    Result r = run(null, 60, "redis-benchmark", "-h", "127.0.0.1", "-p", Integer.toString(port), "-q", "-n", "2000",
+        "-c", "5", "-t", "set,get,incr,lpush,lrange_100");
+    assertThat(r.exitCode).isZero();
+    // -q prints each test's final figure after a carriage return
+    List<String> finals = r.stdout.lines().map(l -> l.substring(l.lastIndexOf('\r') + 1).strip())
+        .filter(l -> l.contains("requests per second")).toList();
+    assertThat(finals).extracting(l -> l.substring(0, l.indexOf(':')))
+        .containsExactly("SET", "GET", "INCR", "LPUSH", "LPUSH (needed to benchmark LRANGE)", "LRANGE_100 (first 100 elements)");
   }
 }
