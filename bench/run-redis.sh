@@ -16,6 +16,7 @@ TARGET=$BENCH_DIR/target
 LOGS=$TARGET/logs/redis
 
 REQUESTS=${BENCH_REQUESTS:-200000}     # requests per redis-benchmark test
+WARMUP=${BENCH_WARMUP:-100000}         # requests per test per pipeline depth first, discarded (JIT warm-up)
 CLIENTS=${BENCH_CLIENTS:-50}           # redis-benchmark connections
 KEYS=${BENCH_KEYS:-1000000}            # keys seeded before reading RSS
 LAUNCH_TIMEOUT=${BENCH_LAUNCH_TIMEOUT:-60}
@@ -53,7 +54,7 @@ done
 SERVERS=${selected:-$ALL_SERVERS}
 SERVERS=${SERVERS# }
 
-for v in REQUESTS CLIENTS KEYS LAUNCH_TIMEOUT RUN_TIMEOUT; do
+for v in REQUESTS WARMUP CLIENTS KEYS LAUNCH_TIMEOUT RUN_TIMEOUT; do
   case ${!v} in ''|*[!0-9]*) die "$v must be a whole number, got '${!v}'" ;; esac
 done
 
@@ -169,6 +170,16 @@ server_pid() { # port
 }
 
 # One redis-benchmark run: a row per test in the results.
+warm_up() { # server port: the same tests at both depths, figures discarded, alike for every server
+  [ "$WARMUP" -gt 0 ] || return 0
+  progress "$1: warm-up, $WARMUP requests per test at -P 16 and -P 1"
+  local p
+  for p in 16 1; do
+    timeout -k 5 "$RUN_TIMEOUT" redis-benchmark -h 127.0.0.1 -p "$2" -t "$TESTS" -n "$WARMUP" \
+      -c "$CLIENTS" -P "$p" -q > /dev/null 2>&1 || note "$1: warm-up at -P $p did not finish"
+  done
+}
+
 benchmark() { # server port pipeline
   local out=$LOGS/$1-P$3.csv rc=0
   progress "$1: redis-benchmark -t $TESTS -n $REQUESTS -c $CLIENTS -P $3"
@@ -213,6 +224,7 @@ bench_server() { # server
   local pid
   pid=$(server_pid "$port")
   [ "$pid" = "$SERVER_PID" ] || CURRENT_PIDS="$pid $SERVER_PID"
+  warm_up "$name" "$port"
   benchmark "$name" "$port" 1
   benchmark "$name" "$port" 16
   case $name in faultbox|redis) seed_and_rss "$name" "$port" ;; esac

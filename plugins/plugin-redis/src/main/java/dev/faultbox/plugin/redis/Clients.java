@@ -70,7 +70,7 @@ final class Clients {
         + " age=" + (now - s.createdMs) / 1000 + " idle=" + (now - s.lastMs) / 1000 + " flags=" + flags
         + " db=" + s.db + " sub=" + s.channels.size() + " psub=" + s.patterns.size() + " ssub=0 multi=" + (s.queued == null ? -1 : s.queued.size())
         + " qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=0 rbs=16384 rbp=16384 obl=0 oll=0 omem=0 tot-mem=37658"
-        + " events=r cmd=" + s.lastCommand + " user=default redir=-1 resp=" + (s.resp3 ? 3 : 2) + "\n";
+        + " events=r cmd=" + (s.lastArgv == null ? "NULL" : commandName(s.lastArgv)) + " user=default redir=-1 resp=" + (s.resp3 ? 3 : 2) + "\n";
   }
 
   private static Reply list(Commands c, Session s, List<String> a) {

@@ -49,6 +49,8 @@ final class RedisHandler extends ChannelInboundHandlerAdapter {
   private boolean busy;
   private boolean draining;
   private boolean closing;
+  /** Inside a read batch: replies are flushed together at its end (channelReadComplete), one write for a pipeline. */
+  private boolean reading;
 
   RedisHandler(MockExchange<Command, Reply> exchange, Session session) {
     this.exchange = exchange;
@@ -61,6 +63,7 @@ final class RedisHandler extends ChannelInboundHandlerAdapter {
     if (closing) {
       return;
     }
+    reading = true;
     queue.add(msg instanceof List<?> argv ? Command.of((List<String>) argv, session) : msg);
     if (queue.size() > MAX_QUEUED) {
       ctx.channel().config().setAutoRead(false);
@@ -82,7 +85,7 @@ final class RedisHandler extends ChannelInboundHandlerAdapter {
         }
         busy = true;
         session.lastMs = System.currentTimeMillis();
-        session.lastCommand = Clients.commandName(((Command) next).argv());
+        session.lastArgv = ((Command) next).argv();
         exchange.serve(RequestLoop.of(ctx.channel().eventLoop()), (Command) next, outcome -> {
           Reply reply = outcome.emit();
           busy = false;
@@ -96,11 +99,22 @@ final class RedisHandler extends ChannelInboundHandlerAdapter {
       draining = false;
     }
     if (!closing) {
-      ctx.flush();
+      if (!reading) {
+        ctx.flush();
+      }
       if (queue.size() < MAX_QUEUED / 4 && ctx.channel().isWritable() && !ctx.channel().config().isAutoRead()) {
         ctx.channel().config().setAutoRead(true);
       }
     }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    reading = false;
+    if (!closing) {
+      ctx.flush();
+    }
+    ctx.fireChannelReadComplete();
   }
 
   private void send(ChannelHandlerContext ctx, Reply reply) {

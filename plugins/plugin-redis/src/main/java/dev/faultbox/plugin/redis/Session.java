@@ -23,7 +23,8 @@ final class Session {
   volatile String laddr = "?:0";
   final long createdMs = System.currentTimeMillis();
   volatile long lastMs = createdMs;
-  volatile String lastCommand = "NULL";
+  /** The last command's arguments (CLIENT LIST names it); null before the first. */
+  volatile java.util.List<String> lastArgv;
   /** Closes the connection (CLIENT KILL from another connection); null until the channel is known. */
   volatile Runnable closer;
   /** CLIENT REPLY: OFF silences every reply; SKIP the replies counted here (its own and the next). */
