@@ -80,7 +80,7 @@ final class RedisHandler extends ChannelInboundHandlerAdapter {
       while (!busy && !closing && !queue.isEmpty() && ctx.channel().isWritable()) {
         Object next = queue.poll();
         if (next instanceof RequestDecoder.Refused error) {
-          refuse(ctx, error.text());
+          refuse(ctx, error);
           break;
         }
         busy = true;
@@ -141,11 +141,16 @@ final class RedisHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** Records the refusal, answers redis-server's protocol error and closes, after earlier replies. */
-  private void refuse(ChannelHandlerContext ctx, String text) {
-    exchange.record(OP_PROTOCOL_ERROR, Map.of("error", "ERR Protocol error: " + text, "db", (long) session.db));
+  private void refuse(ChannelHandlerContext ctx, RequestDecoder.Refused refused) {
+    String text = refused.silent() ? refused.text() : "ERR Protocol error: " + refused.text();
+    exchange.record(OP_PROTOCOL_ERROR, Map.of("error", text, "db", (long) session.db));
     closing = true;
     queue.clear();
-    ctx.writeAndFlush(encode(ctx, Reply.error("ERR Protocol error: " + text))).addListener(ChannelFutureListener.CLOSE);
+    if (refused.silent()) {
+      ctx.close();
+    } else {
+      ctx.writeAndFlush(encode(ctx, Reply.error(text))).addListener(ChannelFutureListener.CLOSE);
+    }
   }
 
   /**

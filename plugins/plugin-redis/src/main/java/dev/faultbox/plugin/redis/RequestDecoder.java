@@ -27,8 +27,18 @@ final class RequestDecoder extends ByteToMessageDecoder {
   static final int UNAUTHENTICATED_ARGS = 10;
   static final int UNAUTHENTICATED_BULK = 16 * 1024;
 
-  /** Input redis-server refuses: answered {@code -ERR Protocol error: <text>}, then the connection closes. */
-  record Refused(String text) {}
+  /** redis-server's client-query-buffer-limit default: what one command may hold while it is read. */
+  static final long MAX_QUERY = 1024L * 1024 * 1024;
+
+  /**
+   * Input redis-server refuses: answered {@code -ERR Protocol error: <text>}, then the connection
+   * closes; {@code silent} when it closes with no answer (the query buffer limit, as redis-server).
+   */
+  record Refused(String text, boolean silent) {
+    Refused(String text) {
+      this(text, false);
+    }
+  }
 
   private final Session session;
   private final boolean passwordSet;
@@ -36,10 +46,19 @@ final class RequestDecoder extends ByteToMessageDecoder {
   /** A multibulk being read: the arguments still to come (0 when none), and those read. */
   private int remaining;
   private List<String> args;
+  /** The bytes of the arguments read so far. */
+  private long held;
+
+  private final long maxQuery;
 
   RequestDecoder(Session session, boolean passwordSet) {
+    this(session, passwordSet, MAX_QUERY);
+  }
+
+  RequestDecoder(Session session, boolean passwordSet, long maxQuery) {
     this.session = session;
     this.passwordSet = passwordSet;
+    this.maxQuery = maxQuery;
   }
 
   private boolean authRequired() {
@@ -136,15 +155,20 @@ final class RequestDecoder extends ByteToMessageDecoder {
         return new Refused("unauthenticated bulk length");
       }
       long needed = (cr + 2L - start) + length + 2;
+      if (held + needed > maxQuery) {
+        return new Refused("query buffer limit (" + maxQuery + " bytes) reached", true);
+      }
       if (in.readableBytes() < needed) {
         return null; // wait for the whole bulk (and the two bytes after it, which are not checked)
       }
       args.add(in.toString(cr + 2, length.intValue(), StandardCharsets.ISO_8859_1));
       in.readerIndex((int) (start + needed));
+      held += length;
       remaining--;
     }
     List<String> argv = args;
     args = null;
+    held = 0;
     return argv;
   }
 
