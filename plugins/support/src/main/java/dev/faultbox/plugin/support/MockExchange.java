@@ -83,6 +83,13 @@ public final class MockExchange<Q, R> {
 
     /** The route cannot be served; answered as a failed handler, with {@code error}. */
     record Failed<R>(String error) implements Routed<R> {}
+
+    /**
+     * A reply known when {@code reply} completes, on any thread (a long poll, a broker waiting for
+     * a group to gather): the request finishes on its loop then; a failed stage is answered as a
+     * failed handler.
+     */
+    record Later<R>(CompletionStage<R> reply) implements Routed<R> {}
   }
 
   /** A handler's response this protocol cannot send. */
@@ -195,6 +202,15 @@ public final class MockExchange<Q, R> {
       fail(request, failed.error(), fields, done);
     } else if (routed instanceof Routed.Ask<R> ask) {
       ask(loop, request, ask, fields, done);
+    } else if (routed instanceof Routed.Later<R> later) {
+      later.reply().whenComplete((reply, error) -> {
+        Runnable finish = error != null
+            ? () -> fail(request, Failures.messageOf(error), fields, done)
+            : () -> finish(request, reply, fields, done);
+        if (!loop.hop(finish)) {
+          context.logger().debug("{}: event loop gone, reply dropped", name());
+        }
+      });
     }
   }
 
