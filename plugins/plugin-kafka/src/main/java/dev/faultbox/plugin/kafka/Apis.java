@@ -56,7 +56,7 @@ final class Apis {
       case METADATA -> ready(metadata((MetadataRequest) body, version));
       case PRODUCE -> produce((ProduceRequest) body, request.duplicate);
       case FETCH -> fetch.fetch((FetchRequest) body, version);
-      case LIST_OFFSETS -> ready(fetch.listOffsets((ListOffsetsRequest) body));
+      case LIST_OFFSETS -> ready(fetch.listOffsets((ListOffsetsRequest) body, version));
       case FIND_COORDINATOR -> ready(findCoordinator((FindCoordinatorRequest) body, version));
       case INIT_PRODUCER_ID -> ready(initProducerId((InitProducerIdRequest) body));
       case JOIN_GROUP -> later(groups.join((JoinGroupRequest) body, version, request.context));

@@ -132,7 +132,7 @@ final class FetchApi {
     return new Result(FetchResponse.of(out), total, failed, keys, events);
   }
 
-  ListOffsetsResponse listOffsets(ListOffsetsRequest request) {
+  ListOffsetsResponse listOffsets(ListOffsetsRequest request, short version) {
     boolean readCommitted = request.data().isolationLevel() == IsolationLevel.READ_COMMITTED.id();
     ListOffsetsResponseData data = new ListOffsetsResponseData();
     for (ListOffsetsRequestData.ListOffsetsTopic asked : request.data().topics()) {
@@ -141,7 +141,7 @@ final class FetchApi {
       TopicLog topic = broker.topic(asked.name());
       for (ListOffsetsRequestData.ListOffsetsPartition p : asked.partitions()) {
         ListOffsetsResponseData.ListOffsetsPartitionResponse po = new ListOffsetsResponseData.ListOffsetsPartitionResponse()
-            .setPartitionIndex(p.partitionIndex()).setTimestamp(-1).setOffset(-1).setLeaderEpoch(0);
+            .setPartitionIndex(p.partitionIndex()).setTimestamp(-1).setOffset(-1).setLeaderEpoch(version >= 4 ? 0 : -1);
         PartitionLog log = topic == null ? null : topic.partition(p.partitionIndex());
         if (log == null) {
           po.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());

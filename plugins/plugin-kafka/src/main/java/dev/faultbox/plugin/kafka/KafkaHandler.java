@@ -146,7 +146,13 @@ final class KafkaHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (reply instanceof KafkaReply.Answer answer) {
-      ByteBuffer payload = request.context.buildResponseEnvelopePayload(answer.response());
+      ByteBuffer payload;
+      try {
+        payload = request.context.buildResponseEnvelopePayload(answer.response());
+      } catch (RuntimeException e) {
+        refuse(ctx, "cannot encode the " + request.api().name + " v" + request.version() + " response: " + Failures.oneLine(e), 0);
+        return;
+      }
       ByteBuf out = ctx.alloc().buffer(4 + payload.remaining());
       out.writeInt(payload.remaining());
       out.writeBytes(payload);
