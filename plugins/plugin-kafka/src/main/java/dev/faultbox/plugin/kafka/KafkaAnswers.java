@@ -33,10 +33,10 @@ final class KafkaAnswers implements MockExchange.Answers<KafkaRequest, KafkaRepl
     this.apis = apis;
   }
 
-  /** The kernel's gate, noting each decision so a DUPLICATE reaches the produce. */
-  FaultGate noting(FaultGate gate) {
+  /** The context's gate (asked anew each time), noting each decision so a DUPLICATE reaches the produce. */
+  FaultGate noting(java.util.function.Supplier<FaultGate> gate) {
     return probe -> {
-      FaultDecision d = gate.decide(probe);
+      FaultDecision d = gate.get().decide(probe);
       lastDecision.set(d);
       return d;
     };

@@ -134,7 +134,7 @@ final class KafkaFactory implements ProtocolFactory {
 
   /** The kernel's context, its fault gate noting decisions for {@code answers}. */
   private static MockContext noting(MockContext context, KafkaAnswers answers) {
-    FaultGate gate = answers.noting(context.faults());
+    FaultGate gate = answers.noting(context::faults);
     return new MockContext() {
       @Override
       public EventSink events() {
