@@ -1,7 +1,6 @@
 package dev.faultbox.plugin.kafka;
 
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -65,9 +64,5 @@ final class WireClient implements AutoCloseable {
   @Override
   public void close() throws IOException {
     socket.close();
-  }
-
-  static IOException closed() {
-    return new EOFException("connection closed");
   }
 }
