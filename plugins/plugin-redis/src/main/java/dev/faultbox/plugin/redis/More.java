@@ -591,14 +591,19 @@ final class More {
   }
 
   /** HSCAN and SSCAN: everything in one call (cursor 0 next), as redis-server does for small values. */
-  private static Reply scanValue(Commands c, Session s, List<String> a, String type) {
+  /** HSCAN, SSCAN, ZSCAN: everything in one call (cursor 0 back); ZSCAN's scores are bulk strings in RESP3 too, as redis-server's. */
+  static Reply scanValue(Commands c, Session s, List<String> a, String type) {
     Long cursor = cursor(a.get(2));
     if (cursor == null) {
       return Reply.error("ERR invalid cursor");
     }
     return Commands.guard(() -> {
       // As redis-server: the cursor, then the key (absent: an empty scan) and its type, then the options.
-      Object value = type.equals("hash") ? c.hash(s, a.get(1), false) : set(c, s, a.get(1), false);
+      Object value = switch (type) {
+        case "hash" -> c.hash(s, a.get(1), false);
+        case "zset" -> SortedSets.zset(c, s, a.get(1), false);
+        default -> set(c, s, a.get(1), false);
+      };
       if (value == null) {
         return new Reply.Array(List.of(Reply.bulk("0"), new Reply.Array(List.of())));
       }
@@ -608,23 +613,26 @@ final class More {
       }
       ScanArgs args = (ScanArgs) parsed;
       List<String> out = new ArrayList<>();
-      if (type.equals("hash")) {
-        Map<String, String> h = c.hash(s, a.get(1), false);
-        if (h != null) {
-          h.forEach((f, v) -> {
-            if (args.match() == null || Glob.matches(args.match(), f)) {
-              out.add(f);
-              out.add(v);
-            }
-          });
+      if (value instanceof Map<?, ?> h) {
+        h.forEach((f, v) -> {
+          if (args.match() == null || Glob.matches(args.match(), (String) f)) {
+            out.add((String) f);
+            out.add((String) v);
+          }
+        });
+      } else if (value instanceof ZSet z) {
+        for (ZSet.Item i : z.ordered(false)) {
+          if (args.match() == null || Glob.matches(args.match(), i.member())) {
+            out.add(i.member());
+            out.add(Reply.Real.format(i.score()));
+          }
         }
       } else {
-        Set<String> set = set(c, s, a.get(1), false);
-        if (set != null) {
-          for (String m : members(set)) {
-            if (args.match() == null || Glob.matches(args.match(), m)) {
-              out.add(m);
-            }
+        @SuppressWarnings("unchecked")
+        Set<String> set = (Set<String>) value;
+        for (String m : members(set)) {
+          if (args.match() == null || Glob.matches(args.match(), m)) {
+            out.add(m);
           }
         }
       }

@@ -72,7 +72,7 @@ final class SortedSets {
     Commands.define("zpopmin", -2, 1, (c, s, a) -> pop(c, s, a, false));
     Commands.define("zpopmax", -2, 1, (c, s, a) -> pop(c, s, a, true));
     Commands.define("zrandmember", -2, 1, SortedSets::zrandmember);
-    Commands.define("zscan", -3, 1, SortedSets::zscan);
+    Commands.define("zscan", -3, 1, (c, s, a) -> More.scanValue(c, s, a, "zset"));
     Commands.define("zunionstore", -4, 1, (c, s, a) -> combine(c, s, a, Op.UNION, true, false));
     Commands.define("zinterstore", -4, 1, (c, s, a) -> combine(c, s, a, Op.INTER, true, false));
     Commands.define("zdiffstore", -4, 1, (c, s, a) -> combine(c, s, a, Op.DIFF, true, false));
@@ -641,44 +641,6 @@ final class SortedSets {
     List<T> copy = new ArrayList<>(all);
     java.util.Collections.shuffle(copy, random);
     return n >= copy.size() ? copy : copy.subList(0, (int) n);
-  }
-
-  private static Reply zscan(Commands c, Session s, List<String> a) {
-    String cursor = a.get(2);
-    if (cursor.isEmpty() || cursor.length() > 19 || !cursor.chars().allMatch(Character::isDigit)) {
-      return Reply.error("ERR invalid cursor");
-    }
-    String match = null;
-    for (int i = 3; i < a.size(); i++) {
-      boolean hasNext = i + 1 < a.size();
-      if (Commands.eq(a.get(i), "match") && hasNext) {
-        match = a.get(++i);
-      } else if (Commands.eq(a.get(i), "count") && hasNext) {
-        Long n = Commands.parseLong(a.get(++i));
-        if (n == null) {
-          return Reply.error(Commands.NOT_INTEGER);
-        }
-        if (n < 1) {
-          return Reply.error(Commands.SYNTAX);
-        }
-      } else {
-        return Reply.error(Commands.SYNTAX);
-      }
-    }
-    String pattern = match;
-    return Commands.guard(() -> {
-      ZSet z = zset(c, s, a.get(1), false);
-      List<String> out = new ArrayList<>();
-      if (z != null) {
-        for (ZSet.Item i : z.ordered(false)) {
-          if (pattern == null || Glob.matches(pattern, i.member())) {
-            out.add(i.member());
-            out.add(Reply.Real.format(i.score())); // a bulk string in RESP3 too, as redis-server's
-          }
-        }
-      }
-      return new Reply.Array(List.of(Reply.bulk("0"), Reply.bulks(out)));
-    });
   }
 
   // --- ZUNION, ZINTER, ZDIFF (and STORE), ZINTERCARD
