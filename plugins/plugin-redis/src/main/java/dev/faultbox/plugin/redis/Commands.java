@@ -39,12 +39,21 @@ final class Commands {
 
   private static final Map<String, Spec> TABLE = new HashMap<>();
 
+  /** The same specs by upper-case name: clients send either case, and looking up as sent spares a copy. */
+  private static final Map<String, Spec> UPPER = new HashMap<>();
+
   private static void def(String name, int arity, int firstKey, Handler handler) {
-    TABLE.put(name, new Spec(name, arity, firstKey, handler));
+    Spec spec = new Spec(name, arity, firstKey, handler);
+    TABLE.put(name, spec);
+    UPPER.put(name.toUpperCase(Locale.ROOT), spec);
   }
 
   static Spec spec(String name) {
-    return TABLE.get(name.toLowerCase(Locale.ROOT));
+    Spec spec = UPPER.get(name);
+    if (spec == null) {
+      spec = TABLE.get(name);
+    }
+    return spec != null ? spec : TABLE.get(name.toLowerCase(Locale.ROOT));
   }
 
   static {

@@ -100,7 +100,7 @@ final class RedisHandler extends ChannelInboundHandlerAdapter {
     }
     if (!closing) {
       if (!reading) {
-        ctx.flush();
+        flush(ctx);
       }
       if (queue.size() < MAX_QUEUED / 4 && ctx.channel().isWritable() && !ctx.channel().config().isAutoRead()) {
         ctx.channel().config().setAutoRead(true);
@@ -112,9 +112,41 @@ final class RedisHandler extends ChannelInboundHandlerAdapter {
   public void channelReadComplete(ChannelHandlerContext ctx) {
     reading = false;
     if (!closing) {
-      ctx.flush();
+      flush(ctx);
     }
     ctx.fireChannelReadComplete();
+  }
+
+  /**
+   * The replies of the current batch, encoded back to back into one buffer (one allocation and one
+   * write for a pipeline); handed to the channel at each flush, or once it holds {@link #OUT_CHUNK}
+   * bytes so that the channel's writability sees it.
+   */
+  private ByteBuf pending;
+
+  static final int OUT_CHUNK = 64 * 1024;
+
+  private void append(ChannelHandlerContext ctx, Reply reply) {
+    if (pending == null) {
+      pending = ctx.alloc().ioBuffer();
+    }
+    reply.write(pending, session.resp3);
+    if (pending.readableBytes() >= OUT_CHUNK) {
+      writePending(ctx);
+    }
+  }
+
+  private void writePending(ChannelHandlerContext ctx) {
+    if (pending != null) {
+      ByteBuf out = pending;
+      pending = null;
+      ctx.write(out);
+    }
+  }
+
+  private void flush(ChannelHandlerContext ctx) {
+    writePending(ctx);
+    ctx.flush();
   }
 
   private void send(ChannelHandlerContext ctx, Reply reply) {
@@ -124,13 +156,16 @@ final class RedisHandler extends ChannelInboundHandlerAdapter {
     if (reply instanceof Reply.Close) {
       closing = true;
       queue.clear();
+      flush(ctx); // the replies owed to earlier commands, then the drop
       ctx.close();
     } else if (reply instanceof Reply.ThenClose then) {
       closing = true;
       queue.clear();
-      ctx.writeAndFlush(encode(ctx, then.reply())).addListener(ChannelFutureListener.CLOSE);
+      append(ctx, then.reply());
+      writePending(ctx);
+      ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     } else if (!session.silenced()) {
-      ctx.write(encode(ctx, reply));
+      append(ctx, reply);
     }
   }
 
@@ -147,9 +182,12 @@ final class RedisHandler extends ChannelInboundHandlerAdapter {
     closing = true;
     queue.clear();
     if (refused.silent()) {
+      flush(ctx);
       ctx.close();
     } else {
-      ctx.writeAndFlush(encode(ctx, Reply.error(text))).addListener(ChannelFutureListener.CLOSE);
+      append(ctx, Reply.error(text)); // after the replies owed to earlier commands
+      writePending(ctx);
+      ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
   }
 
@@ -208,6 +246,10 @@ final class RedisHandler extends ChannelInboundHandlerAdapter {
     closing = true;
     queue.clear();
     session.closed(); // a blocked wait and subscriptions must not outlive the connection
+    if (pending != null) {
+      pending.release();
+      pending = null;
+    }
     super.channelInactive(ctx);
   }
 
