@@ -2,9 +2,11 @@ package dev.faultbox.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faultbox.sut.OrderEvents;
 import dev.faultbox.testkit.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,5 +60,73 @@ class KafkaSpecTest {
     Cli r = Cli.run("test", spec.toString());
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.out()).contains("4 passed, 0 failed");
+  }
+
+  @Test
+  void aServiceProducingWithKafkaClientsIsObservedThroughEventsAndRidesOutFaults() throws Exception {
+    // slf4j-simple is on this class path: switched off, so kafka-clients writes nothing to stderr
+    // (the SUT's stderr lines are events the spec counts).
+    Path launcher = dir.resolve("order-events.sh");
+    Files.writeString(launcher, "#!/bin/sh\nexec java -Dorg.slf4j.simpleLogger.defaultLogLevel=off -cp '"
+        + System.getProperty("java.class.path") + "' '" + OrderEvents.class.getName() + "'\n");
+    Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+    int broker = FreePorts.tcp();
+    int api = FreePorts.tcp();
+    Path spec = dir.resolve("order-events.star");
+    Files.writeString(spec, """
+        load("@faultbox/mocks/kafka.star", "kafka")
+        load("@faultbox/recipes/kafka.star", kafka_recipe = "kafka")
+
+        bus = kafka.broker("bus", interface = interface("main", "kafka", %1$d), topics = {"orders": []})
+
+        api = service("api", "./order-events.sh",
+            interface("public", "http", %2$d),
+            depends_on = [bus],
+            env = {"KAFKA_BROKERS": bus.main.addr, "TOPIC": "orders", "PORT": str(%2$d)},
+            healthcheck = http("localhost:%2$d/health"),
+        )
+
+        def test_each_order_is_one_record_on_orders():
+            for n in range(3):
+                r = api.post(path = "/order/o-" + str(n), body = {"total": n})
+                assert_eq(r.status, 201, r.body)
+                assert_eq(r.json["offset"], n)
+            assert_eq(events().where(service = "bus", op = "produce", topic = "orders").count(), 3)
+            e = events().where(service = "bus", op = "produce", key = "o-1").first()
+            assert_eq(e.fields["value"], '{"total":1}')
+            assert_eq(e.offset, 1)
+            # Per request, op is the API's name: the producer's own Metadata and InitProducerId too.
+            assert_true(events().where(service = "bus", op = "InitProducerId").count() == 1)
+            assert_true(events().where(service = "bus", op = "Produce", topic = "orders").count() >= 1)
+            m = bus.consume(topic = "orders", timeout = "2s")
+            assert_eq(m.json["key"], "o-0")
+            assert_eq(events().where(service = "api", type = "stderr").count(), 0)  # kafka-clients kept quiet
+
+        def refused_then_lifted():
+            r = api.post(path = "/order/o-9?async", body = {"total": 9})
+            assert_eventually(events().where(service = "bus", op = "Produce", error = "NOT_LEADER_OR_FOLLOWER").count() >= 1)
+            return r
+
+        def test_not_leader_is_retried_by_the_producer():
+            r = fault(bus.main, kafka_recipe.not_leader_for_partition(topic = "orders"), run = refused_then_lifted)
+            assert_eq(r.status, 202)
+            assert_eventually(api.get(path = "/stats").json["acked"] == 1)
+            assert_eq(api.get(path = "/stats").json["failed"], 0)
+            assert_eq(events().where(service = "bus", op = "produce", key = "o-9").count(), 1)
+            assert_eq(events().where(service = "api", type = "stderr").count(), 0)
+
+        def test_an_overloaded_broker_gives_503():
+            r = fault(bus.main, kafka_recipe.broker_overloaded(topic = "orders"),
+                      run = lambda: api.post(path = "/order/o-5", body = {"total": 5}))
+            assert_eq(r.status, 503)
+            assert_true(events().where(service = "bus", op = "Produce", error = "REQUEST_TIMED_OUT").count() >= 2)
+            assert_eq(events().where(service = "bus", op = "produce").count(), 0)
+            assert_eventually(events().where(service = "api", type = "stderr", line = "kafka failed: *").count() == 1)
+            assert_eq(api.post(path = "/order/o-6", body = {"total": 6}).status, 201)  # the fault lifted
+            assert_eq(events().where(service = "bus", op = "produce", key = "o-6").count(), 1)
+        """.formatted(broker, api));
+    Cli r = Cli.run("test", spec.toString());
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).endsWith("3 passed, 0 failed\n");
   }
 }

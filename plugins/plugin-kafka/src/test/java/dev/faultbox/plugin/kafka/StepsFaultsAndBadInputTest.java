@@ -23,9 +23,12 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
@@ -124,6 +127,41 @@ class StepsFaultsAndBadInputTest extends MockTestSupport {
     producer.send(new ProducerRecord<>("orders", "k", "v")).get(10, TimeUnit.SECONDS);
     assertThat(context.recorded("produce")).hasSize(2)
         .extracting(e -> e.fields().get("offset")).containsExactly(0L, 1L);
+  }
+
+  @Test
+  void retriableFetchErrorsAreRetriedByTheConsumer() throws Exception {
+    int port = start(Map.of("topics", Map.of("orders", List.of("o-1"))));
+    // Two refusals of each kind: NOT_LEADER_OR_FOLLOWER makes the consumer refresh metadata and
+    // fetch again; OFFSET_OUT_OF_RANGE makes it reset by auto.offset.reset (earliest) and fetch again.
+    List<String> refusals = new java.util.ArrayList<>(List.of(
+        "NOT_LEADER_OR_FOLLOWER", "NOT_LEADER_OR_FOLLOWER", "OFFSET_OUT_OF_RANGE", "OFFSET_OUT_OF_RANGE"));
+    context.setFaultGate(probe -> {
+      if (!"Fetch".equals(probe.op())) {
+        return FaultDecision.PASS;
+      }
+      synchronized (refusals) {
+        return refusals.isEmpty() ? FaultDecision.PASS
+            : new FaultDecision(FaultDecision.Action.ERROR, Duration.ZERO, 0, refusals.remove(0), Optional.of("f"));
+      }
+    });
+    Properties p = props(port);
+    p.put("key.deserializer", StringDeserializer.class.getName());
+    p.put("value.deserializer", StringDeserializer.class.getName());
+    p.put("auto.offset.reset", "earliest");
+    p.put("retry.backoff.ms", 10);
+    KafkaConsumer<String, String> consumer = client(new KafkaConsumer<>(p));
+    consumer.assign(List.of(new TopicPartition("orders", 0)));
+    List<String> values = new java.util.ArrayList<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (values.isEmpty() && System.nanoTime() < deadline) {
+      consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+    }
+    assertThat(values).containsExactly("o-1");
+    assertThat(context.recorded("Fetch")).extracting(e -> e.fields().get("error"))
+        .containsSubsequence("NOT_LEADER_OR_FOLLOWER", "NOT_LEADER_OR_FOLLOWER", "OFFSET_OUT_OF_RANGE", "OFFSET_OUT_OF_RANGE");
+    assertThat(context.recorded("fetch")).singleElement()
+        .satisfies(e -> assertThat(e.fields()).containsEntry("offset", 0L).containsEntry("records", 1L));
   }
 
   @Test
