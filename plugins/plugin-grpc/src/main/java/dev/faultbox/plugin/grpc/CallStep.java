@@ -316,7 +316,7 @@ final class CallStep implements StepMethod {
         String missing = null;
         for (FileDescriptorProto file : files.values()) {
           for (String dependency : file.getDependencyList()) {
-            if (!files.containsKey(dependency) && !DescriptorSets.WELL_KNOWN.containsKey(dependency) && asked.add(dependency)) {
+            if (!files.containsKey(dependency) && !DescriptorSets.WellKnown.FILES.containsKey(dependency) && asked.add(dependency)) {
               missing = dependency;
               break;
             }

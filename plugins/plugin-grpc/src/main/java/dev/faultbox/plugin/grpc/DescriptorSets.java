@@ -40,8 +40,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class DescriptorSets {
 
-  /** The well-known types' files, by the name protoc gives them. */
-  static final Map<String, FileDescriptor> WELL_KNOWN = wellKnown();
+  /**
+   * The well-known types' files, by the name protoc gives them; in a holder so that building them
+   * (some 0.4 s of protobuf class loading) waits for the first gRPC schema, not the plugin's close.
+   */
+  static final class WellKnown {
+    static final Map<String, FileDescriptor> FILES = wellKnown();
+
+    private WellKnown() {}
+  }
 
   private record Key(Path path) {}
 
@@ -165,7 +172,7 @@ final class DescriptorSets {
     if (done != null) {
       return done;
     }
-    FileDescriptor wkt = WELL_KNOWN.get(name);
+    FileDescriptor wkt = WellKnown.FILES.get(name);
     if (wkt != null) {
       built.put(name, wkt);
       return wkt;

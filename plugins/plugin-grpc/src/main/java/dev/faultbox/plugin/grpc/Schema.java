@@ -36,7 +36,7 @@ final class Schema {
       }
       addTypes(types, file.getMessageTypes());
     }
-    for (FileDescriptor wkt : DescriptorSets.WELL_KNOWN.values()) {
+    for (FileDescriptor wkt : DescriptorSets.WellKnown.FILES.values()) {
       addTypes(types, wkt.getMessageTypes());
     }
     this.registry = types.build();
