@@ -4,6 +4,7 @@ import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.bson.ObjectId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,12 +35,20 @@ final class SeededBackend extends MemoryBackend {
     return database;
   }
 
+  /** The document with its _id first, made when absent, as mongod stores an inserted document. */
+  private static Document idFirst(Document document) {
+    Object id = document.containsKey("_id") ? document.remove("_id") : new ObjectId();
+    Document stored = new Document("_id", id);
+    stored.putAll(document);
+    return stored;
+  }
+
   private static void seed(MemoryDatabase database, Map<String, List<byte[]>> collections) {
     collections.forEach((name, bsons) -> {
       MongoCollection<?> collection = database.createCollectionOrThrowIfExists(name);
       List<Document> documents = new ArrayList<>(bsons.size());
       for (byte[] bson : bsons) {
-        documents.add(Documents.document(bson));
+        documents.add(idFirst(Documents.document(bson)));
       }
       collection.insertDocuments(documents, false); // checked at load, so nothing is refused here
     });
