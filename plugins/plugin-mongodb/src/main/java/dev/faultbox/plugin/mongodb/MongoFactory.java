@@ -30,10 +30,17 @@ final class MongoFactory implements ProtocolFactory {
 
   /**
    * Rules match {@code op} (the command) and {@code collection} (globs); {@code status=} takes a
-   * MongoDB error code or its name ({@code DuplicateKey}); error() without one is InternalError (1).
+   * MongoDB error code or its name in any case ({@code DuplicateKey}); error() without one is
+   * InternalError (1). The kernel looks names up upper-cased, so the model keeps them so.
    */
   static final FaultModel FAULT_MODEL = new FaultModel(
-      Map.of(MongoAnswers.MATCH_COLLECTION, FaultModel.Match.GLOB), Replies.CODES, 1, Integer.MAX_VALUE, 1, 1);
+      Map.of("op", FaultModel.Match.GLOB, MongoAnswers.MATCH_COLLECTION, FaultModel.Match.GLOB), upperCased(Replies.CODES), 1, Integer.MAX_VALUE, 1, 1);
+
+  private static Map<String, Integer> upperCased(Map<String, Integer> codes) {
+    Map<String, Integer> upper = new java.util.HashMap<>();
+    codes.forEach((name, code) -> upper.put(name.toUpperCase(java.util.Locale.ROOT), code));
+    return upper;
+  }
 
   record Prepared(MockDefinition definition, MongoSettings settings) implements PreparedMock {}
 
