@@ -65,6 +65,23 @@ class MongoSpecTest {
             assert_eq(r.status, 10107)
             assert_eq(r.error, "not primary")
 
+        def test_error_rule_with_a_code():
+            r = fault(users_db.main, error(op = "insert", collection = "users", code = 11000, message = "E11000 duplicate key error"),
+                      run = lambda: users_db.main.insert(collection = "users", document = {"name": "dan"}))
+            assert_eq(r.status, 11000)
+            assert_eq(events().where(service = "users-stub", op = "insert", fault = "*").first().code, 11000)
+
+        def test_more_recipes():
+            find = lambda: users_db.main.find(collection = "users")
+            assert_eq(fault(users_db.main, mongodb_faults.timeout(collection = "users"), run = find).status, 50)
+            assert_eq(fault(users_db.main, mongodb_faults.write_conflict(),
+                            run = lambda: users_db.main.update(collection = "users", filter = {}, update = {"$set": {"x": 1}})).status, 112)
+            assert_eq(fault(users_db.main, mongodb_faults.disk_full(),
+                            run = lambda: users_db.main.insert(collection = "users", document = {})).status, 14031)
+            dropped = fault(users_db.main, mongodb_faults.connection_drop(collection = "users"), run = find)
+            assert_true(not dropped.ok and dropped.status == 0, dropped.error)
+            assert_true(find().ok, "served again after the drop")
+
         def test_slow_query_recipe():
             r = fault(users_db.main, mongodb_faults.slow_query(collection = "users", duration = "300ms"),
                       run = lambda: users_db.main.find(collection = "users"))
@@ -76,7 +93,7 @@ class MongoSpecTest {
         """.formatted(port));
     Cli r = Cli.run("test", spec.toString());
     assertThat(r.exit()).as(r.toString()).isZero();
-    assertThat(r.out()).endsWith("7 passed, 0 failed\n");
+    assertThat(r.out()).endsWith("9 passed, 0 failed\n");
     assertThat(r.err()).as("the mock prints nothing").isEmpty();
   }
 

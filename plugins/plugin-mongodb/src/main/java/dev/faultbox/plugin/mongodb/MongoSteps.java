@@ -2,7 +2,6 @@ package dev.faultbox.plugin.mongodb;
 
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoException;
-import com.mongodb.MongoServerException;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.FindIterable;
 import com.mongodb.client.MongoCollection;
@@ -27,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bson.BsonArray;
-import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
 import org.bson.BsonInt64;
 import org.bson.BsonNull;
@@ -250,7 +248,7 @@ final class MongoSteps {
     if (e instanceof MongoBulkWriteException b && !b.getWriteErrors().isEmpty()) {
       return b.getWriteErrors().get(0).getCode();
     }
-    return e instanceof MongoServerException ? e.getCode() : 0;
+    return Math.max(e.getCode(), 0); // the driver's own failures (a socket, a timeout) have negative codes
   }
 
   private static String message(MongoException e) {
