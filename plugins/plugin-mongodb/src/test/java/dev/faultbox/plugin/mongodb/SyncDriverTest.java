@@ -39,6 +39,15 @@ class SyncDriverTest extends MockTestSupport {
   }
 
   @Test
+  void aLongFilterIsCutAt1KiBInTheEvent() throws Exception {
+    int port = start(PAGE_SEED);
+    String name = "n".repeat(3000);
+    client(port).getDatabase("app").getCollection("users").find(Filters.eq("name", name)).first();
+    String filter = (String) events("find").get(0).fields().get("filter");
+    assertThat(filter).hasSize(1024).startsWith("{\"name\": \"nnn").endsWith("…");
+  }
+
+  @Test
   void aRepositoryDoesCrudAndAggregation() throws Exception {
     int port = start(Map.of());
     UserRepository users = new UserRepository(client(port), "app");
