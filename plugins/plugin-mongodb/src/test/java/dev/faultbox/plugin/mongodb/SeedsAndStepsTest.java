@@ -150,6 +150,22 @@ class SeedsAndStepsTest extends MockTestSupport {
   }
 
   @Test
+  void closingTheMockEndsItsStepClientsThreads() throws Exception {
+    MockServer server = factory.start(factory.prepare(users(PAGE_SEED).port(dev.faultbox.testkit.FreePorts.tcp()).build()), context);
+    int port = server.address().getPort();
+    assertThat(step(port, "count", Map.of("collection", "users")).ok()).isTrue();
+    java.util.function.Supplier<List<String>> driverThreads = () -> Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive).map(Thread::getName).filter(n -> n.contains(":" + port)).toList();
+    assertThat(driverThreads.get()).as("the step client monitors the mock").isNotEmpty();
+    server.close();
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    while (!driverThreads.get().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(driverThreads.get()).isEmpty();
+  }
+
+  @Test
   void aStepsErrorIsNotOkWithTheServersCode() throws Exception {
     int port = start(PAGE_SEED);
     StepResult.Response dup = step(port, "insert", Map.of("collection", "users", "document", Map.of("_id", "1")));
