@@ -95,7 +95,7 @@ class CliTest {
         "type.star:1:32: in call to interface(), parameter 'port' got value of type 'string', want 'int'");
     expectLoadError("escape.star", "load(\"../../etc/x.star\", \"y\")\n", "escape.star:1:1: load(\"../../etc/x.star\"): path leaves the spec's directory");
     expectLoadError("proto.star", "db = mock_service(\"db\", interface(\"db\", \"postgres\", 5432))\n",
-        "proto.star:1:18: protocol \"postgres\" has no mock plugin; installed: grpc, http, http2, kafka, redis, tcp, udp");
+        "proto.star:1:18: protocol \"postgres\" has no mock plugin; installed: grpc, http, http2, kafka, mongodb, redis, tcp, udp");
     expectLoadError("dup.star", "a = mock_service(\"a\", interface(\"main\", \"tcp\", 9000))\nb = mock_service(\"a\", interface(\"main\", \"udp\", 9001))\n",
         "dup.star:2:17: service \"a\" is already declared at " + dir.resolve("dup.star") + ":1:17; service names must be unique");
     expectLoadError("route.star", "a = mock_service(\"a\", interface(\"main\", \"http\", 9000), routes = {\"GET\": status_only(204)})\n",

@@ -84,12 +84,12 @@ public final class FaultBuiltins {
   @StarlarkMethod(
       name = "error",
       doc = "Fails matching requests the protocol's way: HTTP status with {\"error\": message}, a gRPC status, "
-          + "a TCP/UDP reply. Matchers: path, method, op, prefix (globs); status, message, probability.",
+          + "a TCP/UDP reply. Matchers: path, method, op, prefix (globs); status (or code), message, probability.",
       extraKeywords = @Param(name = "kwargs"),
       useStarlarkThread = true)
   public FaultRule error(Dict<String, Object> kwargs, StarlarkThread thread) throws EvalException {
-    RuleArgs a = ruleArgs("error", kwargs, List.of("status", "message"), thread);
-    Object status = a.option("status", Starlark.NONE);
+    RuleArgs a = ruleArgs("error", kwargs, List.of("status", "code", "message"), thread);
+    Object status = status(a, "error");
     return new FaultRule(FaultRule.Kind.ERROR, a.matchers(), a.probability(), status(status, "error()"),
         status instanceof String name ? name : null,
         string(a.option("message", FaultRule.DEFAULT_MESSAGE), "error() message"), Duration.ZERO, false);
@@ -101,11 +101,11 @@ public final class FaultBuiltins {
       extraKeywords = @Param(name = "kwargs"),
       useStarlarkThread = true)
   public FaultRule response(Dict<String, Object> kwargs, StarlarkThread thread) throws EvalException {
-    RuleArgs a = ruleArgs("response", kwargs, List.of("status", "body"), thread);
+    RuleArgs a = ruleArgs("response", kwargs, List.of("status", "code", "body"), thread);
     Object body = a.option("body", "");
     String text = body instanceof String s ? s
         : new String(Values.toJson(body, "response() body"), java.nio.charset.StandardCharsets.UTF_8);
-    Object status = a.option("status", Starlark.NONE);
+    Object status = status(a, "response");
     return new FaultRule(FaultRule.Kind.RESPONSE, a.matchers(), a.probability(), status(status, "response()"),
         status instanceof String name ? name : null, text, Duration.ZERO, false);
   }
@@ -137,6 +137,19 @@ public final class FaultBuiltins {
       throw Starlark.errorf("drop() stream= must be True or False, got %s", Starlark.type(a.option("stream", false)));
     }
     return new FaultRule(FaultRule.Kind.DROP, a.matchers(), a.probability(), 0, null, "", Duration.ZERO, stream);
+  }
+
+  /**
+   * {@code status=}, or {@code code=}, its other name, for protocols whose errors are codes (a gRPC
+   * code, a Kafka or MongoDB error code): {@code error(op = "insert", code = 11000)}.
+   */
+  private static Object status(RuleArgs a, String fn) throws EvalException {
+    Object status = a.option("status", Starlark.NONE);
+    Object code = a.option("code", Starlark.NONE);
+    if (status != Starlark.NONE && code != Starlark.NONE) {
+      throw Starlark.errorf("%s() takes status= or code= (the same thing), not both", fn);
+    }
+    return code != Starlark.NONE ? code : status;
   }
 
   private static String string(Object v, String what) throws EvalException {

@@ -338,12 +338,20 @@ class TestRunnerTest {
             fault(m.main, error(status = "IDLE"), run = nothing)
         def test_out_of_range():
             fault(m.main, response(status = 1000), run = nothing)
+        def test_code_is_status():
+            fault(m.main, error(op = "a", code = 42), response(op = "b", code = "busy"), run = nothing)
+            assert_eq(events().where(type = "fault.applied").first().rules,
+                'error(op = "a", status = 42), response(op = "b", status = 42)')
+        def test_not_both():
+            error(status = 1, code = 2)
         """);
     assertThat(r.get("test_typo").reason())
-        .isEqualTo("error() got unexpected keyword argument 'opp' (did you mean 'op'?); accepted: status, message, probability, op, prefix");
+        .isEqualTo("error() got unexpected keyword argument 'opp' (did you mean 'op'?); accepted: status, code, message, probability, op, prefix");
     assertThat(r.get("test_named").passed()).as(r.get("test_named").reason()).isTrue();
     assertThat(r.get("test_unknown_name").reason()).contains("unknown status \"IDLE\"").contains("use one of BUSY");
     assertThat(r.get("test_out_of_range").reason()).contains("a fake status is 1..999 or a name such as \"BUSY\", got 1000");
+    assertThat(r.get("test_code_is_status").passed()).as(r.get("test_code_is_status").reason()).isTrue();
+    assertThat(r.get("test_not_both").reason()).isEqualTo("error() takes status= or code= (the same thing), not both");
   }
 
   @Test
