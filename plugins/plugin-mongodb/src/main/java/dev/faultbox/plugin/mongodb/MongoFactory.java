@@ -4,6 +4,7 @@ import de.bwaldvogel.mongo.wire.MongoWireMessageEncoder;
 import de.bwaldvogel.mongo.wire.MongoWireReplyEncoder;
 import dev.faultbox.plugin.support.EventLoops;
 import dev.faultbox.plugin.support.MockExchange;
+import dev.faultbox.plugin.support.ServerTls;
 import dev.faultbox.plugin.support.StreamServer;
 import dev.faultbox.spi.FaultModel;
 import dev.faultbox.spi.InvalidMockException;
@@ -13,12 +14,7 @@ import dev.faultbox.spi.MockServer;
 import dev.faultbox.spi.PreparedMock;
 import dev.faultbox.spi.ProtocolFactory;
 import dev.faultbox.spi.StepMethod;
-import dev.faultbox.spi.TlsIdentity;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
 import java.net.InetSocketAddress;
-import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -77,14 +73,7 @@ final class MongoFactory implements ProtocolFactory {
       throw new IllegalArgumentException("a mongodb mock starts only from what prepare() returned");
     }
     MockDefinition definition = mock.definition();
-    Optional<TlsIdentity> identity = context.tls();
-    if (definition.tls() && identity.isEmpty()) {
-      throw new InvalidMockException("tls=True, but the kernel gave " + definition.service() + " no TLS identity");
-    }
-    SslContext ssl = definition.tls()
-        ? SslContextBuilder.forServer(identity.get().key(), identity.get().chain().toArray(new X509Certificate[0]))
-            .sslProvider(SslProvider.JDK).build()
-        : null;
+    Optional<ServerTls> tls = ServerTls.of(definition, context);
     SeededBackend backend = new SeededBackend(mock.settings()); // fresh per test: every test starts from the seeds
     MockExchange<WireRequest, Reply> exchange =
         new MockExchange<>(definition, context, new MongoAnswers(definition, backend));
@@ -93,9 +82,7 @@ final class MongoFactory implements ProtocolFactory {
     AtomicInteger replyIds = new AtomicInteger();
     InetSocketAddress at = new InetSocketAddress(context.bindAddress(), definition.iface().port());
     StreamServer server = StreamServer.start(exchange.name(), at, false, ch -> {
-      if (ssl != null) {
-        ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
-      }
+      tls.ifPresent(t -> t.addFirst(ch));
       ch.pipeline().addLast("replies", new MongoWireReplyEncoder());
       ch.pipeline().addLast("messages", new MongoWireMessageEncoder());
       ch.pipeline().addLast("decoder", new WireDecoder(connections.incrementAndGet()));

@@ -2,6 +2,7 @@ package dev.faultbox.plugin.redis;
 
 import dev.faultbox.plugin.support.EventLoops;
 import dev.faultbox.plugin.support.MockExchange;
+import dev.faultbox.plugin.support.ServerTls;
 import dev.faultbox.plugin.support.StreamServer;
 import dev.faultbox.spi.FaultModel;
 import dev.faultbox.spi.InvalidMockException;
@@ -11,12 +12,7 @@ import dev.faultbox.spi.MockServer;
 import dev.faultbox.spi.PreparedMock;
 import dev.faultbox.spi.ProtocolFactory;
 import dev.faultbox.spi.StepMethod;
-import dev.faultbox.spi.TlsIdentity;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
 import java.net.InetSocketAddress;
-import java.security.cert.X509Certificate;
 import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
@@ -77,19 +73,9 @@ final class RedisFactory implements ProtocolFactory {
     MockExchange<Command, Reply> exchange = new MockExchange<>(definition, context, new RedisAnswers(definition, commands));
     boolean needsAuth = mock.settings().password() != null;
     InetSocketAddress at = new InetSocketAddress(context.bindAddress(), definition.iface().port());
-    Optional<TlsIdentity> identity = context.tls();
-    if (definition.tls() && identity.isEmpty()) {
-      throw new InvalidMockException("tls=True, but the kernel gave " + definition.service() + " no TLS identity");
-    }
-    // rediss://: TLS with the mock CA's identity, made per start as the identity comes with the context.
-    SslContext ssl = identity.isPresent()
-        ? SslContextBuilder.forServer(identity.get().key(), identity.get().chain().toArray(new X509Certificate[0]))
-            .sslProvider(SslProvider.JDK).build()
-        : null;
+    Optional<ServerTls> tls = ServerTls.of(definition, context); // rediss://
     StreamServer server = StreamServer.start(definition.service() + "." + definition.iface().name(), at, false, ch -> {
-      if (ssl != null) {
-        ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
-      }
+      tls.ifPresent(t -> t.addFirst(ch));
       RedisHandler.pipeline(ch, exchange, needsAuth, commands.clients);
     });
     ScheduledFuture<?> sweep = context.scheduler().scheduleAtFixedRate(() -> {
