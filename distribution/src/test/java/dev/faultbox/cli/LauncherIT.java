@@ -79,7 +79,7 @@ class LauncherIT {
   @Test
   void theExamplesPass() throws Exception {
     for (String example : List.of("quickstart.star", "tcp-udp.star", "http.star", "grpc.star", "faults.star", "redis.star",
-        "kafka.star")) {
+        "kafka.star", "mongodb.star")) {
       Process p = start("test", onFreePorts(example).toString());
       String out = runToEnd(p);
       assertThat(p.exitValue()).as(out + stderr()).isZero();
