@@ -504,7 +504,7 @@ public final class Builtins {
   private static synchronized Map<String, List<String>> parameters() {
     if (parameters == null) {
       Map<String, List<String>> out = new LinkedHashMap<>();
-      for (Class<?> builtins : List.of(Builtins.class, JwtBuiltins.class, FaultBuiltins.class, ServiceBuiltins.class)) {
+      for (Class<?> builtins : List.of(Builtins.class, JwtBuiltins.class, FaultBuiltins.class, ServiceBuiltins.class, SuiteBuiltins.class)) {
         for (Map.Entry<Method, StarlarkMethod> e : Starlark.getMethodAnnotations(builtins).entrySet()) {
           List<String> names = new ArrayList<>();
           for (Param p : e.getValue().parameters()) {

@@ -320,7 +320,8 @@ public final class FaultBuiltins {
     List<FaultAssumption> laid = assumptions(faults, "fault_scenario(" + Starlark.repr(name) + ") faults");
     ScenarioTest test = new ScenarioTest("test_" + name, (StarlarkCallable) scenario, laid,
         expect == Starlark.NONE ? null : (StarlarkCallable) expect, limit);
-    SpecSession.of(thread).registerTest(test.getName(), test, SpecSession.of(thread).location(thread.getCallerLocation()));
+    SpecSession.of(thread).registerTest(test.getName(), test, "fault_scenario",
+        SpecSession.of(thread).location(thread.getCallerLocation()));
     return test;
   }
 

@@ -71,7 +71,10 @@ public final class SpecSession implements AutoCloseable {
   private volatile EventLog events = new EventLog();
   private final Map<String, ServiceDecl> services = new LinkedHashMap<>();
   private final Map<String, StarlarkCallable> tests = new TreeMap<>();
-  private final Map<String, SourceLocation> registered = new HashMap<>(); // tests fault_scenario made
+  private final Map<String, Registration> registered = new HashMap<>(); // tests builtins made
+
+  /** Which builtin registered a test, and where it was called. */
+  private record Registration(String by, SourceLocation at) {}
   private final FaultEngine faults;
   private final Map<String, net.starlark.java.eval.Module> modules = new HashMap<>();
   private final Deque<String> loading = new ArrayDeque<>();
@@ -122,8 +125,9 @@ public final class SpecSession implements AutoCloseable {
         if (name.startsWith("test_") && !FrontEnd.isHidden(name) && g.getValue() instanceof StarlarkCallable fn) {
           StarlarkCallable prior = s.tests.putIfAbsent(name, fn);
           if (prior != null && prior != fn) {
-            throw new SpecException(s.registered.get(name).toString(),
-                "this fault_scenario registers " + name + ", and a function of that name is defined too; rename one");
+            Registration r = s.registered.get(name);
+            throw new SpecException(r.at().toString(),
+                "this " + r.by() + " registers " + name + ", and a function of that name is defined too; rename one");
           }
         }
       }
@@ -198,6 +202,7 @@ public final class SpecSession implements AutoCloseable {
     Starlark.addMethods(env, JwtBuiltins.INSTANCE);
     Starlark.addMethods(env, FaultBuiltins.INSTANCE);
     Starlark.addMethods(env, ServiceBuiltins.INSTANCE);
+    Starlark.addMethods(env, SuiteBuiltins.INSTANCE);
     env.putAll(FrontEnd.PREDECLARED);
     return env.build();
   }
@@ -284,12 +289,14 @@ public final class SpecSession implements AutoCloseable {
     return globals.get(name);
   }
 
-  /** Registers a test made by a builtin, such as fault_scenario. */
-  void registerTest(String name, StarlarkCallable test, SourceLocation at) throws EvalException {
+  /** Registers a test made by a builtin ({@code by}, such as fault_scenario), called at {@code at}. */
+  void registerTest(String name, StarlarkCallable test, String by, SourceLocation at) throws EvalException {
     if (tests.putIfAbsent(name, test) != null) {
-      throw Starlark.errorf("a test named %s is already registered at %s", name, registered.get(name));
+      Registration prior = registered.get(name);
+      throw Starlark.errorf("a test named %s is already registered by %s at %s; give one of them another name",
+          name, prior.by(), prior.at());
     }
-    registered.put(name, at);
+    registered.put(name, new Registration(by, at));
   }
 
   /** The faults in force. */

@@ -325,6 +325,49 @@ class TestRunnerTest {
   }
 
   @Test
+  void scenarioRegistersATestAndReturnsTheFunction() throws Exception {
+    var r = run("""
+        def checkout():
+            m.main.emit(op = "recv")
+            return 7
+        same = scenario(checkout)
+        def test_composes():
+            assert_eq(same(), 7)
+            assert_eq(same, checkout)
+        def broken():
+            assert_eq(1, 2, "broken")
+        scenario(broken)
+        """);
+    assertThat(r.keySet()).containsExactlyInAnyOrder("test_checkout", "test_composes", "test_broken");
+    assertThat(r.get("test_checkout").passed()).isTrue();
+    assertThat(r.get("test_checkout").events()).hasSize(1);
+    assertThat(r.get("test_composes").passed()).isTrue();
+    assertThat(r.get("test_broken").reason()).isEqualTo("assert_eq failed: got 1, want 2: broken");
+  }
+
+  @Test
+  void declarativeTestsRunSetupBodyThenExpect() throws Exception {
+    var r = run("""
+        def prepare():
+            m.main.emit(op = "setup")
+        def body():
+            return events().where(op = "setup").count()
+        test("ordered", setup = prepare, body = body, expect = lambda n: assert_eq(n, 1))
+        test("body_only", body = lambda: 3)
+        test("rejected", body = lambda: 3, expect = lambda n: assert_eq(n, 4, "expect sees the result"))
+        def forever():
+            sleep("30s")
+        test("stuck", body = forever, timeout = duration("300ms"))
+        """);
+    assertThat(r.keySet()).containsExactlyInAnyOrder("test_ordered", "test_body_only", "test_rejected", "test_stuck");
+    assertThat(r.get("test_ordered").passed()).as(r.get("test_ordered").reason()).isTrue();
+    assertThat(r.get("test_body_only").passed()).isTrue();
+    assertThat(r.get("test_rejected").reason()).isEqualTo("assert_eq failed: got 3, want 4: expect sees the result");
+    assertThat(r.get("test_stuck").reason()).isEqualTo("timed out after 300ms (interrupted)");
+    assertThat(r.get("test_stuck").durationMs()).isLessThan(10_000);
+  }
+
+  @Test
   void rulesAreCheckedByTheProtocolsFaultModel() throws Exception {
     var r = run("""
         def nothing():

@@ -105,6 +105,37 @@ class SpecLoadTest {
   }
 
   @Test
+  void scenarioTestAndDurationCheckTheirInputAtLoad() {
+    assertThat(specs.error("scenario(42)\n"))
+        .isEqualTo("spec.star:1:9: scenario() takes a function defined with def, got int");
+    assertThat(specs.error("scenario(lambda: 1)\n"))
+        .isEqualTo("spec.star:1:9: scenario() needs a function defined with def, not a lambda: its name names the test");
+    assertThat(specs.error("def test_a():\n    pass\nscenario(test_a)\n"))
+        .isEqualTo("spec.star:3:9: scenario(test_a): a function named test_* is already a test; drop scenario() or rename it to a");
+    assertThat(specs.error("def a():\n    pass\nscenario(a)\ndef test_a():\n    pass\n"))
+        .isEqualTo("spec.star:3:9: this scenario registers test_a, and a function of that name is defined too; rename one");
+    assertThat(specs.error("def a():\n    pass\nscenario(a)\ntest(\"a\", body = a)\n"))
+        .isEqualTo("spec.star:4:5: a test named test_a is already registered by scenario at spec.star:3:9; give one of them another name");
+    assertThat(specs.error("test(\"x\", body = 1)\n"))
+        .isEqualTo("spec.star:1:5: test(\"x\") body must be a function (a def or a lambda), got int");
+    assertThat(specs.error("test(\"x y\", body = len)\n"))
+        .startsWith("spec.star:1:5: test() name must be a string of letters, digits and _");
+    assertThat(specs.error("test(\"x\", body = len, setup = \"no\")\n"))
+        .isEqualTo("spec.star:1:5: test(\"x\") setup must be a function (a def or a lambda) or None, got string");
+    assertThat(specs.error("test(\"x\", body = len, timeout = \"soon\")\n"))
+        .isEqualTo("spec.star:1:5: test(\"x\") timeout: cannot read \"soon\" as a duration; write it like \"5s\", \"200ms\" or \"1m30s\"");
+    assertThat(specs.error("test(\"x\", body = len, timout = \"1s\")\n"))
+        .startsWith("spec.star:1:5: test() got unexpected keyword argument 'timout' (did you mean 'timeout'?)")
+        .endsWith("; accepted: name, body, setup, expect, timeout");
+    assertThat(specs.error("test(\"x\")\n"))
+        .contains("spec.star:1:5").contains("missing 1 required named argument: body");
+    assertThat(specs.error("d = duration(\"5 parsecs\")\n"))
+        .isEqualTo("spec.star:1:13: duration(): cannot read \"5 parsecs\" as a duration; write it like \"5s\", \"200ms\" or \"1m30s\"");
+    assertThat(specs.error("d = duration(200)\n"))
+        .isEqualTo("spec.star:1:13: duration() must be a duration such as \"5s\" or \"200ms\", got 200");
+  }
+
+  @Test
   void unknownProtocolNamesTheInstalledOnes() {
     assertThat(specs.error("db = mock_service(\"db\", interface(\"db\", \"postgres\", 5432))\n"))
         .isEqualTo("spec.star:1:18: protocol \"postgres\" has no mock plugin; installed: fake");

@@ -1,0 +1,164 @@
+package dev.faultbox.kernel.spec;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import net.starlark.java.annot.Param;
+import net.starlark.java.annot.StarlarkBuiltin;
+import net.starlark.java.annot.StarlarkMethod;
+import net.starlark.java.eval.EvalException;
+import net.starlark.java.eval.Printer;
+import net.starlark.java.eval.Starlark;
+import net.starlark.java.eval.StarlarkCallable;
+import net.starlark.java.eval.StarlarkThread;
+
+/**
+ * Builtins that shape the test suite: {@code scenario(fn)}, declarative {@code test(...)}, and
+ * {@code duration(...)}.
+ */
+public final class SuiteBuiltins {
+  static final SuiteBuiltins INSTANCE = new SuiteBuiltins();
+
+  private static final Pattern LAMBDA = Pattern.compile("lambda|__lambda_\\d+");
+  private static final Pattern NESTED_DEF = Pattern.compile("__def_\\d+_(\\w+)");
+  private static final Pattern TEST_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  private SuiteBuiltins() {}
+
+  /** The name the user gave a function, or null for a lambda. */
+  private static String userName(StarlarkCallable fn) {
+    String name = fn.getName();
+    if (LAMBDA.matcher(name).matches()) {
+      return null;
+    }
+    Matcher nested = NESTED_DEF.matcher(name);
+    return nested.matches() ? nested.group(1) : name;
+  }
+
+  @StarlarkMethod(
+      name = "scenario",
+      doc = "Registers test_<fn's name>, which calls fn(); returns fn, for use in compositions.",
+      parameters = {@Param(name = "fn")},
+      useStarlarkThread = true)
+  public Object scenario(Object fn, StarlarkThread thread) throws EvalException {
+    if (!(fn instanceof StarlarkCallable callable)) {
+      throw Starlark.errorf("scenario() takes a function defined with def, got %s", Starlark.type(fn));
+    }
+    String name = userName(callable);
+    if (name == null) {
+      throw Starlark.errorf("scenario() needs a function defined with def, not a lambda: its name names the test");
+    }
+    if (name.startsWith("test_")) {
+      throw Starlark.errorf("scenario(%s): a function named test_* is already a test; drop scenario() or rename it to %s",
+          name, name.substring("test_".length()));
+    }
+    SpecSession s = SpecSession.of(thread);
+    s.registerTest("test_" + name, callable, "scenario", s.location(thread.getCallerLocation()));
+    return fn;
+  }
+
+  @StarlarkMethod(
+      name = "test",
+      doc = "Registers test_<name>: setup(), then body(), then expect(body's result), within timeout.",
+      parameters = {
+        @Param(name = "name"),
+        @Param(name = "body", named = true, positional = false),
+        @Param(name = "setup", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "expect", named = true, positional = false, defaultValue = "None"),
+        @Param(name = "timeout", named = true, positional = false, defaultValue = "'30s'"),
+      },
+      useStarlarkThread = true)
+  public Object test(Object name, Object body, Object setup, Object expect, Object timeout, StarlarkThread thread)
+      throws EvalException {
+    if (!(name instanceof String n) || !TEST_NAME.matcher(n).matches()) {
+      throw Starlark.errorf("test() name must be a string of letters, digits and _ such as \"checkout_ok\" (it becomes test_<name>), got %s",
+          Starlark.repr(name));
+    }
+    String label = "test(" + Starlark.repr(n) + ")";
+    StarlarkCallable b = callable(body, label + " body", false);
+    StarlarkCallable su = callable(setup, label + " setup", true);
+    StarlarkCallable ex = callable(expect, label + " expect", true);
+    Duration limit = Durations.parse(timeout, label + " timeout");
+    if (limit.isZero() || limit.isNegative()) {
+      throw Starlark.errorf("%s timeout must be longer than zero", label);
+    }
+    String testName = n.startsWith("test_") ? n : "test_" + n;
+    DeclaredTest t = new DeclaredTest(testName, b, su, ex, limit);
+    SpecSession s = SpecSession.of(thread);
+    s.registerTest(testName, t, "test()", s.location(thread.getCallerLocation()));
+    return Starlark.NONE;
+  }
+
+  private static StarlarkCallable callable(Object v, String what, boolean optional) throws EvalException {
+    if (optional && v == Starlark.NONE) {
+      return null;
+    }
+    if (!(v instanceof StarlarkCallable c)) {
+      throw Starlark.errorf("%s must be a function (a def or a lambda)%s, got %s", what, optional ? " or None" : "",
+          Starlark.type(v));
+    }
+    return c;
+  }
+
+  @StarlarkMethod(
+      name = "duration",
+      doc = "Checks a duration such as \"200ms\" and returns it, in the form every builtin's duration parameter takes.",
+      parameters = {@Param(name = "text")})
+  public String duration(Object text) throws EvalException {
+    Durations.parse(text, "duration()");
+    return (String) text;
+  }
+
+  /** The test a {@code test(...)} call registers. */
+  @StarlarkBuiltin(name = "function")
+  static final class DeclaredTest implements StarlarkCallable, TimedTest {
+    private final String name;
+    private final StarlarkCallable body;
+    private final StarlarkCallable setup;
+    private final StarlarkCallable expect;
+    private final Duration timeout;
+
+    DeclaredTest(String name, StarlarkCallable body, StarlarkCallable setup, StarlarkCallable expect, Duration timeout) {
+      this.name = name;
+      this.body = body;
+      this.setup = setup;
+      this.expect = expect;
+      this.timeout = timeout;
+    }
+
+    @Override
+    public String getName() {
+      return name;
+    }
+
+    @Override
+    public Duration timeout() {
+      return timeout;
+    }
+
+    @Override
+    public Object fastcall(StarlarkThread thread, Object[] positional, Object[] named)
+        throws EvalException, InterruptedException {
+      if (setup != null) {
+        Starlark.call(thread, setup, List.of(), Map.of());
+      }
+      Object result = Starlark.call(thread, body, List.of(), Map.of());
+      if (expect != null) {
+        Starlark.call(thread, expect, List.of(result), Map.of());
+      }
+      return result;
+    }
+
+    @Override
+    public boolean isImmutable() {
+      return true;
+    }
+
+    @Override
+    public void repr(Printer p) {
+      p.append("<test ").append(name).append(">");
+    }
+  }
+}
