@@ -1,0 +1,96 @@
+package dev.faultbox.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faultbox.testkit.FreePorts;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The suite-shaping builtins (scenario, test(), duration) through the CLI, against a real HTTP mock. */
+class SpecLanguageTest {
+  @TempDir Path dir;
+
+  private String spec(String name, String source) throws IOException {
+    Path p = dir.resolve(name);
+    Files.writeString(p, source);
+    return p.toString();
+  }
+
+  @Test
+  void scenariosAndDeclarativeTestsAreDiscoveredAndRun() throws Exception {
+    int port = FreePorts.tcp();
+    String file = spec("suite.star", """
+        api = mock_service("api", interface("main", "http", %d),
+            routes = {"GET /orders": json_response(status = 200, body = {"n": 2})})
+
+        def list_orders():
+            return api.main.get(path = "/orders")
+        orders = scenario(list_orders)
+
+        def missing():
+            assert_eq(api.main.get(path = "/nope").status, 200, "missing route")
+        scenario(missing)
+
+        def test_composed():
+            assert_eq(orders().status, 200)
+
+        def warm():
+            api.main.get(path = "/orders")
+        test("counted", setup = warm, body = orders,
+            expect = lambda r: assert_eq(events().where(service = "api", path = "/orders").count(), 2))
+        test("wrong_expect", body = orders, expect = lambda r: assert_eq(r.status, 503, "wanted an outage"))
+        def forever():
+            sleep("30s")
+        test("slow", body = forever, timeout = duration("300ms"))
+        """.formatted(port));
+    Cli r = Cli.run("test", file);
+    assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+    assertThat(r.out())
+        .containsPattern("--- PASS: test_list_orders \\(\\d+ms\\) ---")
+        .containsPattern("--- FAIL: test_missing \\(\\d+ms\\) ---")
+        .contains("  reason: assert_eq failed: got 404, want 200: missing route")
+        .containsPattern("--- PASS: test_composed \\(\\d+ms\\) ---")
+        .containsPattern("--- PASS: test_counted \\(\\d+ms\\) ---")
+        .containsPattern("--- FAIL: test_wrong_expect \\(\\d+ms\\) ---")
+        .contains("  reason: assert_eq failed: got 200, want 503: wanted an outage")
+        .containsPattern("--- FAIL: test_slow \\(\\d+ms\\) ---")
+        .contains("  reason: timed out after 300ms (interrupted)")
+        .endsWith("\n3 passed, 3 failed\n");
+
+    Cli none = Cli.run("test", file, "--test", "nothing");
+    assertThat(none.err()).isEqualTo("error: no test matched filter \"nothing\" (available: test_composed, test_counted, "
+        + "test_list_orders, test_missing, test_slow, test_wrong_expect)\n");
+
+    Cli one = Cli.run("test", file, "--test", "list_orders");
+    assertThat(one.exit()).as(one.toString()).isZero();
+    assertThat(one.out()).endsWith("1 passed, 0 failed\n");
+  }
+
+  @Test
+  void badInputIsALoadErrorWithLocation() throws Exception {
+    expectLoadError("lambda.star", "scenario(lambda: 1)\n",
+        "lambda.star:1:9: scenario() needs a function defined with def, not a lambda: its name names the test");
+    expectLoadError("kw.star", "test(\"x\", body = len, timout = \"1s\")\n",
+        "kw.star:1:5: test() got unexpected keyword argument 'timout' (did you mean 'timeout'?); accepted: name, body, setup, expect, timeout");
+    expectLoadError("body.star", "test(\"x\", body = \"len\")\n",
+        "body.star:1:5: test(\"x\") body must be a function (a def or a lambda), got string");
+    expectLoadError("dur.star", "d = duration(\"2 weeks\")\n",
+        "dur.star:1:13: duration(): cannot read \"2 weeks\" as a duration; write it like \"5s\", \"200ms\" or \"1m30s\"");
+    expectLoadError("twice.star", "def a():\n    pass\nscenario(a)\nscenario(a)\n",
+        "twice.star:4:9: a test named test_a is already registered by scenario at ");
+  }
+
+  private void expectLoadError(String name, String source, String expectedStart) throws IOException {
+    String file = spec(name, source);
+    for (String command : new String[] {"test", "check"}) {
+      Cli r = Cli.run(command, file);
+      assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+      assertThat(r.err()).as(r.toString()).startsWith("error: " + dir.resolve(expectedStart));
+      assertThat(r.err().strip()).as("one line, no stack trace").doesNotContain("\n");
+      assertThat(r.out()).isEmpty();
+    }
+  }
+}
