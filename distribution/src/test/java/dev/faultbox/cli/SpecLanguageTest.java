@@ -70,6 +70,36 @@ class SpecLanguageTest {
   }
 
   @Test
+  void parallelCallsTwoMocksAtOnceWithResultsInArgumentOrder() throws Exception {
+    int slow = FreePorts.tcp();
+    int quick = FreePorts.tcp();
+    String file = spec("parallel.star", """
+        slow = mock_service("slow", interface("main", "http", %d),
+            routes = {"GET /a": json_response(status = 200, body = {"from": "slow"})})
+        quick = mock_service("quick", interface("main", "tcp", %d),
+            routes = {"PING\\n": bytes_response(data = "PONG\\n")})
+        def slow_call():
+            return fault(slow.main, delay(path = "/a", delay = "300ms"), run = lambda: slow.main.get(path = "/a"))
+        def test_both():
+            got = parallel(slow_call, lambda: quick.main.send(data = "PING"))
+            assert_eq(got[0].json["from"], "slow")
+            assert_eq(got[1], "PONG")
+            recv = [e.service for e in events().where(kind = "mock")]
+            assert_eq(recv[0], "quick", "the quick call did not wait for the slow one")
+        def test_one_fails():
+            parallel(slow_call, lambda: assert_eq(quick.main.send(data = "PING"), "PANG"))
+        """.formatted(slow, quick));
+    Cli r = Cli.run("test", file);
+    assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+    assertThat(r.out())
+        .containsPattern("--- PASS: test_both \\(\\d+ms\\) ---")
+        .containsPattern("--- FAIL: test_one_fails \\(\\d+ms\\) ---")
+        .contains("  reason: assert_eq failed: got \"PONG\", want \"PANG\"")
+        .contains("  at: " + file + ":14:42")
+        .endsWith("\n1 passed, 1 failed\n");
+  }
+
+  @Test
   void badInputIsALoadErrorWithLocation() throws Exception {
     expectLoadError("lambda.star", "scenario(lambda: 1)\n",
         "lambda.star:1:9: scenario() needs a function defined with def, not a lambda: its name names the test");
@@ -79,6 +109,8 @@ class SpecLanguageTest {
         "body.star:1:5: test(\"x\") body must be a function (a def or a lambda), got string");
     expectLoadError("dur.star", "d = duration(\"2 weeks\")\n",
         "dur.star:1:13: duration(): cannot read \"2 weeks\" as a duration; write it like \"5s\", \"200ms\" or \"1m30s\"");
+    expectLoadError("one.star", "def a():\n    pass\ndef test_p():\n    parallel(a)\n",
+        "one.star:4:13: parallel() needs at least two functions to run at once, got 1; call a single function directly");
     expectLoadError("twice.star", "def a():\n    pass\nscenario(a)\nscenario(a)\n",
         "twice.star:4:9: a test named test_a is already registered by scenario at ");
   }

@@ -10,8 +10,11 @@ import java.util.regex.Pattern;
 import net.starlark.java.eval.EvalException;
 import net.starlark.java.eval.StarlarkSemantics;
 import net.starlark.java.eval.StarlarkThread;
+import net.starlark.java.syntax.CallExpression;
 import net.starlark.java.syntax.FileOptions;
+import net.starlark.java.syntax.Identifier;
 import net.starlark.java.syntax.Location;
+import net.starlark.java.syntax.NodeVisitor;
 import net.starlark.java.syntax.ParserInput;
 import net.starlark.java.syntax.Program;
 import net.starlark.java.syntax.Resolver;
@@ -162,10 +165,54 @@ public final class FrontEnd {
     if (!f.ok()) {
       throw syntaxError(f.errors(), t.sourceMap(), t.file());
     }
+    Program program;
     try {
-      return Program.compileFile(f, env);
+      program = Program.compileFile(f, env);
     } catch (SyntaxError.Exception e) {
       throw syntaxError(e.errors(), t.sourceMap(), t.file());
+    }
+    checkCalls(f, t);
+    return program;
+  }
+
+  /** A check of the calls to one builtin, made when a file compiles: null, or what is wrong with the call. */
+  public interface CallCheck {
+    String problem(CallExpression call);
+  }
+
+  private final Map<String, CallCheck> callChecks = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Checks each call of the builtin {@code name} when a file compiles, so a call that can never
+   * work (too few arguments) fails the load at its position, even inside a test not yet run. A
+   * file that binds the name itself is not checked.
+   */
+  public void checkCalls(String name, CallCheck check) {
+    callChecks.put(name, check);
+  }
+
+  private void checkCalls(StarlarkFile f, Translation t) throws SpecException {
+    if (callChecks.isEmpty()) {
+      return;
+    }
+    SpecException[] found = new SpecException[1];
+    new NodeVisitor() {
+      @Override
+      public void visit(CallExpression call) {
+        super.visit(call);
+        if (found[0] == null && call.getFunction() instanceof Identifier id && id.getBinding() != null
+            && id.getBinding().getScope() == Resolver.Scope.PREDECLARED) {
+          CallCheck check = callChecks.get(id.getName());
+          String problem = check == null ? null : check.problem(call);
+          if (problem != null) {
+            Location loc = call.getLparenLocation();
+            found[0] = new SpecException(location(t.file(), t.sourceMap().toOriginal(loc.line(), loc.column())), problem);
+          }
+        }
+      }
+    }.visit(f);
+    if (found[0] != null) {
+      throw found[0];
     }
   }
 

@@ -95,6 +95,7 @@ public final class SpecSession implements AutoCloseable {
     this.specDirectory = this.specFile.getParent();
     this.displayName = displayName;
     this.faults = new FaultEngine(options.seed(), this::events);
+    frontEnd.checkCalls("parallel", SuiteBuiltins::checkParallelCall);
     AtomicInteger n = new AtomicInteger();
     this.scripts = Executors.newFixedThreadPool(4, r -> {
       Thread t = new Thread(r, "faultbox-script-" + n.incrementAndGet());

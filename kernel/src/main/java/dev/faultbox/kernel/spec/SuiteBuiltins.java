@@ -1,22 +1,31 @@
 package dev.faultbox.kernel.spec;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.starlark.java.annot.Param;
 import net.starlark.java.annot.StarlarkBuiltin;
 import net.starlark.java.annot.StarlarkMethod;
+import net.starlark.java.eval.Dict;
 import net.starlark.java.eval.EvalException;
+import net.starlark.java.eval.Mutability;
 import net.starlark.java.eval.Printer;
 import net.starlark.java.eval.Starlark;
 import net.starlark.java.eval.StarlarkCallable;
+import net.starlark.java.eval.StarlarkList;
 import net.starlark.java.eval.StarlarkThread;
+import net.starlark.java.eval.Tuple;
 
 /**
- * Builtins that shape the test suite: {@code scenario(fn)}, declarative {@code test(...)}, and
- * {@code duration(...)}.
+ * Builtins that shape the test suite: {@code scenario(fn)}, declarative {@code test(...)},
+ * {@code duration(...)} and {@code parallel(...)}.
  */
 public final class SuiteBuiltins {
   static final SuiteBuiltins INSTANCE = new SuiteBuiltins();
@@ -109,6 +118,117 @@ public final class SuiteBuiltins {
   public String duration(Object text) throws EvalException {
     Durations.parse(text, "duration()");
     return (String) text;
+  }
+
+  /** Fewer callables than this is not parallel. */
+  static final int PARALLEL_MIN = 2;
+
+  private static final java.util.concurrent.atomic.AtomicInteger PARALLEL_THREADS = new java.util.concurrent.atomic.AtomicInteger();
+
+  @StarlarkMethod(
+      name = "parallel",
+      doc = "Calls each function at once, each on its own thread; returns their results in argument order. The first to fail fails the call.",
+      extraPositionals = @Param(name = "fns"),
+      extraKeywords = @Param(name = "kwargs"),
+      useStarlarkThread = true)
+  public Object parallel(Tuple fns, Dict<String, Object> kwargs, StarlarkThread thread)
+      throws EvalException, InterruptedException {
+    if (!kwargs.isEmpty()) {
+      throw Starlark.errorf(PARALLEL_KEYWORD, kwargs.keySet().iterator().next());
+    }
+    if (fns.size() < PARALLEL_MIN) {
+      throw Starlark.errorf(PARALLEL_TOO_FEW, fns.size());
+    }
+    List<StarlarkCallable> calls = new ArrayList<>();
+    for (int i = 0; i < fns.size(); i++) {
+      if (!(fns.get(i) instanceof StarlarkCallable c)) {
+        throw Starlark.errorf("parallel() argument %d must be a function (a def or a lambda), got %s", i + 1,
+            Starlark.type(fns.get(i)));
+      }
+      calls.add(c);
+    }
+    SpecSession session = SpecSession.of(thread);
+    List<FutureTask<Object>> tasks = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    BlockingQueue<FutureTask<Object>> done = new LinkedBlockingQueue<>();
+    for (StarlarkCallable c : calls) {
+      FutureTask<Object> task = new FutureTask<>(() -> {
+        try (Mutability mu = Mutability.create("parallel " + c.getName())) {
+          return Starlark.call(session.newThread(mu), c, List.of(), Map.of());
+        }
+      }) {
+        @Override
+        protected void done() {
+          done.add(this);
+        }
+      };
+      Thread t = new Thread(task, "faultbox-parallel-" + PARALLEL_THREADS.incrementAndGet());
+      t.setDaemon(true);
+      tasks.add(task);
+      threads.add(t);
+    }
+    threads.forEach(Thread::start);
+    try {
+      for (int finished = 0; finished < tasks.size(); finished++) {
+        FutureTask<Object> next = done.take();
+        try {
+          next.get();
+        } catch (ExecutionException e) {
+          stop(threads);
+          Throwable c = e.getCause();
+          if (c instanceof EvalException ee) {
+            throw ee;
+          }
+          if (c instanceof InterruptedException ie) {
+            throw ie;
+          }
+          if (c instanceof RuntimeException re) {
+            throw re;
+          }
+          throw new IllegalStateException(c);
+        }
+      }
+    } catch (InterruptedException e) {
+      stop(threads);
+      throw e;
+    }
+    Object[] results = new Object[tasks.size()];
+    for (int i = 0; i < results.length; i++) {
+      try {
+        results[i] = tasks.get(i).get();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException(e); // every task succeeded above
+      }
+    }
+    return StarlarkList.immutableOf(results);
+  }
+
+  static final String PARALLEL_KEYWORD =
+      "parallel() takes only functions, as positional arguments; got keyword argument '%s'";
+
+  static final String PARALLEL_TOO_FEW =
+      "parallel() needs at least two functions to run at once, got %d; call a single function directly";
+
+  /** The load-time check of a parallel(...) call: fewer than two functions can never run in parallel. */
+  static String checkParallelCall(net.starlark.java.syntax.CallExpression call) {
+    for (net.starlark.java.syntax.Argument a : call.getArguments()) {
+      if (a instanceof net.starlark.java.syntax.Argument.Star || a instanceof net.starlark.java.syntax.Argument.StarStar) {
+        return null; // counted when it runs
+      }
+      if (a instanceof net.starlark.java.syntax.Argument.Keyword k) {
+        return String.format(PARALLEL_KEYWORD, k.getName());
+      }
+    }
+    int n = call.getNumPositionalArguments();
+    return n < PARALLEL_MIN ? String.format(java.util.Locale.ROOT, PARALLEL_TOO_FEW, n) : null;
+  }
+
+  /** Interrupts the callables still running (Starlark polls the flag) and waits briefly for them. */
+  private static void stop(List<Thread> threads) throws InterruptedException {
+    threads.forEach(Thread::interrupt);
+    for (Thread t : threads) {
+      t.join(5_000);
+    }
   }
 
   /** The test a {@code test(...)} call registers. */

@@ -368,6 +368,52 @@ class TestRunnerTest {
   }
 
   @Test
+  void parallelRunsAtOnceAndKeepsArgumentOrder() throws Exception {
+    var r = run("""
+        def late():
+            sleep("300ms")
+            m.main.emit(op = "late")
+            return "late"
+        def early():
+            m.main.emit(op = "early")
+            return ["early"]
+        def test_order():
+            got = parallel(late, early, lambda: 3)
+            assert_eq(got, ["late", ["early"], 3])
+            assert_eq([e.op for e in events()], ["early", "late"])
+        def boom():
+            sleep("50ms")
+            assert_eq(1, 2, "boom")
+        def forever():
+            sleep("30s")
+        def test_first_error():
+            parallel(forever, boom)
+        def test_not_a_function():
+            parallel(early, 42)
+        """);
+    assertThat(r.get("test_order").passed()).as(r.get("test_order").reason()).isTrue();
+    TestResult err = r.get("test_first_error");
+    assertThat(err.reason()).isEqualTo("assert_eq failed: got 1, want 2: boom");
+    assertThat(err.location()).isEqualTo("spec.star:15:14");
+    assertThat(err.durationMs()).isLessThan(10_000);
+    assertThat(r.get("test_not_a_function").reason())
+        .isEqualTo("parallel() argument 2 must be a function (a def or a lambda), got int");
+  }
+
+  @Test
+  void aTimeoutStopsParallelCallables() throws Exception {
+    try (SpecSession s = specs.load("def spin():\n    for i in range(2000000000):\n        pass\n"
+        + "def test_spin():\n    parallel(spin, spin)\n")) {
+      TestRunner runner = new TestRunner(s, java.time.Duration.ofMillis(300));
+      var results = runner.run(runner.select(null), x -> {});
+      assertThat(results.get(0).reason()).isEqualTo("timed out after 300ms (interrupted)");
+      assertThat(results.get(0).durationMs()).isLessThan(10_000);
+    }
+    Thread.sleep(200);
+    assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("faultbox-parallel-") && t.isAlive());
+  }
+
+  @Test
   void rulesAreCheckedByTheProtocolsFaultModel() throws Exception {
     var r = run("""
         def nothing():

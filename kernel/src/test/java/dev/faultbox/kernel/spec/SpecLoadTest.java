@@ -136,6 +136,27 @@ class SpecLoadTest {
   }
 
   @Test
+  void parallelWithTooFewFunctionsFailsTheLoadEvenInATestNotRun() throws Exception {
+    assertThat(specs.error("def a():\n    pass\ndef test_x():\n    parallel(a)\n"))
+        .isEqualTo("spec.star:4:13: parallel() needs at least two functions to run at once, got 1; call a single function directly");
+    assertThat(specs.error("def test_x():\n    return [parallel()]\n"))
+        .isEqualTo("spec.star:2:21: parallel() needs at least two functions to run at once, got 0; call a single function directly");
+    assertThat(specs.error("def a():\n    pass\ndef test_x():\n    parallel(a, lambda: a(), interleavings = 3)\n"))
+        .isEqualTo("spec.star:4:13: parallel() takes only functions, as positional arguments; got keyword argument 'interleavings'");
+    try (SpecSession s = specs.load("""
+        def parallel(f):
+            return f()
+        def test_own():
+            parallel(len)
+        fns = []
+        def test_star():
+            parallel(*fns)
+        """)) {
+      assertThat(s.tests().keySet()).containsExactly("test_own", "test_star");
+    }
+  }
+
+  @Test
   void unknownProtocolNamesTheInstalledOnes() {
     assertThat(specs.error("db = mock_service(\"db\", interface(\"db\", \"postgres\", 5432))\n"))
         .isEqualTo("spec.star:1:18: protocol \"postgres\" has no mock plugin; installed: fake");
