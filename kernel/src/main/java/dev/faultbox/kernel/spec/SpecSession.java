@@ -84,6 +84,7 @@ public final class SpecSession implements AutoCloseable {
   private final Map<String, java.util.concurrent.ThreadFactory> threadFactories = new java.util.concurrent.ConcurrentHashMap<>();
   private java.util.concurrent.ScheduledExecutorService scheduler; // guarded by this; made on first use
   private Map<String, Object> globals = Map.of(); // the root spec's, once loaded
+  private volatile boolean loaded; // the spec's top level has run: no more tests may be registered
   private TlsAuthority tls; // made on first use
   private JwtBuiltins.KeyPairValue jwtKey; // made on first use
 
@@ -121,6 +122,7 @@ public final class SpecSession implements AutoCloseable {
     try {
       net.starlark.java.eval.Module root = s.execute(displayName, source);
       s.globals = root.getExportedGlobals();
+      s.loaded = true;
       for (Map.Entry<String, Object> g : root.getExportedGlobals().entrySet()) {
         String name = g.getKey();
         if (name.startsWith("test_") && !FrontEnd.isHidden(name) && g.getValue() instanceof StarlarkCallable fn) {
@@ -292,6 +294,10 @@ public final class SpecSession implements AutoCloseable {
 
   /** Registers a test made by a builtin ({@code by}, such as fault_scenario), called at {@code at}. */
   void registerTest(String name, StarlarkCallable test, String by, SourceLocation at) throws EvalException {
+    if (loaded) {
+      throw Starlark.errorf("%s registers a test, so it belongs at the top level of the spec (or of a file it loads), "
+          + "not inside a running test", by);
+    }
     if (tests.putIfAbsent(name, test) != null) {
       Registration prior = registered.get(name);
       throw Starlark.errorf("a test named %s is already registered by %s at %s; give one of them another name",

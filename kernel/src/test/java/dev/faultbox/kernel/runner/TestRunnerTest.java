@@ -346,6 +346,22 @@ class TestRunnerTest {
   }
 
   @Test
+  void testsAreRegisteredOnlyWhileTheSpecLoads() throws Exception {
+    var r = run("""
+        def later():
+            pass
+        def test_registers_late():
+            scenario(later)
+        def test_declares_late():
+            test("late", body = later)
+        """);
+    assertThat(r.keySet()).containsExactlyInAnyOrder("test_registers_late", "test_declares_late");
+    assertThat(r.get("test_registers_late").reason()).isEqualTo(
+        "scenario registers a test, so it belongs at the top level of the spec (or of a file it loads), not inside a running test");
+    assertThat(r.get("test_declares_late").location()).isEqualTo("spec.star:7:9"); // run() puts the mock on line 1
+  }
+
+  @Test
   void declarativeTestsRunSetupBodyThenExpect() throws Exception {
     var r = run("""
         def prepare():
