@@ -20,10 +20,18 @@ import java.util.stream.Collectors;
 public final class FaultEngine {
 
   /** A rule in force, with the name of the fault that laid it and the window it belongs to. */
-  private record Active(String fault, FaultRule rule, Object window) {}
+  private record Active(String fault, FaultRule rule, Window window) {}
 
-  /** Rules laid together, lifted together: what {@link #apply} returns for {@link #remove}. */
-  public record Window(List<FaultAssumption> assumptions) {}
+  /**
+   * Rules laid together, lifted together: what {@link #apply} returns for {@link #remove}. It
+   * counts the requests its rules decided, so a caller can tell a fault that never fired.
+   */
+  public record Window(List<FaultAssumption> assumptions, java.util.concurrent.atomic.AtomicLong fires) {
+    /** How many requests a rule of this window has decided so far. */
+    public long fired() {
+      return fires.get();
+    }
+  }
 
   private final Map<String, List<Active>> active = new ConcurrentHashMap<>();
   private final Random random;
@@ -49,6 +57,7 @@ public final class FaultEngine {
   private FaultDecision decide(List<Active> rules, FaultProbe probe) {
     for (Active a : rules) {
       if (a.rule().matches(probe) && roll(a.rule().probability())) {
+        a.window().fires().incrementAndGet();
         return a.rule().decision(a.fault());
       }
     }
@@ -69,7 +78,7 @@ public final class FaultEngine {
    * laid later take precedence, so an inner fault window is not hidden by an outer one.
    */
   public Window apply(List<FaultAssumption> assumptions) {
-    Window window = new Window(List.copyOf(assumptions));
+    Window window = new Window(List.copyOf(assumptions), new java.util.concurrent.atomic.AtomicLong());
     for (FaultAssumption a : assumptions) {
       for (FaultAssumption.Binding b : a.bindings()) {
         active.compute(key(b.service(), b.iface()), (k, old) -> {
