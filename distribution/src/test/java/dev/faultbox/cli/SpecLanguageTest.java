@@ -100,6 +100,108 @@ class SpecLanguageTest {
   }
 
   @Test
+  void faultMatrixRunsEachScenarioUnderEachFaultWithOverridesAndADefault() throws Exception {
+    int port = FreePorts.tcp();
+    String file = spec("matrix.star", """
+        api = mock_service("api", interface("main", "http", %d),
+            routes = {"GET /orders": json_response(status = 200, body = {"n": 2}),
+                      "GET /stock": json_response(status = 200, body = {"n": 5})})
+        outage = fault_assumption("outage", target = api.main, rules = [error(path = "/orders", status = 503)])
+        slow = fault_assumption("slow", target = api.main, rules = [delay(path = "/stock", delay = "50ms")])
+
+        def orders():
+            return api.main.get(path = "/orders")
+        def stock():
+            return api.main.get(path = "/stock")
+        scenario(orders)
+        scenario(stock)
+        fault_scenario("orders_down", scenario = orders, faults = outage, expect = lambda r: assert_eq(r.status, 503))
+
+        fault_matrix(
+            scenarios = [orders, stock],
+            faults = [outage, slow],
+            default_expect = lambda r: assert_eq(r.status, 200, "default"),
+            overrides = {(orders, outage): lambda r: assert_eq(r.status, 503, "outage")},
+        )
+        """.formatted(port));
+    Cli r = Cli.run("test", file);
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .containsPattern("--- PASS: test_orders \\(\\d+ms\\) ---")
+        .containsPattern("--- PASS: test_stock \\(\\d+ms\\) ---")
+        .containsPattern("--- PASS: test_orders_down \\(\\d+ms\\) ---")
+        .containsPattern("--- PASS: test_matrix_orders_outage \\(\\d+ms\\) ---")
+        .containsPattern("--- PASS: test_matrix_orders_slow \\(\\d+ms\\) ---")
+        .containsPattern("--- PASS: test_matrix_stock_outage \\(\\d+ms\\) ---")
+        .containsPattern("--- PASS: test_matrix_stock_slow \\(\\d+ms\\) ---")
+        .endsWith("\n7 passed, 0 failed\n");
+
+    Cli cells = Cli.run("test", file, "--test", "matrix_*");
+    assertThat(cells.exit()).as(cells.toString()).isZero();
+    assertThat(cells.out()).endsWith("\n4 passed, 0 failed\n");
+  }
+
+  @Test
+  void aMatrixCellFailsOnItsExpectationOrWhenItsFaultNeverFires() throws Exception {
+    int port = FreePorts.tcp();
+    String file = spec("cells.star", """
+        api = mock_service("api", interface("main", "http", %d),
+            routes = {"GET /orders": json_response(status = 200, body = {"n": 2}),
+                      "GET /stock": json_response(status = 200, body = {"n": 5})})
+        outage = fault_assumption("outage", target = api.main, rules = [error(path = "/orders", status = 503)])
+
+        def orders():
+            return api.main.get(path = "/orders")
+        def stock():
+            return api.main.get(path = "/stock")
+
+        fault_matrix(scenarios = [orders, stock], faults = [outage], exclude = [("stock", "outage")],
+            default_expect = lambda r: assert_eq(r.status, 200, "orders must survive an outage"))
+        fault_matrix(scenarios = [stock], faults = [outage], require_faults_fire = True)
+        """.formatted(port));
+    Cli r = Cli.run("test", file);
+    assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+    assertThat(r.out())
+        .containsPattern("--- FAIL: test_matrix_orders_outage \\(\\d+ms\\) ---")
+        .contains("  reason: assert_eq failed: got 503, want 200: orders must survive an outage")
+        .containsPattern("--- FAIL: test_matrix_stock_outage \\(\\d+ms\\) ---")
+        .contains("  reason: require_faults_fire: fault \"outage\" never fired: no request matched its rules, "
+            + "so this cell did not test the fault")
+        .endsWith("\n0 passed, 2 failed\n");
+  }
+
+  @Test
+  void faultMatrixBadInputIsALoadErrorWithLocation() throws Exception {
+    String head = "api = mock_service(\"api\", interface(\"main\", \"http\", 1))\n"
+        + "a = fault_assumption(\"a\", target = api.main, rules = [error(status = 503)])\n"
+        + "b = fault_assumption(\"b\", target = api.main, rules = [drop()])\n"
+        + "def s():\n    pass\n"
+        + "def t():\n    pass\n";
+    expectLoadError("m_kw.star", head + "fault_matrix(scenarios = [s], faults = [a], overide = {})\n",
+        "m_kw.star:8:13: fault_matrix() got unexpected keyword argument 'overide' (did you mean 'overrides'?)");
+    expectLoadError("m_scn.star", head + "fault_matrix(scenarios = s, faults = [a])\n",
+        "m_scn.star:8:13: fault_matrix() scenarios must be a non-empty list of functions defined with def, got function");
+    expectLoadError("m_fa.star", head + "fault_matrix(scenarios = [s], faults = [\"a\"])\n",
+        "m_fa.star:8:13: fault_matrix() faults must hold fault_assumption values, got string");
+    expectLoadError("m_fire.star", head + "fault_matrix(scenarios = [s], faults = [a], require_faults_fire = \"yes\")\n",
+        "m_fire.star:8:13: fault_matrix() require_faults_fire must be True or False, got string");
+    expectLoadError("m_key.star", head + "fault_matrix(scenarios = [s], faults = [a], overrides = {(t, a): len})\n",
+        "m_key.star:8:13: fault_matrix() overrides key (t, \"a\"): scenario t is not one of the matrix's scenarios (s)");
+    expectLoadError("m_key2.star", head + "fault_matrix(scenarios = [s], faults = [a], overrides = {(s, b): len})\n",
+        "m_key2.star:8:13: fault_matrix() overrides key (s, \"b\"): fault \"b\" is not one of the matrix's faults (a)");
+    expectLoadError("m_pair.star", head + "fault_matrix(scenarios = [s], faults = [a], exclude = [s])\n",
+        "m_pair.star:8:13: fault_matrix() exclude key must be a (scenario, assumption) pair, got s");
+    expectLoadError("m_over_ex.star", head + "fault_matrix(scenarios = [s], faults = [a, b], exclude = [(s, b)], overrides = {(s, b): len})\n",
+        "m_over_ex.star:8:13: fault_matrix() overrides the cell (s, b), which exclude leaves out");
+    expectLoadError("m_dup.star", head + "fault_matrix(scenarios = [s, t], faults = [a, a])\n",
+        "m_dup.star:8:13: fault_matrix() faults lists the assumption \"a\" twice; each cell name must be unique");
+    expectLoadError("m_again.star", head + "fault_matrix(scenarios = [s], faults = [a])\nfault_matrix(scenarios = [s], faults = [a])\n",
+        "m_again.star:9:13: a test named test_matrix_s_a is already registered by fault_matrix at ");
+    expectLoadError("m_mon.star", head + "fault_matrix(scenarios = [s], faults = [a], monitors = [len])\n",
+        "m_mon.star:8:13: fault_matrix() monitors= is not supported yet");
+  }
+
+  @Test
   void badInputIsALoadErrorWithLocation() throws Exception {
     expectLoadError("lambda.star", "scenario(lambda: 1)\n",
         "lambda.star:1:9: scenario() needs a function defined with def, not a lambda: its name names the test");

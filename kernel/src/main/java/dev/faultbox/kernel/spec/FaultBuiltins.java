@@ -273,7 +273,7 @@ public final class FaultBuiltins {
     return new FaultAssumption.Binding(ref.service(), ref.spec().name(), ref.spec().protocol(), bound);
   }
 
-  private static List<FaultAssumption> assumptions(Object faults, String what) throws EvalException {
+  static List<FaultAssumption> assumptions(Object faults, String what) throws EvalException {
     if (faults == Starlark.NONE) {
       return List.of();
     }
@@ -367,9 +367,19 @@ public final class FaultBuiltins {
   /** Lays the faults, runs body, lifts them; a failure inside notes which faults were in force. */
   static Object underFaults(SpecSession session, List<FaultAssumption> laid, Body body)
       throws EvalException, InterruptedException {
+    return underFaults(session, laid, w -> body.run());
+  }
+
+  /** A body run while faults are laid, that may ask the window how often its rules fired. */
+  interface WindowBody {
+    Object run(dev.faultbox.kernel.fault.FaultEngine.Window window) throws EvalException, InterruptedException;
+  }
+
+  static Object underFaults(SpecSession session, List<FaultAssumption> laid, WindowBody body)
+      throws EvalException, InterruptedException {
     var window = session.faults().apply(laid);
     try {
-      return body.run();
+      return body.run(window);
     } catch (EvalException | InterruptedException | RuntimeException e) {
       session.faults().failedUnder(laid.stream().map(FaultAssumption::name).collect(Collectors.joining(", ")));
       throw e;

@@ -206,6 +206,7 @@ public final class SpecSession implements AutoCloseable {
     Starlark.addMethods(env, FaultBuiltins.INSTANCE);
     Starlark.addMethods(env, ServiceBuiltins.INSTANCE);
     Starlark.addMethods(env, SuiteBuiltins.INSTANCE);
+    Starlark.addMethods(env, MatrixBuiltins.INSTANCE);
     env.putAll(FrontEnd.PREDECLARED);
     return env.build();
   }

@@ -37,7 +37,7 @@ public final class SuiteBuiltins {
   private SuiteBuiltins() {}
 
   /** The name the user gave a function, or null for a lambda. */
-  private static String userName(StarlarkCallable fn) {
+  static String userName(StarlarkCallable fn) {
     String name = fn.getName();
     if (LAMBDA.matcher(name).matches()) {
       return null;
