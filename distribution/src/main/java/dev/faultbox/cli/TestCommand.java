@@ -23,7 +23,7 @@ final class TestCommand implements Callable<Integer> {
   @Mixin SpecOptions specOptions;
 
   @Option(names = "--test", paramLabel = "PATTERN",
-      description = "Run only tests whose name matches: exact, without the test_ prefix, or a glob (test_http_*).")
+      description = "Run only tests whose name matches: exact, without the test_ prefix, a glob (test_http_*), or matrix (every fault_matrix cell).")
   String filter;
 
   @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",

@@ -51,7 +51,8 @@ public final class TestRunner {
 
   /**
    * The tests a {@code --test} filter selects: an exact name, the name without its
-   * {@code test_} prefix, or a glob over names.
+   * {@code test_} prefix, a glob over names, or {@code matrix} (or {@code test_matrix}) for every
+   * cell fault_matrix registered.
    *
    * @throws SpecException when nothing matches, naming the tests there are
    */
@@ -62,6 +63,12 @@ public final class TestRunner {
     }
     if (filter == null || filter.isEmpty()) {
       return names;
+    }
+    if (filter.equals("matrix") || filter.equals("test_matrix")) {
+      List<String> cells = names.stream().filter(n -> "fault_matrix".equals(session.registeredBy(n))).toList();
+      if (!cells.isEmpty()) {
+        return cells;
+      }
     }
     Glob glob = Glob.compile(filter);
     Glob prefixed = Glob.compile("test_" + filter);

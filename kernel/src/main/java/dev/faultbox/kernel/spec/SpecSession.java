@@ -446,6 +446,12 @@ public final class SpecSession implements AutoCloseable {
     return Topology.order(services);
   }
 
+  /** The builtin that registered a test (scenario, test(), fault_scenario, fault_matrix), or null for a def test_*. */
+  public String registeredBy(String test) {
+    Registration r = registered.get(test);
+    return r == null ? null : r.by();
+  }
+
   /** Test functions by name, sorted. */
   public Map<String, StarlarkCallable> tests() {
     return Collections.unmodifiableMap(tests);
