@@ -163,34 +163,6 @@ stop_client() {
   fi
 }
 
-stop_server() { # port
-  local pid waited=0 left
-  [ -n "$CURRENT_PIDS" ] || return 0
-  for pid in $CURRENT_PIDS; do kill -TERM "$pid" 2>/dev/null || true; done
-  while :; do
-    left=""
-    for pid in $CURRENT_PIDS; do
-      if alive "$pid"; then left="$left $pid"; fi
-    done
-    [ -n "$left" ] || break
-    if [ "$waited" -ge 100 ]; then # 10 s
-      progress "still running after SIGTERM, sending SIGKILL to$left"
-      for pid in $left; do kill -KILL "$pid" 2>/dev/null || true; done
-      sleep 0.2
-      break
-    fi
-    sleep 0.1
-    waited=$(( waited + 1 ))
-  done
-  for pid in $CURRENT_PIDS; do wait "$pid" 2>/dev/null || true; done
-  CURRENT_PIDS=""
-  if [ -n "${1:-}" ]; then
-    waited=0
-    while port_busy "$1" && [ "$waited" -lt 100 ]; do sleep 0.1; waited=$(( waited + 1 )); done
-    if port_busy "$1"; then progress "warning: port $1 is still in use"; fi
-  fi
-  return 0
-}
 
 cleanup() {
   stop_client

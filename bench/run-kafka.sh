@@ -147,31 +147,7 @@ launch() { # server log; sets SERVER_PID
   SERVER_PID=$!
 }
 
-stop_server() { # port
-  local pid waited=0 left
-  for pid in $CURRENT_PIDS; do kill -TERM "$pid" 2>/dev/null || true; done
-  while :; do
-    left=""
-    for pid in $CURRENT_PIDS; do
-      if alive "$pid"; then left="$left $pid"; fi
-    done
-    [ -n "$left" ] || break
-    if [ "$waited" -ge 200 ]; then # 20 s: a broker shuts down in order
-      for pid in $left; do kill -KILL "$pid" 2>/dev/null || true; done
-      sleep 0.2
-      break
-    fi
-    sleep 0.1
-    waited=$(( waited + 1 ))
-  done
-  for pid in $CURRENT_PIDS; do wait "$pid" 2>/dev/null || true; done
-  CURRENT_PIDS=""
-  if [ -n "${1:-}" ]; then
-    waited=0
-    while port_busy "$1" && [ "$waited" -lt 100 ]; do sleep 0.1; waited=$(( waited + 1 )); done
-  fi
-  return 0
-}
+STOP_GRACE_TENTHS=200 # 20 s: a broker shuts down in order
 trap 'stop_server ""' EXIT
 trap 'progress "interrupted"; exit 130' INT TERM
 

@@ -62,19 +62,6 @@ if [ ! -s "$JAR" ] || [ -n "$(find "$BENCH_DIR/mongodb" -type f -newer "$JAR" | 
 fi
 
 CURRENT_PIDS=""
-stop_server() { # port
-  local pid waited=0
-  for pid in $CURRENT_PIDS; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in $CURRENT_PIDS; do
-    while alive "$pid" && [ "$waited" -lt 100 ]; do sleep 0.1; waited=$(( waited + 1 )); done
-    alive "$pid" && kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  CURRENT_PIDS=""
-  waited=0
-  while [ -n "${1:-}" ] && port_busy "$1" && [ "$waited" -lt 100 ]; do sleep 0.1; waited=$(( waited + 1 )); done
-  return 0
-}
 trap 'stop_server ""' EXIT
 trap 'progress "interrupted"; exit 130' INT TERM
 

@@ -123,31 +123,6 @@ launch() { # server port log; sets SERVER_PID
   SERVER_PID=$!
 }
 
-stop_server() { # port
-  local pid waited=0 left
-  for pid in $CURRENT_PIDS; do kill -TERM "$pid" 2>/dev/null || true; done
-  while :; do
-    left=""
-    for pid in $CURRENT_PIDS; do
-      if alive "$pid"; then left="$left $pid"; fi
-    done
-    [ -n "$left" ] || break
-    if [ "$waited" -ge 100 ]; then # 10 s
-      for pid in $left; do kill -KILL "$pid" 2>/dev/null || true; done
-      sleep 0.2
-      break
-    fi
-    sleep 0.1
-    waited=$(( waited + 1 ))
-  done
-  for pid in $CURRENT_PIDS; do wait "$pid" 2>/dev/null || true; done
-  CURRENT_PIDS=""
-  if [ -n "${1:-}" ]; then
-    waited=0
-    while port_busy "$1" && [ "$waited" -lt 100 ]; do sleep 0.1; waited=$(( waited + 1 )); done
-  fi
-  return 0
-}
 trap 'stop_server ""' EXIT
 trap 'progress "interrupted"; exit 130' INT TERM
 
