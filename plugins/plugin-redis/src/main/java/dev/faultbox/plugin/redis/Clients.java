@@ -182,6 +182,7 @@ final class Clients {
     if (other == s) {
       return new Reply.ThenClose(reply);
     }
+    other.killed = true;
     Runnable closer = other.closer;
     if (closer != null) {
       closer.run();

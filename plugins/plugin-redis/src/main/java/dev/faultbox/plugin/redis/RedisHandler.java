@@ -78,6 +78,12 @@ final class RedisHandler extends ChannelInboundHandlerAdapter {
     draining = true;
     try {
       while (!busy && !closing && !queue.isEmpty() && ctx.channel().isWritable()) {
+        if (session.killed) { // CLIENT KILL from another connection: its close is on its way
+          closing = true;
+          queue.clear();
+          ctx.close();
+          break;
+        }
         Object next = queue.poll();
         if (next instanceof RequestDecoder.Refused error) {
           refuse(ctx, error);

@@ -27,6 +27,8 @@ final class Session {
   volatile java.util.List<String> lastArgv;
   /** Closes the connection (CLIENT KILL from another connection); null until the channel is known. */
   volatile Runnable closer;
+  /** Set by CLIENT KILL from another connection: the closing may lag, but no command of this one runs after the kill's reply. */
+  volatile boolean killed;
   /** CLIENT REPLY: OFF silences every reply; SKIP the replies counted here (its own and the next). */
   boolean replyOff;
   int skipReplies;
