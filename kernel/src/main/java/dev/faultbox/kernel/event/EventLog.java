@@ -87,7 +87,8 @@ public final class EventLog implements Recorder {
     }
   }
 
-  private Event get(long seq) {
+  /** The event numbered {@code seq}, which must be below {@link #size()}. */
+  public Event get(long seq) {
     AtomicReferenceArray<Event> chunk;
     Event e;
     // A slot whose append is in flight is filled within nanoseconds: wait for it, keeping order.

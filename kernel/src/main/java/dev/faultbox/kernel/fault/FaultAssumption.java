@@ -1,5 +1,6 @@
 package dev.faultbox.kernel.fault;
 
+import dev.faultbox.kernel.event.Monitor;
 import java.util.List;
 import net.starlark.java.annot.StarlarkBuiltin;
 import net.starlark.java.annot.StarlarkMethod;
@@ -19,11 +20,18 @@ public final class FaultAssumption implements StarlarkValue {
   private final String name;
   private final String description;
   private final List<Binding> bindings;
+  private final List<Monitor> monitors;
 
   public FaultAssumption(String name, String description, List<Binding> bindings) {
+    this(name, description, bindings, List.of());
+  }
+
+  /** @param monitors watch the events recorded while the assumption is laid */
+  public FaultAssumption(String name, String description, List<Binding> bindings, List<Monitor> monitors) {
     this.name = name;
     this.description = description;
     this.bindings = List.copyOf(bindings);
+    this.monitors = List.copyOf(monitors);
   }
 
   @StarlarkMethod(name = "name", structField = true, doc = "The assumption's name.")
@@ -38,6 +46,11 @@ public final class FaultAssumption implements StarlarkValue {
 
   public List<Binding> bindings() {
     return bindings;
+  }
+
+  /** The monitors active while it is laid, its children's included. */
+  public List<Monitor> monitors() {
+    return monitors;
   }
 
   @Override

@@ -18,6 +18,7 @@ public final class Reports {
     StringBuilder b = new StringBuilder();
     b.append("--- ").append(r.passed() ? "PASS" : "FAIL").append(": ").append(r.name())
         .append(" (").append(r.durationMs()).append("ms) ---\n");
+    r.warnings().forEach(w -> b.append("  warning: ").append(w.message()).append('\n'));
     if (!r.passed()) {
       b.append("  reason: ").append(r.reason()).append('\n');
       if (!r.location().isEmpty()) {
@@ -77,8 +78,15 @@ public final class Reports {
     return b.toString();
   }
 
-  /** The JSON report of a run. */
-  public static String json(String specName, long durationMs, List<TestResult> results) {
+  /** A run's warnings, each on its own line, to print before the totals. */
+  public static String warnings(List<Warning> suite) {
+    StringBuilder b = new StringBuilder();
+    suite.forEach(w -> b.append("warning: ").append(w.message()).append('\n'));
+    return b.toString();
+  }
+
+  /** The JSON report of a run, with the run's own warnings (the tests carry theirs). */
+  public static String json(String specName, long durationMs, List<TestResult> results, List<Warning> suite) {
     Map<String, Object> doc = new LinkedHashMap<>();
     long passed = results.stream().filter(TestResult::passed).count();
     doc.put("version", 1);
@@ -86,6 +94,7 @@ public final class Reports {
     doc.put("duration_ms", durationMs);
     doc.put("passed", passed);
     doc.put("failed", results.size() - passed);
+    doc.put("warnings", suite.stream().map(Reports::warning).toList());
     doc.put("tests", results.stream().map(Reports::test).toList());
     try {
       return Values.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc);
@@ -99,6 +108,8 @@ public final class Reports {
     t.put("name", r.name());
     t.put("result", r.passed() ? "pass" : "fail");
     t.put("duration_ms", r.durationMs());
+    t.put("assertions", r.assertions());
+    t.put("warnings", r.warnings().stream().map(Reports::warning).toList());
     if (!r.passed()) {
       t.put("reason", r.reason());
       t.put("location", r.location());
@@ -111,6 +122,13 @@ public final class Reports {
     }
     t.put("events", r.events().stream().map(Reports::event).toList());
     return t;
+  }
+
+  private static Map<String, Object> warning(Warning w) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("code", w.code());
+    m.put("message", w.message());
+    return m;
   }
 
   /** An event in the page's schema, with its sequence number and time. */

@@ -2,6 +2,7 @@ package dev.faultbox.kernel.runner;
 
 import dev.faultbox.kernel.event.Event;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The outcome of one test.
@@ -11,6 +12,9 @@ import java.util.List;
  * @param traceback the Starlark call stack of the failure, empty when none
  * @param events what the mocks recorded during the test
  * @param output the last lines the service programs printed, for a failed test
+ * @param assertions how many assertions it evaluated
+ * @param steps each interface its steps reached, and whether a step on it succeeded
+ * @param warnings what makes a pass doubtful, such as no assertions
  */
 public record TestResult(
     String name,
@@ -20,4 +24,7 @@ public record TestResult(
     String location,
     String traceback,
     List<Event> events,
-    List<String> output) {}
+    List<String> output,
+    int assertions,
+    Map<String, Boolean> steps,
+    List<Warning> warnings) {}

@@ -5,8 +5,9 @@ import dev.faultbox.kernel.event.EventLog;
 import dev.faultbox.kernel.event.Glob;
 import dev.faultbox.kernel.runtime.ProcessFailure;
 import dev.faultbox.kernel.runtime.ServiceRuntime;
-import dev.faultbox.kernel.spec.EventQuery;
+import dev.faultbox.kernel.spec.MonitorRunner;
 import dev.faultbox.kernel.spec.SpecSession;
+import dev.faultbox.kernel.spec.TestScope;
 import dev.faultbox.kernel.spec.TimedTest;
 import dev.faultbox.kernel.spec.Durations;
 import java.time.Duration;
@@ -38,21 +39,26 @@ public final class TestRunner {
 
   private final SpecSession session;
   private final Duration timeout;
+  private final boolean strict;
 
   public TestRunner(SpecSession session) {
-    this(session, DEFAULT_TIMEOUT);
+    this(session, DEFAULT_TIMEOUT, false);
   }
 
-  /** @param timeout how long one test may run before it is interrupted and failed */
-  public TestRunner(SpecSession session, Duration timeout) {
+  /**
+   * @param timeout how long one test may run before it is interrupted and failed
+   * @param strict whether a test that passes without evaluating an assertion fails instead
+   */
+  public TestRunner(SpecSession session, Duration timeout, boolean strict) {
     this.session = session;
     this.timeout = timeout;
+    this.strict = strict;
   }
 
   /**
    * The tests a {@code --test} filter selects: an exact name, the name without its
-   * {@code test_} prefix, a glob over names, or {@code matrix} (or {@code test_matrix}) for every
-   * cell fault_matrix registered.
+   * {@code test_} prefix, a glob over names, {@code ~REGEX} (found anywhere in the name), or
+   * {@code matrix} (or {@code test_matrix}) for every cell fault_matrix registered.
    *
    * @throws SpecException when nothing matches, naming the tests there are
    */
@@ -70,9 +76,21 @@ public final class TestRunner {
         return cells;
       }
     }
-    Glob glob = Glob.compile(filter);
-    Glob prefixed = Glob.compile("test_" + filter);
-    List<String> out = names.stream().filter(n -> glob.matches(n) || prefixed.matches(n)).toList();
+    List<String> out;
+    if (filter.startsWith("~")) {
+      java.util.regex.Pattern regex;
+      try {
+        regex = java.util.regex.Pattern.compile(filter.substring(1));
+      } catch (java.util.regex.PatternSyntaxException e) {
+        throw new SpecException(null, "--test " + filter + ": not a regular expression: " + e.getDescription()
+            + " near index " + e.getIndex());
+      }
+      out = names.stream().filter(n -> regex.matcher(n).find()).toList();
+    } else {
+      Glob glob = Glob.compile(filter);
+      Glob prefixed = Glob.compile("test_" + filter);
+      out = names.stream().filter(n -> glob.matches(n) || prefixed.matches(n)).toList();
+    }
     if (out.isEmpty()) {
       throw new SpecException(null, "no test matched filter \"" + filter + "\" (available: " + String.join(", ", names) + ")");
     }
@@ -98,7 +116,7 @@ public final class TestRunner {
    * Calls the test function on its own thread so a runaway test can be interrupted at the
    * timeout; Starlark polls the interrupt flag as it evaluates.
    */
-  private void call(String name, StarlarkCallable fn)
+  private void call(String name, StarlarkCallable fn, TestScope scope)
       throws EvalException, InterruptedException, TimeoutException {
     FutureTask<Void> task = new FutureTask<>(() -> {
       try (Mutability mu = Mutability.create(name)) {
@@ -108,6 +126,7 @@ public final class TestRunner {
     });
     Thread worker = new Thread(task, "faultbox-" + name);
     worker.setDaemon(true);
+    scope.monitors().watch(worker);
     worker.start();
     try {
       task.get(limit(fn).toNanos(), TimeUnit.NANOSECONDS);
@@ -146,16 +165,18 @@ public final class TestRunner {
   private TestResult runOne(String name, StarlarkCallable fn) throws SpecException {
     EventLog log = session.freshEvents();
     session.faults().clear();
+    TestScope scope = session.beginTest(log);
     long start = System.nanoTime();
     String reason = "";
     String location = "";
     String traceback = "";
     SpecException failure = null;
     List<String> output = List.of();
+    MonitorRunner.Violation violation = null;
     try (ServiceRuntime services = new ServiceRuntime(session, log)) {
       try {
         services.start();
-        call(name, fn);
+        call(name, fn, scope);
       } catch (ProcessFailure e) {
         reason = e.getMessage(); // a program would not start: the body never ran
       } catch (TimeoutException e) {
@@ -166,24 +187,59 @@ public final class TestRunner {
       } catch (Starlark.UncheckedEvalException e) {
         failure = session.describe(e);
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        if (!scope.monitors().interruptedTest()) { // else only the test's thread was, by its monitor
+          Thread.currentThread().interrupt();
+        }
         reason = "interrupted";
       } catch (RuntimeException e) {
         reason = "internal error: " + e;
       }
+      violation = finishMonitors(scope);
+      if (violation != null && (scope.monitors().interruptedTest() || (reason.isEmpty() && failure == null))) {
+        failure = null; // the test stopped because the monitor failed, or passed without noticing
+        traceback = "";
+        reason = violation.reason();
+        location = violation.location();
+      }
       if (!reason.isEmpty() || failure != null) {
         output = tails(services);
       }
+    } finally {
+      session.endTest();
     }
     if (failure != null) {
       reason = failure.reason();
       location = failure.location() == null ? "" : failure.location();
     }
     String under = session.faults().takeFailedUnder();
-    if (!reason.isEmpty() && !under.isEmpty()) {
+    if (!reason.isEmpty() && !under.isEmpty() && violation == null) {
       reason += " (under fault " + under + ")";
     }
+    List<Warning> warnings = new ArrayList<>();
+    if (reason.isEmpty() && scope.assertions() == 0) {
+      if (strict) {
+        reason = Warning.noAssertions(name).message() + " (--strict)";
+      } else {
+        warnings.add(Warning.noAssertions(name));
+      }
+    }
     long ms = (System.nanoTime() - start) / 1_000_000;
-    return new TestResult(name, reason.isEmpty(), ms, reason, location, traceback, log.snapshot(), output);
+    return new TestResult(name, reason.isEmpty(), ms, reason, location, traceback, log.snapshot(), output,
+        scope.assertions(), scope.steps(), warnings);
+  }
+
+  /** Lets the monitors check the test's last events; an interrupt here still waits for them. */
+  private static MonitorRunner.Violation finishMonitors(TestScope scope) {
+    boolean interrupted = Thread.interrupted();
+    try {
+      return scope.monitors().finish();
+    } catch (InterruptedException e) {
+      interrupted = true;
+      return null;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 }

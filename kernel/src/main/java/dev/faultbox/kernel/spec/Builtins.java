@@ -322,6 +322,26 @@ public final class Builtins {
   }
 
   @StarlarkMethod(
+      name = "load_yaml",
+      doc = "Reads a YAML file relative to the spec's directory: mappings become dicts, sequences lists.",
+      parameters = {@Param(name = "path", named = true)},
+      useStarlarkThread = true)
+  public Object loadYaml(String path, StarlarkThread thread) throws EvalException {
+    byte[] bytes = read(path, "load_yaml", thread);
+    try {
+      return Values.toStarlark(Yaml.MAPPER.readValue(bytes, Object.class), thread.mutability());
+    } catch (IOException e) {
+      throw Starlark.errorf("load_yaml(%s): not valid YAML: %s", Starlark.repr(path), firstLine(e.getMessage()));
+    }
+  }
+
+  /** Made on first use: most specs read no YAML. */
+  private static final class Yaml {
+    static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
+        new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+  }
+
+  @StarlarkMethod(
       name = "load_file",
       doc = "Reads a text file relative to the spec's directory.",
       parameters = {@Param(name = "path", named = true)},
@@ -362,8 +382,10 @@ public final class Builtins {
   @StarlarkMethod(
       name = "assert_eq",
       doc = "Fails unless got == want.",
-      parameters = {@Param(name = "got", named = true), @Param(name = "want", named = true), @Param(name = "msg", named = true, defaultValue = "None")})
-  public NoneType assertEq(Object got, Object want, Object msg) throws EvalException {
+      parameters = {@Param(name = "got", named = true), @Param(name = "want", named = true), @Param(name = "msg", named = true, defaultValue = "None")},
+      useStarlarkThread = true)
+  public NoneType assertEq(Object got, Object want, Object msg, StarlarkThread thread) throws EvalException {
+    TestScope.asserted(thread);
     if (!got.equals(want)) {
       throw Starlark.errorf("assert_eq failed: got %s, want %s%s", Starlark.repr(got), Starlark.repr(want), suffix(msg));
     }
@@ -373,8 +395,10 @@ public final class Builtins {
   @StarlarkMethod(
       name = "assert_true",
       doc = "Fails unless cond is truthy.",
-      parameters = {@Param(name = "cond", named = true), @Param(name = "msg", named = true, defaultValue = "None")})
-  public NoneType assertTrue(Object cond, Object msg) throws EvalException {
+      parameters = {@Param(name = "cond", named = true), @Param(name = "msg", named = true, defaultValue = "None")},
+      useStarlarkThread = true)
+  public NoneType assertTrue(Object cond, Object msg, StarlarkThread thread) throws EvalException {
+    TestScope.asserted(thread);
     if (!Starlark.truth(cond)) {
       throw Starlark.errorf("assert_true failed: got %s%s", Starlark.repr(cond), suffix(msg));
     }
@@ -392,6 +416,7 @@ public final class Builtins {
       useStarlarkThread = true)
   public NoneType assertEventually(Object cond, Object timeout, Object msg, StarlarkThread thread)
       throws EvalException, InterruptedException {
+    TestScope.asserted(thread);
     Duration limit = Durations.parse(timeout, "assert_eventually() timeout");
     Check check = Check.watch(cond, limit, thread);
     if (!check.held) {
@@ -412,6 +437,7 @@ public final class Builtins {
       useStarlarkThread = true)
   public NoneType assertNever(Object cond, Object within, Object msg, StarlarkThread thread)
       throws EvalException, InterruptedException {
+    TestScope.asserted(thread);
     Check check = Check.watch(cond, Durations.parse(within, "assert_never() within"), thread);
     if (check.held) {
       throw Starlark.errorf("assert_never failed: became true after %dms (value: %s)%s",
@@ -423,9 +449,14 @@ public final class Builtins {
   @StarlarkMethod(
       name = "sleep",
       doc = "Pauses the test, e.g. sleep(\"200ms\").",
-      parameters = {@Param(name = "duration", named = true)})
-  public NoneType sleep(Object duration) throws EvalException {
+      parameters = {@Param(name = "duration", named = true)},
+      useStarlarkThread = true)
+  public NoneType sleep(Object duration, StarlarkThread thread) throws EvalException, InterruptedException {
+    MonitorRunner.refuseIn(thread, "sleep()");
     EventLog.pause(Durations.parse(duration, "sleep() duration").toNanos());
+    if (Thread.interrupted()) {
+      throw new InterruptedException(); // the test was stopped: end it here, not at its next step
+    }
     return Starlark.NONE;
   }
 
@@ -504,7 +535,8 @@ public final class Builtins {
   private static synchronized Map<String, List<String>> parameters() {
     if (parameters == null) {
       Map<String, List<String>> out = new LinkedHashMap<>();
-      for (Class<?> builtins : List.of(Builtins.class, JwtBuiltins.class, FaultBuiltins.class, ServiceBuiltins.class, SuiteBuiltins.class)) {
+      for (Class<?> builtins : List.of(Builtins.class, JwtBuiltins.class, FaultBuiltins.class, ServiceBuiltins.class, SuiteBuiltins.class,
+          MatrixBuiltins.class, EventBuiltins.class)) {
         for (Map.Entry<Method, StarlarkMethod> e : Starlark.getMethodAnnotations(builtins).entrySet()) {
           List<String> names = new ArrayList<>();
           for (Param p : e.getValue().parameters()) {

@@ -30,7 +30,17 @@ import net.starlark.java.eval.StarlarkThread;
 public final class EventQuery implements StarlarkIterable<EventValue>, StarlarkIndexable {
 
   /** One {@code .where(...)} clause: matches on attributes plus an optional predicate. */
-  private record Filter(List<Match> matches, StarlarkCallable predicate) {}
+  record Filter(List<Match> matches, StarlarkCallable predicate) {
+    /** Whether the event matches every attribute filter (the predicate aside). */
+    boolean globsMatch(Event e) {
+      for (Match m : matches) {
+        if (!m.test(e)) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
 
   /**
    * {@code name = value}: a string is a glob on the value's text; a number or a bool must equal
@@ -155,10 +165,8 @@ public final class EventQuery implements StarlarkIterable<EventValue>, StarlarkI
 
   private boolean globsMatch(Event e) {
     for (Filter f : filters) {
-      for (Match m : f.matches()) {
-        if (!m.test(e)) {
-          return false;
-        }
+      if (!f.globsMatch(e)) {
+        return false;
       }
     }
     return true;

@@ -1,5 +1,6 @@
 package dev.faultbox.kernel.spec;
 
+import dev.faultbox.kernel.event.Monitor;
 import dev.faultbox.kernel.fault.FaultAssumption;
 import dev.faultbox.kernel.fault.FaultRule;
 import java.time.Duration;
@@ -219,9 +220,12 @@ public final class FaultBuiltins {
         @Param(name = "rules", named = true, positional = false, defaultValue = "[]"),
         @Param(name = "faults", named = true, positional = false, defaultValue = "[]"),
         @Param(name = "description", named = true, positional = false, defaultValue = "''"),
-      })
-  public FaultAssumption faultAssumption(String name, Object target, Sequence<?> rules, Object faults, String description)
-      throws EvalException {
+        @Param(name = "monitors", named = true, positional = false, defaultValue = "[]"),
+      },
+      useStarlarkThread = true)
+  public FaultAssumption faultAssumption(String name, Object target, Sequence<?> rules, Object faults, String description,
+      Object monitors, StarlarkThread thread) throws EvalException {
+    List<Monitor> watching = new ArrayList<>(monitors(monitors, "fault_assumption(" + Starlark.repr(name) + ")", thread));
     List<FaultAssumption.Binding> bindings = new ArrayList<>();
     if (!rules.isEmpty()) {
       bindings.add(bind(target, rules, "fault_assumption(" + Starlark.repr(name) + ")"));
@@ -230,11 +234,12 @@ public final class FaultBuiltins {
     }
     for (FaultAssumption child : assumptions(faults, "fault_assumption(" + Starlark.repr(name) + ") faults")) {
       bindings.addAll(child.bindings());
+      watching.addAll(child.monitors());
     }
     if (bindings.isEmpty()) {
       throw Starlark.errorf("fault_assumption(%s) needs rules= with a target=, or faults=", Starlark.repr(name));
     }
-    return new FaultAssumption(name, description, bindings);
+    return new FaultAssumption(name, description, bindings, watching);
   }
 
   private static FaultAssumption.Binding bind(Object target, Iterable<?> rules, String what) throws EvalException {
@@ -293,6 +298,25 @@ public final class FaultBuiltins {
     return out;
   }
 
+  /**
+   * A monitors= list: monitor values, which from now on watch only where this list applies
+   * rather than every test.
+   */
+  static List<Monitor> monitors(Object v, String what, StarlarkThread thread) throws EvalException {
+    if (!(v instanceof Sequence<?> seq)) {
+      throw Starlark.errorf("%s monitors must be a list of monitor(...) values, got %s", what, Starlark.type(v));
+    }
+    List<Monitor> out = new ArrayList<>();
+    for (Object o : seq) {
+      if (!(o instanceof Monitor m)) {
+        throw Starlark.errorf("%s monitors must hold monitor(...) values, got %s", what, Starlark.type(o));
+      }
+      out.add(m);
+    }
+    SpecSession.of(thread).scope(out);
+    return out;
+  }
+
   @StarlarkMethod(
       name = "fault_scenario",
       doc = "Registers test_<name>: with the faults laid, run scenario(), then expect(result).",
@@ -302,10 +326,11 @@ public final class FaultBuiltins {
         @Param(name = "faults", named = true, positional = false, defaultValue = "[]"),
         @Param(name = "expect", named = true, positional = false, defaultValue = "None"),
         @Param(name = "timeout", named = true, positional = false, defaultValue = "'30s'"),
+        @Param(name = "monitors", named = true, positional = false, defaultValue = "[]"),
       },
       useStarlarkThread = true)
   public Object faultScenario(String name, Object scenario, Object faults, Object expect, Object timeout,
-      StarlarkThread thread) throws EvalException {
+      Object monitors, StarlarkThread thread) throws EvalException {
     if (!(scenario instanceof StarlarkCallable)) {
       throw Starlark.errorf("fault_scenario(%s) scenario must be a function, got %s", Starlark.repr(name), Starlark.type(scenario));
     }
@@ -318,8 +343,9 @@ public final class FaultBuiltins {
       throw Starlark.errorf("fault_scenario(%s) timeout must be longer than zero", Starlark.repr(name));
     }
     List<FaultAssumption> laid = assumptions(faults, "fault_scenario(" + Starlark.repr(name) + ") faults");
+    List<Monitor> watching = monitors(monitors, "fault_scenario(" + Starlark.repr(name) + ")", thread);
     ScenarioTest test = new ScenarioTest("test_" + name, (StarlarkCallable) scenario, laid,
-        expect == Starlark.NONE ? null : (StarlarkCallable) expect, limit);
+        expect == Starlark.NONE ? null : (StarlarkCallable) expect, limit, watching);
     SpecSession.of(thread).registerTest(test.getName(), test, "fault_scenario",
         SpecSession.of(thread).location(thread.getCallerLocation()));
     return test;
@@ -334,6 +360,7 @@ public final class FaultBuiltins {
       useStarlarkThread = true)
   public Object fault(Object target, Tuple rules, Dict<String, Object> kwargs, StarlarkThread thread)
       throws EvalException, InterruptedException {
+    MonitorRunner.refuseIn(thread, "fault()");
     for (String k : kwargs.keySet()) {
       if (!k.equals("run")) {
         throw Starlark.errorf("fault() got unexpected keyword argument '%s'; accepted: target, run", k);
@@ -378,12 +405,23 @@ public final class FaultBuiltins {
   static Object underFaults(SpecSession session, List<FaultAssumption> laid, WindowBody body)
       throws EvalException, InterruptedException {
     var window = session.faults().apply(laid);
+    // The assumptions' monitors watch what happens under the faults, not their fault.* events.
+    TestScope scope = session.scope();
+    List<MonitorRunner.Active> watching = List.of();
     try {
+      if (scope != null) {
+        List<Monitor> ms = new ArrayList<>();
+        laid.forEach(a -> ms.addAll(a.monitors()));
+        watching = scope.monitors().addAll(ms);
+      }
       return body.run(window);
     } catch (EvalException | InterruptedException | RuntimeException e) {
       session.faults().failedUnder(laid.stream().map(FaultAssumption::name).collect(Collectors.joining(", ")));
       throw e;
     } finally {
+      if (scope != null) {
+        scope.monitors().end(watching);
+      }
       session.faults().remove(window);
     }
   }
@@ -396,13 +434,16 @@ public final class FaultBuiltins {
     private final List<FaultAssumption> faults;
     private final StarlarkCallable expect;
     private final Duration timeout;
+    private final List<Monitor> monitors;
 
-    ScenarioTest(String name, StarlarkCallable scenario, List<FaultAssumption> faults, StarlarkCallable expect, Duration timeout) {
+    ScenarioTest(String name, StarlarkCallable scenario, List<FaultAssumption> faults, StarlarkCallable expect,
+        Duration timeout, List<Monitor> monitors) {
       this.name = name;
       this.scenario = scenario;
       this.faults = faults;
       this.expect = expect;
       this.timeout = timeout;
+      this.monitors = monitors;
     }
 
     @Override
@@ -418,14 +459,9 @@ public final class FaultBuiltins {
     @Override
     public Object fastcall(StarlarkThread thread, Object[] positional, Object[] named)
         throws EvalException, InterruptedException {
-      Object result = underFaults(SpecSession.of(thread), faults, () -> {
-        Object r = Starlark.call(thread, scenario, List.of(), Map.of());
-        if (expect != null) {
-          Starlark.call(thread, expect, List.of(r), Map.of());
-        }
-        return r;
-      });
-      return result;
+      SpecSession session = SpecSession.of(thread);
+      watch(session, monitors);
+      return underFaults(session, faults, () -> expect(thread, expect, Starlark.call(thread, scenario, List.of(), Map.of())));
     }
 
     @Override
@@ -439,7 +475,41 @@ public final class FaultBuiltins {
     }
   }
 
+  /** Activates monitors for the rest of the running test. */
+  static void watch(SpecSession session, List<Monitor> monitors) throws EvalException {
+    TestScope scope = session.scope();
+    if (scope != null && !monitors.isEmpty()) {
+      scope.monitors().addAll(monitors);
+    }
+  }
+
+  /** Calls an expect= function (null: none) on a result, counting it as an assertion; returns the result. */
+  static Object expect(StarlarkThread thread, StarlarkCallable expect, Object result)
+      throws EvalException, InterruptedException {
+    if (expect != null) {
+      TestScope.asserted(thread);
+      Starlark.call(thread, expect, List.of(result), Map.of());
+    }
+    return result;
+  }
+
   // ---- expectations ----------------------------------------------------------------------
+
+  @StarlarkMethod(
+      name = "expect_hang",
+      doc = "An expect= check: the scenario hung: it returned None, or its call timed out.")
+  public StarlarkCallable expectHang() {
+    return new Expectation("expect_hang", result -> {
+      if (result == Starlark.NONE) {
+        return null;
+      }
+      Object error = attr(result, "error");
+      if (error instanceof String e && (e.contains("timed out") || e.contains("DEADLINE_EXCEEDED"))) {
+        return null;
+      }
+      return "the scenario returned " + Starlark.repr(result) + ", not a hang (None, or a call that timed out)";
+    });
+  }
 
   @StarlarkMethod(
       name = "expect_success",
@@ -520,6 +590,7 @@ public final class FaultBuiltins {
       if (positional.length != 1 || named.length != 0) {
         throw Starlark.errorf("%s() check takes the scenario's result", name);
       }
+      TestScope.asserted(thread);
       String problem = check.problem(positional[0]);
       if (problem != null) {
         throw Starlark.errorf("%s failed: %s", name, problem);

@@ -1,5 +1,6 @@
 package dev.faultbox.kernel.spec;
 
+import dev.faultbox.kernel.event.Monitor;
 import dev.faultbox.kernel.fault.FaultAssumption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -66,13 +67,7 @@ public final class MatrixBuiltins {
       throw Starlark.errorf("fault_matrix() default_expect must be a function of the scenario's result (such as "
           + "lambda r: assert_eq(r.status, 200)) or None, got %s", Starlark.type(defaultExpect));
     }
-    if (!(monitors instanceof Sequence<?> ms)) {
-      throw Starlark.errorf("fault_matrix() monitors must be a list, got %s", Starlark.type(monitors));
-    }
-    if (!ms.isEmpty()) {
-      throw Starlark.errorf("fault_matrix() monitors= is not supported yet: Faultbox for Java has no monitors; "
-          + "check events() in default_expect or an override instead");
-    }
+    List<Monitor> watching = FaultBuiltins.monitors(monitors, "fault_matrix()", thread);
     if (!(requireFaultsFire instanceof Boolean requireFire)) {
       throw Starlark.errorf("fault_matrix() require_faults_fire must be True or False, got %s",
           Starlark.type(requireFaultsFire));
@@ -125,7 +120,7 @@ public final class MatrixBuiltins {
         }
         StarlarkCallable expect = expectations.getOrDefault(c,
             defaultExpect == Starlark.NONE ? null : (StarlarkCallable) defaultExpect);
-        cells.add(new CellTest(name, scn.getValue(), fa.getValue(), expect, requireFire));
+        cells.add(new CellTest(name, scn.getValue(), fa.getValue(), expect, requireFire, watching));
       }
     }
     if (cells.isEmpty()) {
@@ -201,13 +196,16 @@ public final class MatrixBuiltins {
     private final FaultAssumption fault;
     private final StarlarkCallable expect;
     private final boolean requireFire;
+    private final List<Monitor> monitors;
 
-    CellTest(String name, StarlarkCallable scenario, FaultAssumption fault, StarlarkCallable expect, boolean requireFire) {
+    CellTest(String name, StarlarkCallable scenario, FaultAssumption fault, StarlarkCallable expect, boolean requireFire,
+        List<Monitor> monitors) {
       this.name = name;
       this.scenario = scenario;
       this.fault = fault;
       this.expect = expect;
       this.requireFire = requireFire;
+      this.monitors = monitors;
     }
 
     @Override
@@ -218,16 +216,15 @@ public final class MatrixBuiltins {
     @Override
     public Object fastcall(StarlarkThread thread, Object[] positional, Object[] named)
         throws EvalException, InterruptedException {
-      return FaultBuiltins.underFaults(SpecSession.of(thread), List.of(fault), window -> {
+      SpecSession session = SpecSession.of(thread);
+      FaultBuiltins.watch(session, monitors);
+      return FaultBuiltins.underFaults(session, List.of(fault), window -> {
         Object r = Starlark.call(thread, scenario, List.of(), Map.of());
         if (requireFire && window.fired() == 0) {
           throw Starlark.errorf("require_faults_fire: fault %s never fired: no request matched its rules, "
               + "so this cell did not test the fault", Starlark.repr(fault.name()));
         }
-        if (expect != null) {
-          Starlark.call(thread, expect, List.of(r), Map.of());
-        }
-        return r;
+        return FaultBuiltins.expect(thread, expect, r);
       });
     }
 

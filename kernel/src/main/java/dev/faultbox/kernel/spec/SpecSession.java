@@ -85,6 +85,9 @@ public final class SpecSession implements AutoCloseable {
   private java.util.concurrent.ScheduledExecutorService scheduler; // guarded by this; made on first use
   private Map<String, Object> globals = Map.of(); // the root spec's, once loaded
   private volatile boolean loaded; // the spec's top level has run: no more tests may be registered
+  private final List<dev.faultbox.kernel.event.Monitor> specMonitors = new ArrayList<>(); // top-level monitor() calls
+  private final java.util.Set<dev.faultbox.kernel.event.Monitor> scopedMonitors = new java.util.HashSet<>(); // in a monitors= list
+  private volatile TestScope scope; // the running test's, null between tests
   private TlsAuthority tls; // made on first use
   private JwtBuiltins.KeyPairValue jwtKey; // made on first use
 
@@ -207,6 +210,8 @@ public final class SpecSession implements AutoCloseable {
     Starlark.addMethods(env, ServiceBuiltins.INSTANCE);
     Starlark.addMethods(env, SuiteBuiltins.INSTANCE);
     Starlark.addMethods(env, MatrixBuiltins.INSTANCE);
+    Starlark.addMethods(env, EventBuiltins.INSTANCE);
+    env.put("match", Matcher.Namespace.INSTANCE);
     env.putAll(FrontEnd.PREDECLARED);
     return env.build();
   }
@@ -416,6 +421,44 @@ public final class SpecSession implements AutoCloseable {
   /** The current event log: the running test's. */
   public EventLog events() {
     return events;
+  }
+
+  /**
+   * Begins a test's scope on its event log: the spec-wide monitors (top-level ones no monitors=
+   * list claimed) watch it from its first event.
+   */
+  public TestScope beginTest(EventLog log) {
+    TestScope s = new TestScope(this, log);
+    for (dev.faultbox.kernel.event.Monitor m : specMonitors) {
+      if (!scopedMonitors.contains(m)) {
+        try {
+          s.monitors().add(m, 0);
+        } catch (EvalException e) {
+          throw new IllegalStateException(e); // on= was checked when monitor() ran
+        }
+      }
+    }
+    scope = s;
+    return s;
+  }
+
+  /** Ends the running test's scope. */
+  public void endTest() {
+    scope = null;
+  }
+
+  /** The running test's scope; null while loading and between tests. */
+  TestScope scope() {
+    return scope;
+  }
+
+  void addSpecMonitor(dev.faultbox.kernel.event.Monitor m) {
+    specMonitors.add(m);
+  }
+
+  /** Monitors a monitors= list names: they watch only where that list applies. */
+  void scope(List<dev.faultbox.kernel.event.Monitor> ms) {
+    scopedMonitors.addAll(ms);
   }
 
   /** Starts an empty event log, for a new test; mocks started from now on write to it. */

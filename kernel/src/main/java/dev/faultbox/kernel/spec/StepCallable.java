@@ -3,6 +3,7 @@ package dev.faultbox.kernel.spec;
 import dev.faultbox.spi.Endpoint;
 import dev.faultbox.spi.StepException;
 import dev.faultbox.spi.StepMethod;
+import dev.faultbox.spi.StepResult;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,7 @@ final class StepCallable implements StarlarkCallable {
   @Override
   public Object fastcall(StarlarkThread thread, Object[] positional, Object[] named)
       throws EvalException {
+    MonitorRunner.refuseIn(thread, "a step");
     List<String> params = method.parameters();
     if (positional.length > params.size()) {
       throw Starlark.errorf("%s() takes at most %d positional arguments (%s), got %d",
@@ -54,9 +56,18 @@ final class StepCallable implements StarlarkCallable {
         throw Starlark.errorf("%s() got multiple values for argument '%s'", name, key);
       }
     }
+    TestScope scope = TestScope.of(thread);
+    String where = target.service() + "." + target.iface();
     try {
-      return StepResponseValue.of(method.call(target, kwargs));
+      StepResult result = method.call(target, kwargs);
+      if (scope != null) {
+        scope.stepped(where, !(result instanceof StepResult.Response r) || r.ok());
+      }
+      return StepResponseValue.of(result);
     } catch (StepException e) {
+      if (scope != null) {
+        scope.stepped(where, false);
+      }
       throw new EvalException(e.getMessage());
     }
   }

@@ -133,6 +133,7 @@ public final class SuiteBuiltins {
       useStarlarkThread = true)
   public Object parallel(Tuple fns, Dict<String, Object> kwargs, StarlarkThread thread)
       throws EvalException, InterruptedException {
+    MonitorRunner.refuseIn(thread, "parallel()");
     if (!kwargs.isEmpty()) {
       throw Starlark.errorf(PARALLEL_KEYWORD, kwargs.keySet().iterator().next());
     }
@@ -264,11 +265,7 @@ public final class SuiteBuiltins {
       if (setup != null) {
         Starlark.call(thread, setup, List.of(), Map.of());
       }
-      Object result = Starlark.call(thread, body, List.of(), Map.of());
-      if (expect != null) {
-        Starlark.call(thread, expect, List.of(result), Map.of());
-      }
-      return result;
+      return FaultBuiltins.expect(thread, expect, Starlark.call(thread, body, List.of(), Map.of()));
     }
 
     @Override

@@ -304,7 +304,7 @@ class TestRunnerTest {
   void aRunawayTestIsInterruptedAtItsTimeout() throws Exception {
     try (SpecSession s = specs.load("def test_forever():\n    n = 0\n    for i in range(2000000000):\n        for j in range(2000000000):\n            n += j\n"
         + "def test_after():\n    pass\n")) {
-      TestRunner runner = new TestRunner(s, java.time.Duration.ofMillis(300));
+      TestRunner runner = new TestRunner(s, java.time.Duration.ofMillis(300), false);
       var r = runner.run(runner.select(null), x -> {}).stream().collect(Collectors.toMap(TestResult::name, x -> x));
       assertThat(r.get("test_forever").reason()).isEqualTo("timed out after 300ms (interrupted)");
       assertThat(r.get("test_forever").durationMs()).isLessThan(10_000);
@@ -420,7 +420,7 @@ class TestRunnerTest {
   void aTimeoutStopsParallelCallables() throws Exception {
     try (SpecSession s = specs.load("def spin():\n    for i in range(2000000000):\n        pass\n"
         + "def test_spin():\n    parallel(spin, spin)\n")) {
-      TestRunner runner = new TestRunner(s, java.time.Duration.ofMillis(300));
+      TestRunner runner = new TestRunner(s, java.time.Duration.ofMillis(300), false);
       var results = runner.run(runner.select(null), x -> {});
       assertThat(results.get(0).reason()).isEqualTo("timed out after 300ms (interrupted)");
       assertThat(results.get(0).durationMs()).isLessThan(10_000);
@@ -605,7 +605,7 @@ class TestRunnerTest {
         def test_one():
             m.main.emit(op = "recv")
         """);
-    String json = Reports.json("spec.star", 5, List.copyOf(r.values()));
+    String json = Reports.json("spec.star", 5, List.copyOf(r.values()), List.of());
     assertThat(json).contains("\"passed\" : 1").contains("\"failed\" : 0").contains("\"name\" : \"test_one\"")
         .contains("\"type\" : \"mock.recv\"").contains("\"interface\" : \"main\"");
   }
