@@ -313,12 +313,7 @@ public final class Builtins {
       parameters = {@Param(name = "path", named = true)},
       useStarlarkThread = true)
   public Object loadJson(String path, StarlarkThread thread) throws EvalException {
-    byte[] bytes = read(path, "load_json", thread);
-    try {
-      return Values.toStarlark(Values.JSON.readValue(bytes, Object.class), thread.mutability());
-    } catch (IOException e) {
-      throw Starlark.errorf("load_json(%s): not valid JSON: %s", Starlark.repr(path), firstLine(e.getMessage()));
-    }
+    return parse(path, "load_json", "JSON", Values.JSON, thread);
   }
 
   @StarlarkMethod(
@@ -327,11 +322,16 @@ public final class Builtins {
       parameters = {@Param(name = "path", named = true)},
       useStarlarkThread = true)
   public Object loadYaml(String path, StarlarkThread thread) throws EvalException {
-    byte[] bytes = read(path, "load_yaml", thread);
+    return parse(path, "load_yaml", "YAML", Yaml.MAPPER, thread);
+  }
+
+  private static Object parse(String path, String fn, String format, com.fasterxml.jackson.databind.ObjectMapper mapper,
+      StarlarkThread thread) throws EvalException {
+    byte[] bytes = read(path, fn, thread);
     try {
-      return Values.toStarlark(Yaml.MAPPER.readValue(bytes, Object.class), thread.mutability());
+      return Values.toStarlark(mapper.readValue(bytes, Object.class), thread.mutability());
     } catch (IOException e) {
-      throw Starlark.errorf("load_yaml(%s): not valid YAML: %s", Starlark.repr(path), firstLine(e.getMessage()));
+      throw Starlark.errorf("%s(%s): not valid %s: %s", fn, Starlark.repr(path), format, firstLine(e.getMessage()));
     }
   }
 
