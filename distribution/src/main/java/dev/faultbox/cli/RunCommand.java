@@ -53,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
     }
     String host = session.advertisedHost();
     for (ServiceRuntime.Program p : mocks.programs()) {
-      out.println(p.service() + " program, pid " + p.pid());
+      out.println(p.service() + " " + p.description());
       p.interfaces().forEach(i -> out.println(p.service() + "." + i.name() + " " + i.protocol() + " "
           + Ports.hostPort(host, i.port())));
     }

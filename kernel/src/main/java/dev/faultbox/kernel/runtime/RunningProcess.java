@@ -6,16 +6,10 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.HttpURLConnection;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -24,18 +18,15 @@ import java.util.concurrent.TimeUnit;
  * A service program: started with its environment, watched line by line (each line of stdout and
  * stderr is an event), waited for until healthy, and stopped with its whole process tree.
  */
-final class RunningProcess implements AutoCloseable {
+final class RunningProcess extends Workload {
   /** How long a program has between SIGTERM and SIGKILL. */
   static final Duration GRACE = Duration.ofSeconds(3);
-  private static final int TAIL = 20;
 
-  private final String name;
   private final Process process;
-  private final Deque<String> tail = new ArrayDeque<>(); // guarded by itself
   private final List<Thread> readers = new ArrayList<>();
 
-  private RunningProcess(String name, Process process) {
-    this.name = name;
+  private RunningProcess(String name, Process process, Recorder events) {
+    super(name, "process", events);
     this.process = process;
   }
 
@@ -65,99 +56,47 @@ final class RunningProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new ProcessFailure("service " + name + ": cannot start " + spec.binary() + ": " + e.getMessage());
     }
-    RunningProcess running = new RunningProcess(name, p);
-    running.watch(p.getInputStream(), "stdout", events);
-    running.watch(p.getErrorStream(), "stderr", events);
+    RunningProcess running = new RunningProcess(name, p, events);
+    running.watch(p.getInputStream(), "stdout");
+    running.watch(p.getErrorStream(), "stderr");
     return running;
   }
 
-  private void watch(InputStream in, String stream, Recorder events) {
+  private void watch(InputStream in, String stream) {
     Thread t = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          synchronized (tail) {
-            if (tail.size() == TAIL) {
-              tail.removeFirst();
-            }
-            tail.addLast(stream + ": " + line);
-          }
-          try {
-            events.record(name, "", "process", stream, stream, Map.of("line", line));
-          } catch (RuntimeException e) {
-            // a full log must not stop the reading, or the program would block on its pipe
-          }
+        for (String l; (l = r.readLine()) != null; ) {
+          line(stream, l);
         }
       } catch (IOException ignored) {
         // the process closed its side
       }
-    }, "faultbox-" + name + "-" + stream);
+    }, "faultbox-" + name() + "-" + stream);
     t.setDaemon(true);
     t.start();
     readers.add(t);
   }
 
-  /** Waits until the check passes; fails at its timeout, or at once if the program exits. */
-  void awaitHealthy(ProcessSpec.Healthcheck check) throws ProcessFailure, InterruptedException {
-    long deadline = System.nanoTime() + check.timeout().toNanos();
-    while (true) {
-      if (!process.isAlive()) {
-        drainOutput();
-        throw new ProcessFailure("service " + name + " exited with code " + process.exitValue()
-            + " during start-up" + outputSuffix());
-      }
-      if (healthy(check)) {
-        return;
-      }
-      if (System.nanoTime() - deadline > 0) {
-        throw new ProcessFailure("service " + name + " not healthy after " + check.timeout().toMillis() + "ms: "
-            + check + " never passed" + outputSuffix());
-      }
-      Thread.sleep(50);
-    }
+  @Override
+  public String describe() {
+    return "program, pid " + pid();
   }
 
-  private static boolean healthy(ProcessSpec.Healthcheck check) {
-    if (!check.http()) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(check.host(), check.port()), 500);
-        return true;
-      } catch (IOException e) {
-        return false;
-      }
-    }
-    try {
-      HttpURLConnection c = (HttpURLConnection) URI.create("http://" + check.host() + ":" + check.port() + check.path())
-          .toURL().openConnection();
-      c.setConnectTimeout(500);
-      c.setReadTimeout(1000);
-      int status = c.getResponseCode();
-      c.disconnect();
-      return status >= 200 && status < 400;
-    } catch (IOException e) {
-      return false;
-    }
+  @Override
+  protected boolean alive() {
+    return process.isAlive();
   }
 
-  private void drainOutput() throws InterruptedException {
+  @Override
+  protected String exitStatus() {
+    return "exited with code " + process.exitValue();
+  }
+
+  @Override
+  protected void drainOutput() throws InterruptedException {
     for (Thread t : readers) {
       t.join(1000);
     }
-  }
-
-  private String outputSuffix() {
-    List<String> lines = lastOutput();
-    return lines.isEmpty() ? "; it printed nothing" : "; its last output: " + String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
-  }
-
-  /** The last lines the program printed, oldest first. */
-  List<String> lastOutput() {
-    synchronized (tail) {
-      return List.copyOf(tail);
-    }
-  }
-
-  String name() {
-    return name;
   }
 
   /** SIGTERM to the program and every process under it, SIGKILL to what is left after {@link #GRACE}. */

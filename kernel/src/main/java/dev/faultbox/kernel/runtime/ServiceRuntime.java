@@ -2,6 +2,7 @@ package dev.faultbox.kernel.runtime;
 
 import dev.faultbox.kernel.SpecException;
 import dev.faultbox.kernel.event.Recorder;
+import dev.faultbox.kernel.spec.ContainerSpec;
 import dev.faultbox.kernel.spec.ProcessSpec;
 import dev.faultbox.kernel.spec.ServiceDecl;
 import dev.faultbox.kernel.spec.SpecSession;
@@ -38,13 +39,13 @@ public final class ServiceRuntime implements AutoCloseable {
   /** A running mock interface, for listing endpoints. */
   public record Running(MockDefinition definition, MockServer server) {}
 
-  /** A running program (a system under test), for listing. */
-  public record Program(String service, long pid, List<InterfaceSpec> interfaces) {}
+  /** A running program or container (a system under test), for listing: what it is and its interfaces. */
+  public record Program(String service, String description, List<InterfaceSpec> interfaces) {}
 
   private final SpecSession session;
   private final Recorder events;
   private final List<Running> running = new ArrayList<>();
-  private final List<RunningProcess> processes = new ArrayList<>();
+  private final List<Workload> processes = new ArrayList<>(); // programs and containers, in start order
   private final List<Program> programs = new ArrayList<>();
 
   /** @param events where the services' events go */
@@ -66,6 +67,10 @@ public final class ServiceRuntime implements AutoCloseable {
           startProcess(service, service.process().get());
           continue;
         }
+        if (service.container().isPresent()) {
+          startContainer(service, service.container().get());
+          continue;
+        }
         for (PreparedMock prepared : service.prepared()) {
           MockDefinition def = prepared.definition();
           ProtocolFactory factory = session.plugins().find(def.iface().protocol()).orElseThrow();
@@ -83,19 +88,108 @@ public final class ServiceRuntime implements AutoCloseable {
   }
 
   private void startProcess(ServiceDecl service, ProcessSpec spec) throws ProcessFailure, InterruptedException {
-    // A port still held by something else would answer the health check for the program.
-    for (InterfaceSpec i : service.interfaces()) {
-      if (!Ports.free(session.options().bindAddress(), i.port())) {
-        throw new ProcessFailure("service " + service.name() + ": port " + i.port() + " of interface " + i.name()
-            + " is already in use before the program starts; stop what holds it");
-      }
-    }
+    portsFree(service, "program");
     RunningProcess p = RunningProcess.start(service.name(), spec, environment(spec), events);
     processes.add(p);
-    programs.add(new Program(service.name(), p.pid(), service.interfaces()));
+    programs.add(new Program(service.name(), p.describe(), service.interfaces()));
     if (spec.health() != null) {
       p.awaitHealthy(spec.health());
     }
+  }
+
+  /** A port still held by something else would answer the health check for the service. */
+  private void portsFree(ServiceDecl service, String what) throws ProcessFailure {
+    for (InterfaceSpec i : service.interfaces()) {
+      if (!Ports.free(session.options().bindAddress(), i.port())) {
+        throw new ProcessFailure("service " + service.name() + ": port " + i.port() + " of interface " + i.name()
+            + " is already in use before the " + what + " starts; stop what holds it");
+      }
+    }
+  }
+
+  /** Where the mock CA and the trust bundle appear inside a container. */
+  static final String CONTAINER_CA = "/run/faultbox/mock-ca.pem";
+  static final String CONTAINER_BUNDLE = "/run/faultbox/trust-bundle.pem";
+
+  /**
+   * Starts a container on the host network, where every service of the spec is a host name for
+   * the loopback address, so {@code http://auth:8090} in its env reaches the mock as written. A
+   * {@code reuse=True} container started by an earlier test is kept.
+   */
+  private void startContainer(ServiceDecl service, ContainerSpec spec) throws ProcessFailure, InterruptedException {
+    Containers containers = session.containers();
+    Workload kept = spec.reuse() ? containers.reused(service.name()) : null;
+    if (kept != null && kept.alive()) {
+      programs.add(new Program(service.name(), kept.describe(), service.interfaces()));
+      return;
+    }
+    portsFree(service, "container");
+    String image = containers.image(service.name(), spec);
+    Map<String, String> env = addresses();
+    List<ContainerEngine.Mount> mounts = new ArrayList<>();
+    spec.volumes().forEach((host, inside) -> mounts.add(new ContainerEngine.Mount(host, inside, false)));
+    if (tlsMocks()) {
+      mounts.add(new ContainerEngine.Mount(session.tls().caFile(), CONTAINER_CA, true));
+      mounts.add(new ContainerEngine.Mount(session.tls().trustBundle(), CONTAINER_BUNDLE, true));
+      env.put("FAULTBOX_MOCK_CA", CONTAINER_CA);
+      env.put("SSL_CERT_FILE", CONTAINER_BUNDLE);
+    }
+    env.putAll(spec.env());
+    InetAddress bind = session.options().bindAddress();
+    String loopback = bind.isAnyLocalAddress() ? "127.0.0.1" : bind.getHostAddress();
+    Map<String, String> hosts = new LinkedHashMap<>();
+    session.services().forEach(s -> hosts.put(s.name(), loopback));
+    // A reused container outlives this test: its output goes to whichever test is running.
+    Recorder sink = spec.reuse() ? new Recorder() {
+      @Override
+      public void emit(dev.faultbox.spi.MockEvent e) {
+        session.events().emit(e);
+      }
+
+      @Override
+      public void record(String svc, String iface, String kind, String type, String op, Map<String, ?> fields) {
+        session.events().record(svc, iface, kind, type, op, fields);
+      }
+    } : events;
+    Workload c = containers.engine().start(new ContainerEngine.Launch(service.name(), image, spec.args(), env, hosts,
+        mounts, containers.labels(service.name())), sink);
+    if (spec.reuse()) {
+      containers.keep(service.name(), c);
+    } else {
+      processes.add(c);
+    }
+    programs.add(new Program(service.name(), c.describe(), service.interfaces()));
+    if (spec.health() != null) {
+      try {
+        c.awaitHealthy(spec.health());
+      } catch (ProcessFailure | InterruptedException e) {
+        if (spec.reuse()) {
+          c.close(); // not healthy: the next test starts it afresh
+          containers.forget(service.name());
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** Every service's address as FAULTBOX_SVC_IFACE_ADDR/_HOST/_PORT. */
+  private Map<String, String> addresses() {
+    Map<String, String> env = new LinkedHashMap<>();
+    String host = session.advertisedHost();
+    for (ServiceDecl s : session.services()) {
+      for (InterfaceSpec i : s.interfaces()) {
+        String prefix = "FAULTBOX_" + envName(s.name()) + "_" + envName(i.name()) + "_";
+        env.put(prefix + "HOST", host);
+        env.put(prefix + "PORT", Integer.toString(i.port()));
+        env.put(prefix + "ADDR", Ports.hostPort(host, i.port()));
+      }
+    }
+    return env;
+  }
+
+  /** Whether the spec has TLS mocks: decided by the spec, not by whether one has started yet. */
+  private boolean tlsMocks() {
+    return session.services().stream().anyMatch(s -> s.mocks().stream().anyMatch(MockDefinition::tls));
   }
 
   /**
@@ -104,23 +198,17 @@ public final class ServiceRuntime implements AutoCloseable {
    * rewritten to the loopback address, and the mock CA when TLS mocks run.
    */
   Map<String, String> environment(ProcessSpec spec) {
-    Map<String, String> env = new LinkedHashMap<>();
+    Map<String, String> env = addresses();
     Map<Pattern, String> rewrites = new LinkedHashMap<>();
     String host = session.advertisedHost();
-    boolean tlsMocks = false;
     for (ServiceDecl s : session.services()) {
       for (InterfaceSpec i : s.interfaces()) {
-        String prefix = "FAULTBOX_" + envName(s.name()) + "_" + envName(i.name()) + "_";
-        env.put(prefix + "HOST", host);
-        env.put(prefix + "PORT", Integer.toString(i.port()));
-        env.put(prefix + "ADDR", Ports.hostPort(host, i.port()));
         // "auth:8090" as a whole name, not inside "myauth:8090" or "auth:80901"
         rewrites.put(Pattern.compile("(?<![A-Za-z0-9._-])" + Pattern.quote(s.name() + ":" + i.port()) + "(?!\\d)"),
             Matcher.quoteReplacement(Ports.hostPort(host, i.port())));
       }
-      tlsMocks |= s.mocks().stream().anyMatch(MockDefinition::tls);
     }
-    if (tlsMocks) { // decided by the spec, not by whether a TLS mock has started yet
+    if (tlsMocks()) {
       env.put("FAULTBOX_MOCK_CA", session.tls().caFile().toString());
       env.put("SSL_CERT_FILE", session.tls().trustBundle().toString());
     }
@@ -219,14 +307,28 @@ public final class ServiceRuntime implements AutoCloseable {
   public Map<String, List<String>> programOutput() {
     Map<String, List<String>> out = new LinkedHashMap<>();
     processes.forEach(p -> out.put(p.name(), p.lastOutput()));
+    session.services().forEach(s -> {
+      Workload kept = s.container().isPresent() && s.container().get().reuse() ? reusedOf(s.name()) : null;
+      if (kept != null) {
+        out.put(s.name(), kept.lastOutput());
+      }
+    });
     return out;
   }
 
-  /** Stops every service, last started first: programs, then mocks. Idempotent. */
+  private Workload reusedOf(String service) {
+    try {
+      return session.containers().reused(service);
+    } catch (ProcessFailure e) {
+      return null;
+    }
+  }
+
+  /** Stops every service, last started first: programs and containers, then mocks. Idempotent; reuse=True containers stay. */
   @Override
   public void close() {
     for (int i = processes.size() - 1; i >= 0; i--) {
-      processes.get(i).close();
+      processes.get(i).close(); // kept, closed, for the failure report's last lines
     }
     for (int i = running.size() - 1; i >= 0; i--) {
       try {

@@ -137,12 +137,15 @@ public final class ServiceBuiltins {
             allowedTypes = {@ParamType(type = String.class), @ParamType(type = NoneType.class)}),
         @Param(name = "build", named = true, positional = false, defaultValue = "None",
             allowedTypes = {@ParamType(type = String.class), @ParamType(type = NoneType.class)}),
+        @Param(name = "volumes", named = true, positional = false, defaultValue = "{}"),
+        @Param(name = "ports", named = true, positional = false, defaultValue = "{}"),
+        @Param(name = "reuse", named = true, positional = false, defaultValue = "False"),
       },
       extraPositionals = @Param(name = "binary_and_interfaces"),
       useStarlarkThread = true)
   public ServiceValue service(String name, Object binary, Sequence<?> args, Dict<?, ?> env, Sequence<?> dependsOn,
-      Object healthcheck, Object cwd, Object image, Object build, Tuple positional, StarlarkThread thread)
-      throws EvalException {
+      Object healthcheck, Object cwd, Object image, Object build, Dict<?, ?> volumes, Dict<?, ?> ports, boolean reuse,
+      Tuple positional, StarlarkThread thread) throws EvalException {
     SpecSession session = SpecSession.of(thread);
     String what = "service(" + Starlark.repr(name) + ")";
     if (name.isEmpty() || name.chars().anyMatch(Character::isWhitespace)) {
@@ -165,23 +168,35 @@ public final class ServiceBuiltins {
             i == 0 ? "the binary path or an interface(...)" : "interface(name, protocol, port)", Starlark.type(o));
       }
     }
-    if (image != Starlark.NONE || build != Starlark.NONE) {
-      String mode = image != Starlark.NONE ? "image=" : "build=";
-      throw Starlark.errorf("%s uses %s (container mode), which needs a Docker engine%s; run the service as a "
-          + "local program with binary= instead", what, mode, dockerReachable() ? " (not supported yet)" : ", and none is reachable here");
+    int sources = (bin != null ? 1 : 0) + (image != Starlark.NONE ? 1 : 0) + (build != Starlark.NONE ? 1 : 0);
+    if (sources > 1) {
+      throw Starlark.errorf("%s takes one of a program, image= and build=, got %d", what, sources);
     }
-    if (bin == null) {
-      throw Starlark.errorf("%s needs a program to run: service(%s, \"./bin/app\", interface(...)) or binary=",
+    if (sources == 0) {
+      throw Starlark.errorf("%s needs something to run: service(%s, \"./bin/app\", interface(...)), image= or build=",
           what, Starlark.repr(name));
     }
-    Path binaryPath = program(bin, session.specDirectory());
-    Path dir = cwd == Starlark.NONE ? session.specDirectory() : session.specDirectory().resolve((String) cwd).normalize();
     ProcessSpec.Healthcheck health = healthcheck != Starlark.NONE
         ? ((HealthcheckValue) healthcheck).check()
         : ifaces.isEmpty() ? null
         : new ProcessSpec.Healthcheck(false, "localhost", ifaces.get(0).port(), "", DEFAULT_HEALTH_TIMEOUT);
-    ProcessSpec process = new ProcessSpec(binaryPath, Values.strings(args, what + " args"),
-        Values.stringMap(env, what + " env"), dir, health);
+    List<String> argv = Values.strings(args, what + " args");
+    Map<String, String> environment = Values.stringMap(env, what + " env");
+    Optional<ProcessSpec> process = Optional.empty();
+    Optional<ContainerSpec> container = Optional.empty();
+    if (bin != null) {
+      if (!volumes.isEmpty() || !ports.isEmpty() || reuse) {
+        throw Starlark.errorf("%s runs a local program: volumes=, ports= and reuse= are for containers (image= or build=)", what);
+      }
+      Path dir = cwd == Starlark.NONE ? session.specDirectory() : session.specDirectory().resolve((String) cwd).normalize();
+      process = Optional.of(new ProcessSpec(program(bin, session.specDirectory()), argv, environment, dir, health));
+    } else {
+      if (cwd != Starlark.NONE) {
+        throw Starlark.errorf("%s runs a container: cwd= is for local programs (the image sets its working directory)", what);
+      }
+      container = Optional.of(container(what, image == Starlark.NONE ? null : (String) image,
+          build == Starlark.NONE ? null : (String) build, argv, environment, volumes, ports, ifaces, health, reuse, session));
+    }
     SourceLocation at = session.location(thread.getCallerLocation());
     List<InterfaceRef> refs = new ArrayList<>();
     for (InterfaceSpec spec : ifaces) {
@@ -190,7 +205,7 @@ public final class ServiceBuiltins {
           factory.map(ProtocolFactory::faultModel).orElse(FaultModel.NONE), session.dialHost(), session.advertisedHost(),
           Optional.empty(), false));
     }
-    session.register(new ServiceDecl(name, ifaces, List.of(), Optional.of(process),
+    session.register(new ServiceDecl(name, ifaces, List.of(), process, container,
         Builtins.dependsOn(dependsOn, what), at));
     return new ServiceValue(name, refs);
   }
@@ -212,7 +227,52 @@ public final class ServiceBuiltins {
     return specDirectory.resolve(p).normalize();
   }
 
-  private static boolean dockerReachable() {
-    return Files.exists(Path.of("/var/run/docker.sock"));
+  /**
+   * A container service, checked now: the engine answers, the image is there (or the build
+   * directory has a Dockerfile), volumes exist, and ports= asks nothing the host network cannot do.
+   */
+  private static ContainerSpec container(String what, String image, String build, List<String> args,
+      Map<String, String> env, Dict<?, ?> volumes, Dict<?, ?> ports, List<InterfaceSpec> ifaces,
+      ProcessSpec.Healthcheck health, boolean reuse, SpecSession session) throws EvalException {
+    Map<Path, String> mounts = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, String> v : Values.stringMap(volumes, what + " volumes").entrySet()) {
+      Path host = session.specDirectory().resolve(v.getKey()).normalize();
+      if (!Files.exists(host)) {
+        throw Starlark.errorf("%s volumes: %s does not exist (host paths are relative to the spec)", what, Starlark.repr(v.getKey()));
+      }
+      if (!v.getValue().startsWith("/")) {
+        throw Starlark.errorf("%s volumes: the container path %s must be absolute", what, Starlark.repr(v.getValue()));
+      }
+      mounts.put(host, v.getValue());
+    }
+    for (Map.Entry<?, ?> p : ports.entrySet()) {
+      // On the host network a container's port is the host's: only an identity mapping means anything.
+      if (!(p.getKey() instanceof net.starlark.java.eval.StarlarkInt c) || !(p.getValue() instanceof net.starlark.java.eval.StarlarkInt h)) {
+        throw Starlark.errorf("%s ports must map a container port to a host port, both ints, got %s: %s", what,
+            Starlark.type(p.getKey()), Starlark.type(p.getValue()));
+      }
+      if (!c.equals(h)) {
+        throw Starlark.errorf("%s ports {%s: %s}: containers run on the host network, where a container's port is "
+            + "the host's; declare the port the program listens on in its interface() (a bridge network, which "
+            + "could map ports, is future work)", what, c, h);
+      }
+    }
+    dev.faultbox.kernel.runtime.Containers engine;
+    try {
+      engine = session.containers();
+    } catch (dev.faultbox.kernel.runtime.ProcessFailure e) {
+      throw Starlark.errorf("%s uses %s (container mode), but %s; start a Docker engine or run the service as a "
+          + "local program", what, image != null ? "image=" : "build=", e.getMessage());
+    }
+    Path dir = null;
+    if (build != null) {
+      dir = session.specDirectory().resolve(build).normalize();
+      if (!Files.isRegularFile(dir.resolve("Dockerfile"))) {
+        throw Starlark.errorf("%s build=%s: %s has no Dockerfile", what, Starlark.repr(build), dir);
+      }
+    } else if (!engine.engine().hasImage(image)) {
+      throw Starlark.errorf("%s: image %s not found locally; build it or use build=", what, image);
+    }
+    return new ContainerSpec(image, dir, args, env, mounts, health, reuse);
   }
 }

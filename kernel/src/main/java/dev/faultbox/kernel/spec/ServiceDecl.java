@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param interfaces every interface, in declaration order
  * @param prepared what each interface's protocol made of its definition, for a mock; empty for a program
  * @param process how to run it, for a program
+ * @param container how to run it, for a container
  * @param dependsOn names of services that must be up first
  */
 public record ServiceDecl(
@@ -21,6 +22,7 @@ public record ServiceDecl(
     List<InterfaceSpec> interfaces,
     List<PreparedMock> prepared,
     Optional<ProcessSpec> process,
+    Optional<ContainerSpec> container,
     List<String> dependsOn,
     SourceLocation declaredAt) {
 
@@ -33,7 +35,7 @@ public record ServiceDecl(
   /** A mock service. */
   static ServiceDecl mock(String name, List<PreparedMock> mocks, List<String> dependsOn, SourceLocation at) {
     return new ServiceDecl(name, mocks.stream().map(m -> m.definition().iface()).toList(), mocks, Optional.empty(),
-        dependsOn, at);
+        Optional.empty(), dependsOn, at);
   }
 
   /** The definitions of a mock's interfaces, in declaration order. */

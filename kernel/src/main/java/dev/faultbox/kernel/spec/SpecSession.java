@@ -89,6 +89,7 @@ public final class SpecSession implements AutoCloseable {
   private final java.util.Set<dev.faultbox.kernel.event.Monitor> scopedMonitors = new java.util.HashSet<>(); // in a monitors= list
   private volatile TestScope scope; // the running test's, null between tests
   private TlsAuthority tls; // made on first use
+  private dev.faultbox.kernel.runtime.Containers containers; // connected when a container is declared
   private JwtBuiltins.KeyPairValue jwtKey; // made on first use
 
   private SpecSession(PluginRegistry plugins, Stdlib stdlib, Options options, Path specFile, String displayName) {
@@ -413,6 +414,19 @@ public final class SpecSession implements AutoCloseable {
     return jwtKey;
   }
 
+  /**
+   * The run's containers, connected to the engine on first use.
+   *
+   * @throws dev.faultbox.kernel.runtime.ProcessFailure when no engine answers, saying why
+   */
+  public synchronized dev.faultbox.kernel.runtime.Containers containers()
+      throws dev.faultbox.kernel.runtime.ProcessFailure {
+    if (containers == null) {
+      containers = dev.faultbox.kernel.runtime.Containers.connect(SpecSession.class.getClassLoader());
+    }
+    return containers;
+  }
+
   /** Whether a TLS mock (or mock_ca_path()) made the CA. */
   public synchronized boolean hasTls() {
     return tls != null;
@@ -547,13 +561,16 @@ public final class SpecSession implements AutoCloseable {
     return scheduler;
   }
 
-  /** Ends the run: stops the script threads and the scheduler, and closes the plugins (once). */
+  /** Ends the run: stops the script threads and the scheduler, removes the run's containers, and closes the plugins (once). */
   @Override
   public void close() {
     scripts.shutdownNow();
     synchronized (this) {
       if (scheduler != null) {
         scheduler.shutdownNow();
+      }
+      if (containers != null) {
+        containers.close();
       }
     }
     plugins.close();

@@ -165,12 +165,19 @@ class ProcessServicesTest {
   }
 
   @Test
-  void containerModeSaysPlainlyThatItNeedsDocker() {
+  void containerModeWithoutAnEngineModuleSaysSoAtTheService() {
+    // The kernel alone has no ContainerEngine: the distribution adds the containers module.
     assertThat(specs.error("api = service(\"api\", interface(\"public\", \"fake\", 8080), image = \"myapp:latest\")\n"))
-        .startsWith("spec.star:1:14: service(\"api\") uses image= (container mode), which needs a Docker engine")
-        .endsWith("; run the service as a local program with binary= instead");
+        .isEqualTo("spec.star:1:14: service(\"api\") uses image= (container mode), but this Faultbox has no container "
+            + "engine module (faultbox-containers) on its class path; start a Docker engine or run the service as a local program");
     assertThat(specs.error("api = service(\"api\", interface(\"public\", \"fake\", 8080))\n"))
-        .isEqualTo("spec.star:1:14: service(\"api\") needs a program to run: service(\"api\", \"./bin/app\", interface(...)) or binary=");
+        .isEqualTo("spec.star:1:14: service(\"api\") needs something to run: service(\"api\", \"./bin/app\", interface(...)), "
+            + "image= or build=");
+    assertThat(specs.error("api = service(\"api\", \"./app\", interface(\"public\", \"fake\", 8080), image = \"x\")\n"))
+        .isEqualTo("spec.star:1:14: service(\"api\") takes one of a program, image= and build=, got 2");
+    assertThat(specs.error("api = service(\"api\", \"./app\", interface(\"public\", \"fake\", 8080), reuse = True)\n"))
+        .isEqualTo("spec.star:1:14: service(\"api\") runs a local program: volumes=, ports= and reuse= are for containers "
+            + "(image= or build=)");
   }
 
   private static void assertNoChildren() {
