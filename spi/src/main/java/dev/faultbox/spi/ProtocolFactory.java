@@ -17,6 +17,14 @@ public interface ProtocolFactory {
   String name();
 
   /**
+   * The scheme clients write in an interface's URL, {@code http} or {@code rediss}: the protocol's
+   * name unless it says otherwise.
+   */
+  default String urlScheme(boolean tls) {
+    return name();
+  }
+
+  /**
    * The transport the protocol listens on. Two interfaces on one transport and port cannot both
    * bind, so the kernel refuses them when the spec loads.
    */

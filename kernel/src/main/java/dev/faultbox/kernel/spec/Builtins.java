@@ -54,15 +54,20 @@ public final class Builtins {
 
   @StarlarkMethod(
       name = "interface",
-      doc = "Declares an interface: a name, a protocol and a port.",
-      parameters = {@Param(name = "name", named = true), @Param(name = "protocol", named = true), @Param(name = "port", named = true)})
-  public InterfaceDecl iface(String name, String protocol, StarlarkInt port) throws EvalException {
+      doc = "Declares an interface: a name, a protocol and a port (0: any free port, chosen as the spec loads).",
+      parameters = {@Param(name = "name", named = true), @Param(name = "protocol", named = true), @Param(name = "port", named = true)},
+      useStarlarkThread = true)
+  public InterfaceDecl iface(String name, String protocol, StarlarkInt port, StarlarkThread thread) throws EvalException {
     if (name.isEmpty() || name.equals("name")) {
       throw Starlark.errorf("interface() name must be a non-empty name other than 'name', got %s", Starlark.repr(name));
     }
     int p = port.toInt("port");
-    if (p < 1 || p > 65535) {
-      throw Starlark.errorf("interface(%s) port must be between 1 and 65535, got %d", Starlark.repr(name), p);
+    if (p == 0) {
+      SpecSession s = SpecSession.of(thread);
+      p = s.freePort(s.plugins().find(protocol).map(ProtocolFactory::transport).orElse(ProtocolFactory.Transport.STREAM));
+    } else if (p < 1 || p > 65535) {
+      throw Starlark.errorf("interface(%s) port must be between 1 and 65535, or 0 for any free port, got %d",
+          Starlark.repr(name), p);
     }
     return new InterfaceDecl(new InterfaceSpec(name, protocol, p));
   }

@@ -294,6 +294,41 @@ public final class SpecSession implements AutoCloseable {
     return p;
   }
 
+  private final java.util.Set<Integer> chosenPorts = new java.util.HashSet<>(); // by freePort()
+
+  /**
+   * A port the OS says is free now on the bind address, for {@code interface(..., 0)}; never one
+   * it gave this run before, so two such interfaces cannot meet.
+   */
+  synchronized int freePort(ProtocolFactory.Transport transport) throws EvalException {
+    InetAddress at = options.bindAddress().isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : options.bindAddress();
+    for (int attempt = 0; attempt < 20; attempt++) {
+      int port;
+      try {
+        if (transport == ProtocolFactory.Transport.DATAGRAM) {
+          try (java.net.DatagramSocket d = new java.net.DatagramSocket(new java.net.InetSocketAddress(at, 0))) {
+            port = d.getLocalPort();
+          }
+        } else {
+          try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, at)) {
+            port = s.getLocalPort();
+          }
+        }
+      } catch (IOException e) {
+        throw Starlark.errorf("no free port on %s: %s", at.getHostAddress(), e.getMessage());
+      }
+      if (chosenPorts.add(port)) {
+        return port;
+      }
+    }
+    throw Starlark.errorf("no free port on %s that this run has not used already", at.getHostAddress());
+  }
+
+  /** The names of the root spec's globals. */
+  public java.util.Set<String> globalNames() {
+    return globals.keySet();
+  }
+
   /** A global of the root spec (a service, an assumption...), for tools and tests; null if none. */
   public Object global(String name) {
     return globals.get(name);
@@ -509,6 +544,16 @@ public final class SpecSession implements AutoCloseable {
     return r == null ? null : r.by();
   }
 
+  /** Where a test was defined (its def, or the builtin call that registered it); null if unknown. */
+  public SourceLocation testLocation(String test) {
+    Registration r = registered.get(test);
+    if (r != null) {
+      return r.at();
+    }
+    StarlarkCallable fn = tests.get(test);
+    return fn == null ? null : location(fn.getLocation());
+  }
+
   /** Test functions by name, sorted. */
   public Map<String, StarlarkCallable> tests() {
     return Collections.unmodifiableMap(tests);
@@ -571,6 +616,7 @@ public final class SpecSession implements AutoCloseable {
       }
       if (containers != null) {
         containers.close();
+        containers = null;
       }
     }
     plugins.close();

@@ -100,6 +100,11 @@ public final class GrpcProtocol implements MockProtocol, ProtocolFactory {
   }
 
   @Override
+  public String urlScheme(boolean tls) {
+    return tls ? "https" : "http";
+  }
+
+  @Override
   public boolean supportsTls() {
     return true;
   }

@@ -56,6 +56,11 @@ final class HttpFactory implements ProtocolFactory {
   }
 
   @Override
+  public String urlScheme(boolean tls) {
+    return tls ? "https" : "http"; // http2 too: the URL is the same, the client picks the protocol
+  }
+
+  @Override
   public Transport transport() {
     return Transport.STREAM;
   }

@@ -42,6 +42,11 @@ final class RedisFactory implements ProtocolFactory {
   }
 
   @Override
+  public String urlScheme(boolean tls) {
+    return tls ? "rediss" : "redis";
+  }
+
+  @Override
   public Transport transport() {
     return Transport.STREAM;
   }
