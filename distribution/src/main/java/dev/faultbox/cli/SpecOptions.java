@@ -27,6 +27,10 @@ final class SpecOptions {
       description = "Seeds fault probabilities, so a run repeats (default: a new seed, shown in replay lines).")
   Long seed;
 
+  @Option(names = "--max-events", paramLabel = "N", defaultValue = "1000000",
+      description = "Events one test keeps (default: ${DEFAULT-VALUE}); past them one log.overflow event counts the rest.")
+  long maxEvents;
+
   @Option(names = "--bind", paramLabel = "ADDR", description = "Address mocks listen on (default: ${DEFAULT-VALUE}).",
       defaultValue = "127.0.0.1")
   String bind;
@@ -80,7 +84,10 @@ final class SpecOptions {
     }
     plugins.warnings().forEach(w -> System.err.println("warning: " + w));
     Stdlib stdlib = Stdlib.load(loader, plugins.libraries());
+    if (maxEvents < 1 || maxEvents > 60_000_000) {
+      throw new SpecException(null, "--max-events must be in 1..60000000, got " + maxEvents);
+    }
     return SpecSession.load(file, spec, plugins, stdlib,
-        new SpecSession.Options(address, printOut, SpecSession.DEFAULT_HANDLER_STEPS, seed()));
+        new SpecSession.Options(address, printOut, SpecSession.DEFAULT_HANDLER_STEPS, seed(), maxEvents));
   }
 }

@@ -398,6 +398,29 @@ class SpecLanguageTest {
   }
 
   @Test
+  void aTestPastMaxEventsKeepsOneOverflowEventAndSaysSo() throws Exception {
+    int port = FreePorts.tcp();
+    String file = spec("overflow.star", """
+        api = mock_service("api", interface("main", "http", %d), routes = {"GET /": json_response(status = 200, body = {})})
+
+        def test_many():
+            for _ in range(10):
+                api.main.get(path = "/")
+            assert_eq(len(events()), 6)
+            last = events()[-1]
+            assert_eq(last.type, "log.overflow")
+            assert_eq(last.dropped, 5)
+        """.formatted(port));
+    Cli r = Cli.run("test", file, "--max-events", "5");
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("  warning: event log full: test_many kept its first 5 events and dropped 5 more "
+        + "(one log.overflow event counts them); raise --max-events, or record less\n");
+    Cli bad = Cli.run("test", file, "--max-events", "0");
+    assertThat(bad.exit()).isEqualTo(1);
+    assertThat(bad.err()).isEqualTo("error: --max-events must be in 1..60000000, got 0\n");
+  }
+
+  @Test
   void loadYamlExpectHangAndRegexFilters() throws Exception {
     int port = FreePorts.tcp();
     Files.writeString(dir.resolve("limits.yaml"), "api:\n  status: 503\n  paths: [/a, /b]\n");

@@ -27,13 +27,35 @@ public final class EventLog implements Recorder {
   /** A waiter re-checks at most this often, so a burst of events cannot pin a core. */
   private static final long MIN_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
+  /** How many events a test keeps unless told otherwise ({@code --max-events}). */
+  public static final long DEFAULT_MAX_EVENTS = 1_000_000;
+
   private final AtomicReferenceArray<AtomicReferenceArray<Event>> chunks = new AtomicReferenceArray<>(MAX_CHUNKS);
   private final AtomicLong next = new AtomicLong();
+  private final AtomicLong dropped = new AtomicLong();
   private final ConcurrentLinkedQueue<Thread> waiters = new ConcurrentLinkedQueue<>();
+  private final long max;
+  private final Compact compact = new Compact();
+
+  public EventLog() {
+    this(DEFAULT_MAX_EVENTS);
+  }
+
+  /**
+   * @param max how many events to keep: past them one {@code log.overflow} event (service
+   *     {@code faultbox}) counts what was dropped, so a runaway test cannot exhaust the heap
+   */
+  public EventLog(long max) {
+    if (max < 1 || max >= (long) MAX_CHUNKS * CHUNK) {
+      throw new IllegalArgumentException("max events must be in 1.." + ((long) MAX_CHUNKS * CHUNK - 1) + ", got " + max);
+    }
+    this.max = max;
+  }
 
   @Override
   public void emit(MockEvent e) {
-    append(e.service(), e.iface(), "mock", "mock." + e.op(), e.op(), e.fields());
+    String op = compact.string(e.op());
+    append(e.service(), e.iface(), "mock", compact.mockType(op), op, e.fields());
   }
 
   @Override
@@ -41,14 +63,24 @@ public final class EventLog implements Recorder {
     append(service, iface, kind, type, op, fields);
   }
 
-  /** Appends an event and wakes any waiting assertion. Returns it. */
-  public Event append(
-      String service, String iface, String kind, String type, String op, Map<String, ?> fields) {
-    long seq = next.getAndIncrement();
-    if (seq >= (long) MAX_CHUNKS * CHUNK) {
-      throw new IllegalStateException("event log full");
+  /** Appends an event and wakes any waiting assertion; past the limit, only counts it. */
+  public void append(String service, String iface, String kind, String type, String op, Map<String, ?> fields) {
+    long seq;
+    do {
+      seq = next.get();
+      if (seq > max) {
+        dropped.incrementAndGet();
+        return;
+      }
+    } while (!next.compareAndSet(seq, seq + 1));
+    Event event;
+    if (seq == max) { // the first one past the limit: its slot holds the overflow marker instead
+      dropped.incrementAndGet();
+      event = new Event(seq, System.currentTimeMillis(), "faultbox", "", "log", "log.overflow", "overflow", new Overflow());
+    } else {
+      event = new Event(seq, System.currentTimeMillis(), compact.string(service), compact.string(iface),
+          compact.string(kind), type, compact.string(op), compact.fields(fields));
     }
-    Event event = new Event(seq, System.currentTimeMillis(), service, iface, kind, type, op, Map.<String, Object>copyOf(fields));
     int c = (int) (seq >>> CHUNK_BITS);
     AtomicReferenceArray<Event> chunk = chunks.get(c);
     if (chunk == null) {
@@ -59,7 +91,23 @@ public final class EventLog implements Recorder {
     if (!waiters.isEmpty()) {
       waiters.forEach(LockSupport::unpark);
     }
-    return event;
+  }
+
+  /** How many events were dropped past the limit: 0 unless the test recorded more than it keeps. */
+  public long dropped() {
+    return dropped.get();
+  }
+
+  public long maxEvents() {
+    return max;
+  }
+
+  /** The overflow event's fields, read live: {@code dropped} keeps counting. */
+  private final class Overflow extends java.util.AbstractMap<String, Object> {
+    @Override
+    public java.util.Set<Entry<String, Object>> entrySet() {
+      return java.util.Set.of(Map.entry("dropped", dropped.get()), Map.entry("max_events", max));
+    }
   }
 
   /** Every event so far, in sequence order. */

@@ -216,6 +216,9 @@ public final class TestRunner {
       reason += " (under fault " + under + ")";
     }
     List<Warning> warnings = new ArrayList<>();
+    if (log.dropped() > 0) {
+      warnings.add(Warning.overflow(name, log.maxEvents(), log.dropped()));
+    }
     if (reason.isEmpty() && scope.assertions() == 0) {
       if (strict) {
         reason = Warning.noAssertions(name).message() + " (--strict)";

@@ -6,12 +6,20 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A doubt about a green result, with the original tool's stable code: {@code TEST_NO_ASSERTIONS}
- * (a test that cannot fail) and {@code NO_POSITIVE_CONTROL} (an interface no test shows working).
+ * A doubt about a result, with a stable code: the original tool's {@code TEST_NO_ASSERTIONS} (a
+ * test that cannot fail) and {@code NO_POSITIVE_CONTROL} (an interface no test shows working),
+ * and {@code EVENT_LOG_OVERFLOW} (a test recorded more events than it keeps).
  */
 public record Warning(String code, String message) {
   public static final String NO_ASSERTIONS = "TEST_NO_ASSERTIONS";
   public static final String NO_POSITIVE_CONTROL = "NO_POSITIVE_CONTROL";
+  public static final String EVENT_LOG_OVERFLOW = "EVENT_LOG_OVERFLOW";
+
+  static Warning overflow(String test, long kept, long dropped) {
+    return new Warning(EVENT_LOG_OVERFLOW, String.format(java.util.Locale.ROOT,
+        "event log full: %s kept its first %,d events and dropped %,d more (one log.overflow event counts them); "
+            + "raise --max-events, or record less", test, kept, dropped));
+  }
 
   static Warning noAssertions(String test) {
     return new Warning(NO_ASSERTIONS, "no assertions: " + test + " passed without evaluating an assert_*, an expect= "

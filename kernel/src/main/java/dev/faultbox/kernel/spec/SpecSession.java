@@ -54,8 +54,13 @@ public final class SpecSession implements AutoCloseable {
    * @param out where {@code print()} writes
    * @param handlerStepBudget Starlark steps one dynamic-handler call may take
    * @param seed seeds fault probabilities, so a run can be repeated
+   * @param maxEvents how many events one test keeps (then one {@code log.overflow} counts the rest)
    */
-  public record Options(InetAddress bindAddress, PrintStream out, long handlerStepBudget, long seed) {
+  public record Options(InetAddress bindAddress, PrintStream out, long handlerStepBudget, long seed, long maxEvents) {
+    public Options(InetAddress bindAddress, PrintStream out, long handlerStepBudget, long seed) {
+      this(bindAddress, out, handlerStepBudget, seed, EventLog.DEFAULT_MAX_EVENTS);
+    }
+
     public static Options defaults(PrintStream out) {
       return new Options(InetAddress.getLoopbackAddress(), out, DEFAULT_HANDLER_STEPS, 1);
     }
@@ -68,7 +73,7 @@ public final class SpecSession implements AutoCloseable {
   private final Path specDirectory;
   private final String displayName;
   private final FrontEnd frontEnd = new FrontEnd();
-  private volatile EventLog events = new EventLog();
+  private volatile EventLog events; // the current test's; one until the first test starts
   private final Map<String, ServiceDecl> services = new LinkedHashMap<>();
   private final Map<String, StarlarkCallable> tests = new TreeMap<>();
   private final Map<String, Registration> registered = new HashMap<>(); // tests builtins made
@@ -99,6 +104,7 @@ public final class SpecSession implements AutoCloseable {
     this.specFile = specFile.toAbsolutePath().normalize();
     this.specDirectory = this.specFile.getParent();
     this.displayName = displayName;
+    this.events = new EventLog(options.maxEvents());
     this.faults = new FaultEngine(options.seed(), this::events);
     frontEnd.checkCalls("parallel", SuiteBuiltins::checkParallelCall);
     AtomicInteger n = new AtomicInteger();
@@ -512,7 +518,7 @@ public final class SpecSession implements AutoCloseable {
 
   /** Starts an empty event log, for a new test; mocks started from now on write to it. */
   public EventLog freshEvents() {
-    events = new EventLog();
+    events = new EventLog(options.maxEvents());
     return events;
   }
 

@@ -30,6 +30,48 @@ class EventLogTest {
   }
 
   @Test
+  void pastItsLimitTheLogKeepsOneOverflowEventThatCountsTheRest() throws Exception {
+    EventLog log = new EventLog(3);
+    var pool = Executors.newFixedThreadPool(4);
+    for (int i = 0; i < 1000; i++) {
+      int n = i;
+      pool.execute(() -> log.emit(new MockEvent("api", "http", "GET /x", Map.of("n", n))));
+    }
+    pool.shutdown();
+    assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    List<Event> all = log.snapshot();
+    assertThat(all).hasSize(4);
+    assertThat(all.subList(0, 3)).allSatisfy(e -> assertThat(e.type()).isEqualTo("mock.GET /x"));
+    Event overflow = all.get(3);
+    assertThat(overflow.type()).isEqualTo("log.overflow");
+    assertThat(overflow.service()).isEqualTo("faultbox");
+    assertThat(overflow.fields()).containsEntry("dropped", 997L).containsEntry("max_events", 3L);
+    assertThat(log.dropped()).isEqualTo(997);
+    log.emit(new MockEvent("api", "http", "GET /x", Map.of()));
+    assertThat(overflow.fields().get("dropped")).as("read live").isEqualTo(998L);
+    assertThat(log.size()).isEqualTo(4);
+  }
+
+  @Test
+  void eventsOfOneShapeShareTheirNamesAndRepeatedValues() {
+    EventLog log = new EventLog();
+    for (int i = 0; i < 2; i++) {
+      log.emit(new MockEvent("api", "http", new String("GET /orders"),
+          Map.of("status", 200, "path", new String("/orders"), "duration_ms", 3L, "big", 1L << 40)));
+    }
+    Event a = log.get(0);
+    Event b = log.get(1);
+    assertThat(a.fields()).isEqualTo(Map.of("status", 200, "path", "/orders", "duration_ms", 3L, "big", 1L << 40));
+    assertThat(a.fields().get("path")).isSameAs(b.fields().get("path"));
+    assertThat(a.fields().get("status")).isSameAs(b.fields().get("status"));
+    assertThat(a.op()).isSameAs(b.op());
+    assertThat(a.type()).isSameAs(b.type());
+    assertThat(a.fields().get("missing")).isNull();
+    assertThat(a.attribute("status")).isEqualTo(200);
+    assertThat(a.fields()).hasSize(4).containsKey("big");
+  }
+
+  @Test
   void concurrentAppendsKeepEverySequenceOnce() throws Exception {
     EventLog log = new EventLog();
     int threads = 4;
