@@ -48,12 +48,32 @@ function target(label, c, other, op, factor,    x, verdict, why) {
   count[verdict]++
 }
 
+# The whole ./faultbox test examples/quickstart.star (start, three tests, exit) against raw Netty's
+# launch to first request: a run of a small suite should cost little more than a bare server's start.
+function quickstart_target(    q, x, verdict, why, label) {
+  label = "quickstart run <= 1.5x raw Netty's launch"
+  q = machine["quickstart_ms"]
+  if (q == "" || q == "-") { verdict = "SKIP"; why = "quickstart not run (faultbox not selected)" }
+  else if (!has("netty", "launch_ms")) { verdict = "SKIP"; why = missing("netty") }
+  else {
+    x = q / num("netty", "launch_ms")
+    verdict = (x <= 1.5) ? "PASS" : "FAIL"
+    why = sprintf("quickstart %s ms vs netty launch %s ms = %.2fx", q, num("netty", "launch_ms"), x)
+  }
+  printf "%-4s  %-46s %s\n", verdict, label, why
+  nt++
+  tj[nt] = sprintf("{\"target\": %s, \"metric\": \"quickstart_ms\", \"versus\": \"netty launch_ms\", \"op\": \"<=\", \"factor\": 1.5, \"ratio\": %s, \"verdict\": %s}",
+    jstr(label), (x == "" ? "null" : sprintf("%.4f", x)), jstr(verdict))
+  count[verdict]++
+}
+
 END {
   print "Machine"
   printf "  cores: %s   cpu: %s   memory: %s   kernel: %s\n", machine["nproc"], machine["cpu"], machine["memory"], machine["kernel"]
   printf "  java:  %s\n", machine["java"]
   printf "  wrk:   %s\n", machine["wrk"]
   printf "  load average at start: %s   (%s)\n", machine["loadavg_at_start"], machine["date"]
+  if (machine["quickstart_ms"] != "") printf "  ./faultbox test examples/quickstart.star: %s ms (median of 3 runs: %s)\n", machine["quickstart_ms"], machine["quickstart_runs"]
   printf "  runs: %ss warm-up, then %ss wrk -t%s -c%s --latency and %ss wrk -t1 -c1 --latency\n",
     machine["warmup"], machine["seconds"], machine["threads"], machine["connections"], machine["seconds"]
   print ""
@@ -91,6 +111,8 @@ END {
   target("p99 at " c50 " <= 1.5x raw Netty's", "p99_c50_ms", "netty", "<=", 1.5)
   target("p99 at c1 <= 1.5x raw Netty's", "p99_c1_ms", "netty", "<=", 1.5)
   target("RSS <= 0.5x MockServer's", "rss_mib", "mockserver", "<=", 0.5)
+  target("launch to first request <= 1.5x raw Netty's", "launch_ms", "netty", "<=", 1.5)
+  quickstart_target()
   target("launch to first request faster than WireMock", "launch_ms", "wiremock", "<", 1)
   target("launch to first request faster than MockServer", "launch_ms", "mockserver", "<", 1)
   printf "Targets: %d passed, %d failed, %d skipped\n", count["PASS"], count["FAIL"], count["SKIP"]

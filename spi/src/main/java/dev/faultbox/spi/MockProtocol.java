@@ -21,6 +21,16 @@ public interface MockProtocol extends AutoCloseable {
   List<ProtocolFactory> protocols();
 
   /**
+   * The names of {@link #protocols()}, without making the factories. The kernel calls
+   * {@code protocols()} only once a spec uses one of them, so a plugin that overrides this with
+   * its names (and makes its factories on first call) costs a run that uses none of them only its
+   * discovery. Must list exactly the factories' names.
+   */
+  default List<String> protocolNames() {
+    return protocols().stream().map(ProtocolFactory::name).toList();
+  }
+
+  /**
    * The plugin's Starlark files: constructors ({@code @faultbox/mocks/<p>.star}), recipes
    * ({@code @faultbox/recipes/<p>.star}) and preludes, whose names every spec sees without a load.
    */

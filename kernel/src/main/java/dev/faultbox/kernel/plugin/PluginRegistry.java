@@ -30,8 +30,11 @@ public final class PluginRegistry implements AutoCloseable {
   /** A plugin that was found but not used, and why. */
   public record Skipped(String name, String reason) {}
 
-  private final Map<String, ProtocolFactory> byProtocol = new TreeMap<>();
-  private final Map<ProtocolFactory, MockProtocol> owners = new java.util.IdentityHashMap<>();
+  // A protocol's plugin is known at discovery; its factory is made when a spec first uses it.
+  private final Map<String, MockProtocol> claims = new TreeMap<>();
+  private final Map<String, ProtocolFactory> byProtocol = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<ProtocolFactory, MockProtocol> owners = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+  private final java.util.Set<MockProtocol> resolved = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final List<MockProtocol> plugins = new ArrayList<>();
   private final List<Skipped> skipped = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
@@ -103,13 +106,12 @@ public final class PluginRegistry implements AutoCloseable {
   private void add(MockProtocol p) {
     String name = p.getClass().getName();
     int version;
-    List<ProtocolFactory> factories;
+    List<String> names;
     String id;
     try {
       version = p.spiVersion();
-      factories = version == SpiVersion.CURRENT ? List.copyOf(p.protocols()) : List.of();
+      names = version == SpiVersion.CURRENT ? List.copyOf(p.protocolNames()) : List.of();
       id = p.id();
-      factories.forEach(ProtocolFactory::name);
     } catch (RuntimeException | LinkageError e) {
       skipped.add(new Skipped(name, rootMessage(e)));
       return;
@@ -118,20 +120,45 @@ public final class PluginRegistry implements AutoCloseable {
       skipped.add(new Skipped(name, "built for SPI version " + version + ", this Faultbox speaks " + SpiVersion.CURRENT));
       return;
     }
-    for (ProtocolFactory f : factories) {
-      ProtocolFactory prior = byProtocol.putIfAbsent(f.name(), f);
+    for (String protocol : names) {
+      MockProtocol prior = claims.putIfAbsent(protocol, p);
       if (prior != null) {
-        warnings.add("plugin " + id + " also serves protocol \"" + f.name() + "\", which plugin "
-            + owners.get(prior).id() + " serves already; " + owners.get(prior).id() + " keeps it");
-      } else {
-        owners.put(f, p);
+        warnings.add("plugin " + id + " also serves protocol \"" + protocol + "\", which plugin "
+            + prior.id() + " serves already; " + prior.id() + " keeps it");
       }
     }
     plugins.add(p);
   }
 
-  /** The factory serving {@code protocol}. */
+  /**
+   * Makes a plugin's factories, the first time one of its protocols is needed: a run pays for the
+   * protocols its spec uses. A plugin whose factories fail to come up serves none of them.
+   */
+  private synchronized void resolve(MockProtocol p) {
+    if (!resolved.add(p)) {
+      return;
+    }
+    try {
+      for (ProtocolFactory f : p.protocols()) {
+        if (claims.get(f.name()) == p) {
+          byProtocol.put(f.name(), f);
+          owners.put(f, p);
+        }
+      }
+    } catch (RuntimeException | LinkageError e) {
+      synchronized (skipped) {
+        skipped.add(new Skipped(p.getClass().getName(), rootMessage(e)));
+      }
+    }
+  }
+
+  /** The factory serving {@code protocol}, made on first use. */
   public Optional<ProtocolFactory> find(String protocol) {
+    MockProtocol p = claims.get(protocol);
+    if (p == null) {
+      return Optional.empty();
+    }
+    resolve(p);
     return Optional.ofNullable(byProtocol.get(protocol));
   }
 
@@ -142,13 +169,15 @@ public final class PluginRegistry implements AutoCloseable {
 
   /** Protocols a plugin serves here (a protocol another plugin claimed first is not among them). */
   public List<String> protocolsOf(MockProtocol plugin) {
-    return byProtocol.values().stream().filter(f -> owners.get(f) == plugin).map(ProtocolFactory::name).toList();
+    return claims.entrySet().stream().filter(e -> e.getValue() == plugin).map(Map.Entry::getKey).toList();
   }
 
-  /** Every fault matcher some installed protocol honours, sorted: what a rule may name. */
+  /** Every fault matcher some installed protocol honours, sorted: what a rule may name (makes every factory). */
   public java.util.SortedSet<String> matcherNames() {
     java.util.SortedSet<String> out = new java.util.TreeSet<>();
-    byProtocol.values().forEach(f -> out.addAll(f.faultModel().matchers().keySet()));
+    for (String protocol : claims.keySet()) {
+      find(protocol).ifPresent(f -> out.addAll(f.faultModel().matchers().keySet()));
+    }
     return out;
   }
 
@@ -174,7 +203,7 @@ public final class PluginRegistry implements AutoCloseable {
 
   /** Protocol names served, sorted. */
   public List<String> protocols() {
-    return List.copyOf(byProtocol.keySet());
+    return List.copyOf(claims.keySet());
   }
 
   public List<MockProtocol> plugins() {

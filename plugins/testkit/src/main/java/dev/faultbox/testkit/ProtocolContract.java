@@ -120,6 +120,8 @@ public abstract class ProtocolContract {
         .filter(p -> p.id().equals(plugin.id())).toList();
     assertThat(found).as("META-INF/services/dev.faultbox.spi.MockProtocol lists " + plugin.id()).hasSize(1);
     assertThat(found.get(0).protocols()).extracting(ProtocolFactory::name).contains(protocol());
+    assertThat(found.get(0).protocolNames()).as("protocolNames() lists exactly the factories' names")
+        .containsExactlyInAnyOrderElementsOf(found.get(0).protocols().stream().map(ProtocolFactory::name).toList());
   }
 
   @Test

@@ -77,6 +77,11 @@ public final class GrpcProtocol implements MockProtocol, ProtocolFactory {
   }
 
   @Override
+  public List<String> protocolNames() {
+    return List.of(GRPC);
+  }
+
+  @Override
   public List<ProtocolFactory> protocols() {
     return List.of(this);
   }

@@ -27,8 +27,7 @@ public final class HttpProtocol implements MockProtocol {
 
   /** The steps' clients, owned here so {@link #close()} can let them go. */
   private final StepClients clients = new StepClients();
-  private final List<ProtocolFactory> protocols =
-      List.of(new HttpFactory(HTTP, clients), new HttpFactory(HTTP2, clients));
+  private List<ProtocolFactory> protocols; // made when a spec first uses HTTP
   private final List<StarlarkLibrary> libraries =
       List.of(StarFiles.library(HttpProtocol.class, "recipes/http.star"),
           StarFiles.library(HttpProtocol.class, "recipes/http2.star"));
@@ -44,7 +43,15 @@ public final class HttpProtocol implements MockProtocol {
   }
 
   @Override
-  public List<ProtocolFactory> protocols() {
+  public List<String> protocolNames() {
+    return List.of(HTTP, HTTP2);
+  }
+
+  @Override
+  public synchronized List<ProtocolFactory> protocols() {
+    if (protocols == null) {
+      protocols = List.of(new HttpFactory(HTTP, clients), new HttpFactory(HTTP2, clients));
+    }
     return protocols;
   }
 

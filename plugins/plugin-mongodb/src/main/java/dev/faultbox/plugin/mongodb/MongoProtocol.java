@@ -24,7 +24,7 @@ public final class MongoProtocol implements MockProtocol {
     quiet("org.mongodb.driver", "off");
   }
 
-  private final List<ProtocolFactory> protocols = List.of(new MongoFactory());
+  private List<ProtocolFactory> protocols; // made when a spec first uses the protocol
 
   private static void quiet(String logger, String level) {
     String key = "org.slf4j.simpleLogger.log." + logger;
@@ -44,7 +44,15 @@ public final class MongoProtocol implements MockProtocol {
   }
 
   @Override
-  public List<ProtocolFactory> protocols() {
+  public List<String> protocolNames() {
+    return List.of(MongoFactory.NAME);
+  }
+
+  @Override
+  public synchronized List<ProtocolFactory> protocols() {
+    if (protocols == null) {
+      protocols = List.of(new MongoFactory());
+    }
     return protocols;
   }
 

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  */
 public final class RedisProtocol implements MockProtocol {
 
-  private final List<ProtocolFactory> protocols = List.of(new RedisFactory());
+  private List<ProtocolFactory> protocols; // made when a spec first uses the protocol
 
   @Override
   public int spiVersion() {
@@ -30,7 +30,15 @@ public final class RedisProtocol implements MockProtocol {
   }
 
   @Override
-  public List<ProtocolFactory> protocols() {
+  public List<String> protocolNames() {
+    return List.of(RedisFactory.NAME);
+  }
+
+  @Override
+  public synchronized List<ProtocolFactory> protocols() {
+    if (protocols == null) {
+      protocols = List.of(new RedisFactory());
+    }
     return protocols;
   }
 

@@ -45,6 +45,11 @@ public final class UdpTcpProtocol implements MockProtocol {
   }
 
   @Override
+  public List<String> protocolNames() {
+    return List.of(TCP, UDP);
+  }
+
+  @Override
   public List<ProtocolFactory> protocols() {
     return protocols;
   }
