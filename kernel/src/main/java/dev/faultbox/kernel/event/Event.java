@@ -18,7 +18,10 @@ public record Event(
     String type,
     String op,
     Map<String, Object> fields) {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Made on first use: most events' fields are text and numbers. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
 
   /** The attributes that are always text; a filter on them must be a string. */
   public static boolean isTextAttribute(String name) {
@@ -50,7 +53,7 @@ public record Event(
       return value.toString();
     }
     try {
-      return JSON.writeValueAsString(value);
+      return Json.MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {
       return value.toString();
     }

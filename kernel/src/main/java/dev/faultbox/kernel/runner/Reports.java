@@ -97,7 +97,7 @@ public final class Reports {
     doc.put("warnings", suite.stream().map(Reports::warning).toList());
     doc.put("tests", results.stream().map(Reports::test).toList());
     try {
-      return Values.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc);
+      return Values.json().copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

@@ -318,7 +318,7 @@ public final class Builtins {
       parameters = {@Param(name = "path", named = true)},
       useStarlarkThread = true)
   public Object loadJson(String path, StarlarkThread thread) throws EvalException {
-    return parse(path, "load_json", "JSON", Values.JSON, thread);
+    return parse(path, "load_json", "JSON", Values.json(), thread);
   }
 
   @StarlarkMethod(

@@ -68,8 +68,8 @@ public final class JwtBuiltins {
       header.put("kid", kid);
       header.put("typ", "JWT");
       try {
-        String input = B64.encodeToString(Values.JSON.writeValueAsBytes(header)) + "."
-            + B64.encodeToString(Values.JSON.writeValueAsBytes(claims));
+        String input = B64.encodeToString(Values.json().writeValueAsBytes(header)) + "."
+            + B64.encodeToString(Values.json().writeValueAsBytes(claims));
         Signature s = Signature.getInstance("Ed25519");
         s.initSign(keys.getPrivate());
         s.update(input.getBytes(StandardCharsets.US_ASCII));

@@ -19,11 +19,17 @@ import net.starlark.java.eval.StarlarkList;
 
 /**
  * Conversions between Starlark values and the plain Java values the SPI speaks (String, Long,
- * Double, Boolean, byte[], List, Map with String keys, null), and JSON.
+ * Double, Boolean, byte[], List, Map with String keys, null), and json().
  */
 public final class Values {
-  public static final ObjectMapper JSON =
-      new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+  /** The JSON mapper, made on first use: a spec that handles no JSON does not pay for Jackson's start. */
+  public static ObjectMapper json() {
+    return Json.MAPPER;
+  }
+
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+  }
 
   private Values() {}
 
@@ -113,7 +119,7 @@ public final class Values {
   /** Encodes a Starlark value as compact JSON, keys in declaration order. */
   public static byte[] toJson(Object v, String what) throws EvalException {
     try {
-      return JSON.writeValueAsBytes(toJava(v, what));
+      return json().writeValueAsBytes(toJava(v, what));
     } catch (JsonProcessingException e) {
       throw Starlark.errorf("%s: %s", what, e.getOriginalMessage());
     }
@@ -132,13 +138,13 @@ public final class Values {
     return false;
   }
 
-  /** Parses JSON text into plain Java, or returns null when it is not JSON. */
+  /** Parses JSON text into plain Java, or returns null when it is not json(). */
   public static Object parseJsonOrNull(byte[] text) {
     if (text.length == 0) {
       return null;
     }
     try {
-      return JSON.readValue(text, Object.class);
+      return json().readValue(text, Object.class);
     } catch (java.io.IOException e) {
       return null;
     }

@@ -27,7 +27,7 @@ class JwtBuiltinsTest {
     String[] parts = token.split("\\.");
     assertThat(parts).hasSize(3);
     Base64.Decoder b64 = Base64.getUrlDecoder();
-    JsonNode header = Values.JSON.readTree(b64.decode(parts[0]));
+    JsonNode header = Values.json().readTree(b64.decode(parts[0]));
     assertThat(header.get("alg").asText()).isEqualTo("EdDSA");
     assertThat(header.get("typ").asText()).isEqualTo("JWT");
     assertThat(header.get("kid").asText()).isEqualTo(jwk.get("kid").asText());
@@ -41,7 +41,7 @@ class JwtBuiltinsTest {
     s.initVerify(key);
     s.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
     assertThat(s.verify(b64.decode(parts[2]))).as("signature verifies against the JWK").isTrue();
-    return Values.JSON.readTree(b64.decode(parts[1]));
+    return Values.json().readTree(b64.decode(parts[1]));
   }
 
   @Test
@@ -64,12 +64,12 @@ class JwtBuiltinsTest {
         """.formatted(port);
     try (SpecSession s = specs.load(source)) {
       var routes = s.services().get(0).mocks().get(0).routes();
-      JsonNode jwks = Values.JSON.readTree(((dev.faultbox.spi.MockResponse.Static) routes.get(0).response()).body());
+      JsonNode jwks = Values.json().readTree(((dev.faultbox.spi.MockResponse.Static) routes.get(0).response()).body());
       JsonNode jwk = jwks.get("keys").get(0);
       assertThat(jwk.get("kty").asText()).isEqualTo("OKP");
       assertThat(jwk.get("crv").asText()).isEqualTo("Ed25519");
       assertThat(jwk.get("kid").asText()).isEqualTo("test-1");
-      String token = Values.JSON.readTree(((dev.faultbox.spi.MockResponse.Static) routes.get(2).response()).body())
+      String token = Values.json().readTree(((dev.faultbox.spi.MockResponse.Static) routes.get(2).response()).body())
           .get("t").asText();
       JsonNode claims = verify(token, jwk);
       assertThat(claims.get("sub").asText()).isEqualTo("alice");
@@ -77,22 +77,22 @@ class JwtBuiltinsTest {
       long now = java.time.Instant.now().getEpochSecond();
       assertThat(claims.get("iat").asLong()).isBetween(now - 60, now);
       assertThat(claims.get("exp").asLong()).isEqualTo(claims.get("iat").asLong() + 3600);
-      JsonNode custom = verify(Values.JSON.readTree(((dev.faultbox.spi.MockResponse.Static) routes.get(3).response()).body())
+      JsonNode custom = verify(Values.json().readTree(((dev.faultbox.spi.MockResponse.Static) routes.get(3).response()).body())
           .get("t").asText(), jwk);
       assertThat(custom.get("iat").asLong()).isEqualTo(5);
       assertThat(custom.has("exp")).as("exp = None leaves it out").isFalse();
 
-      JsonNode defaultJwk = Values.JSON.readTree(((dev.faultbox.spi.MockResponse.Static) routes.get(1).response()).body())
+      JsonNode defaultJwk = Values.json().readTree(((dev.faultbox.spi.MockResponse.Static) routes.get(1).response()).body())
           .get("keys").get(0);
       assertThat(defaultJwk.get("kid").asText()).isEqualTo("faultbox-mock-key");
-      JsonNode shortLived = verify(Values.JSON.readTree(((dev.faultbox.spi.MockResponse.Static) routes.get(4).response()).body())
+      JsonNode shortLived = verify(Values.json().readTree(((dev.faultbox.spi.MockResponse.Static) routes.get(4).response()).body())
           .get("t").asText(), defaultJwk);
       assertThat(shortLived.get("exp").asLong() - shortLived.get("iat").asLong()).isEqualTo(90);
       var dynamic = (dev.faultbox.spi.MockResponse.Dynamic) routes.get(5).response();
       var answer = (dev.faultbox.spi.MockResponse.Static) dynamic.handler()
           .handle(new dev.faultbox.spi.MockRequest("POST", "/token", Map.of(), Map.of("user", "bob"), new byte[0], Map.of()))
           .toCompletableFuture().get();
-      JsonNode defaultClaims = verify(Values.JSON.readTree(answer.body()).get("t").asText(), defaultJwk);
+      JsonNode defaultClaims = verify(Values.json().readTree(answer.body()).get("t").asText(), defaultJwk);
       assertThat(defaultClaims.get("sub").asText()).isEqualTo("bob");
 
       TestRunner runner = new TestRunner(s);
