@@ -31,6 +31,24 @@ final class SpecOptions {
       defaultValue = "127.0.0.1")
   String bind;
 
+  @Option(names = "--port-offset", paramLabel = "N", defaultValue = "0",
+      description = "Add N to every port the spec declares (addresses, env and health checks follow), "
+          + "so runs side by side do not collide (default: ${DEFAULT-VALUE}).")
+  int portOffset;
+
+  /** The options as replay commands repeat them: {@code --seed 7}, and the port offset when there is one. */
+  String replayOptions() {
+    return "--seed " + seed() + (portOffset == 0 ? "" : " --port-offset " + portOffset);
+  }
+
+  /** Checks the options that do not depend on a spec, so a mistake is reported once. */
+  void check() throws SpecException {
+    bindAddress(bind);
+    if (portOffset < -65534 || portOffset > 65534) {
+      throw new SpecException(null, "--port-offset " + portOffset + ": must be between -65534 and 65534");
+    }
+  }
+
   /** The seed given, or one chosen now and kept for this run. */
   long seed() {
     if (seed == null) {
@@ -72,6 +90,7 @@ final class SpecOptions {
     if (!Files.isRegularFile(file)) {
       throw new SpecException(null, "spec file " + spec + " not found");
     }
+    check();
     InetAddress address = bindAddress(bind);
     ClassLoader loader = SpecOptions.class.getClassLoader();
     PluginRegistry plugins = Main.plugins();
@@ -81,6 +100,6 @@ final class SpecOptions {
     plugins.warnings().forEach(w -> System.err.println("warning: " + w));
     Stdlib stdlib = Stdlib.load(loader, plugins.libraries());
     return SpecSession.load(file, spec, plugins, stdlib,
-        new SpecSession.Options(address, printOut, SpecSession.DEFAULT_HANDLER_STEPS, seed()));
+        new SpecSession.Options(address, printOut, SpecSession.DEFAULT_HANDLER_STEPS, seed(), portOffset));
   }
 }

@@ -54,7 +54,7 @@ final class TestCommand implements Callable<Integer> {
       TestRunner runner = new TestRunner(session, SpecOptions.duration("--timeout", timeout), strict);
       List<String> names = runner.select(filter);
       List<TestResult> results = runner.run(names, r -> {
-        human.print(Reports.console(r, specOptions.spec + " --seed " + specOptions.seed()));
+        human.print(Reports.console(r, specOptions.spec + " " + specOptions.replayOptions()));
         human.flush();
       });
       List<Warning> warnings = Warning.positiveControl(results);

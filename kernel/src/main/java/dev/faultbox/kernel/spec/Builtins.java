@@ -54,9 +54,10 @@ public final class Builtins {
 
   @StarlarkMethod(
       name = "interface",
-      doc = "Declares an interface: a name, a protocol and a port.",
-      parameters = {@Param(name = "name", named = true), @Param(name = "protocol", named = true), @Param(name = "port", named = true)})
-  public InterfaceDecl iface(String name, String protocol, StarlarkInt port) throws EvalException {
+      doc = "Declares an interface: a name, a protocol and a port (moved by --port-offset).",
+      parameters = {@Param(name = "name", named = true), @Param(name = "protocol", named = true), @Param(name = "port", named = true)},
+      useStarlarkThread = true)
+  public InterfaceDecl iface(String name, String protocol, StarlarkInt port, StarlarkThread thread) throws EvalException {
     if (name.isEmpty() || name.equals("name")) {
       throw Starlark.errorf("interface() name must be a non-empty name other than 'name', got %s", Starlark.repr(name));
     }
@@ -64,7 +65,13 @@ public final class Builtins {
     if (p < 1 || p > 65535) {
       throw Starlark.errorf("interface(%s) port must be between 1 and 65535, got %d", Starlark.repr(name), p);
     }
-    return new InterfaceDecl(new InterfaceSpec(name, protocol, p));
+    int offset = SpecSession.of(thread).options().portOffset();
+    long shifted = (long) p + offset;
+    if (shifted < 1 || shifted > 65535) {
+      throw Starlark.errorf("interface(%s) port %d with --port-offset %d is %d, outside 1..65535; pick a smaller offset",
+          Starlark.repr(name), p, offset, shifted);
+    }
+    return new InterfaceDecl(new InterfaceSpec(name, protocol, (int) shifted));
   }
 
   @StarlarkMethod(

@@ -562,7 +562,7 @@ class TestRunnerTest {
     try (SpecSession s = SpecSession.load(file, "bind.star",
         dev.faultbox.kernel.plugin.PluginRegistry.of(new dev.faultbox.kernel.FakeProtocol()),
         dev.faultbox.kernel.spec.Stdlib.of(Map.of()),
-        new SpecSession.Options(InetAddress.getByName("127.0.0.2"), System.out, SpecSession.DEFAULT_HANDLER_STEPS, 1))) {
+        new SpecSession.Options(InetAddress.getByName("127.0.0.2"), System.out, SpecSession.DEFAULT_HANDLER_STEPS, 1, 0))) {
       TestRunner runner = new TestRunner(s);
       TestResult t = runner.run(runner.select(null), x -> {}).get(0);
       assertThat(t.passed()).as(t.reason()).isTrue();
