@@ -15,14 +15,9 @@ import java.time.Duration;
 import dev.faultbox.kernel.spec.Durations;
 import net.starlark.java.eval.EvalException;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
-/** The spec argument and the options shared by commands that load one. */
+/** The options shared by commands that load a spec, and the loading itself. */
 final class SpecOptions {
-  @Parameters(index = "0", arity = "0..1", paramLabel = "SPEC", defaultValue = "faultbox.star",
-      description = "The Starlark spec file (default: ${DEFAULT-VALUE}).")
-  String spec;
-
   @Option(names = "--seed", paramLabel = "N",
       description = "Seeds fault probabilities, so a run repeats (default: a new seed, shown in replay lines).")
   Long seed;
@@ -35,6 +30,8 @@ final class SpecOptions {
       description = "Add N to every port the spec declares (addresses, env and health checks follow), "
           + "so runs side by side do not collide (default: ${DEFAULT-VALUE}).")
   int portOffset;
+
+  private boolean pluginsReported; // plugin warnings are printed once, however many specs load
 
   /** The options as replay commands repeat them: {@code --seed 7}, and the port offset when there is one. */
   String replayOptions() {
@@ -84,20 +81,23 @@ final class SpecOptions {
     return d;
   }
 
-  /** Loads the spec with the plugins and stdlib on the class path. */
-  SpecSession load(PrintStream printOut) throws SpecException {
+  /** Loads a spec with the plugins and stdlib on the class path. */
+  SpecSession load(String spec, PrintStream printOut) throws SpecException {
+    check();
     Path file = Path.of(spec);
     if (!Files.isRegularFile(file)) {
       throw new SpecException(null, "spec file " + spec + " not found");
     }
-    check();
     InetAddress address = bindAddress(bind);
     ClassLoader loader = SpecOptions.class.getClassLoader();
     PluginRegistry plugins = Main.plugins();
-    for (PluginRegistry.Skipped s : plugins.skipped()) {
-      System.err.println("warning: plugin " + s.name() + " skipped: " + s.reason());
+    if (!pluginsReported) {
+      pluginsReported = true;
+      for (PluginRegistry.Skipped s : plugins.skipped()) {
+        System.err.println("warning: plugin " + s.name() + " skipped: " + s.reason());
+      }
+      plugins.warnings().forEach(w -> System.err.println("warning: " + w));
     }
-    plugins.warnings().forEach(w -> System.err.println("warning: " + w));
     Stdlib stdlib = Stdlib.load(loader, plugins.libraries());
     return SpecSession.load(file, spec, plugins, stdlib,
         new SpecSession.Options(address, printOut, SpecSession.DEFAULT_HANDLER_STEPS, seed(), portOffset));
