@@ -7,6 +7,7 @@ import dev.faultbox.kernel.runner.TestResult;
 import dev.faultbox.kernel.runner.TestRunner;
 import dev.faultbox.kernel.runner.Warning;
 import dev.faultbox.kernel.spec.SpecSession;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -54,6 +55,10 @@ final class TestCommand implements Callable<Integer> {
   @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "3m",
       description = "How long one test may run before it is interrupted and failed (default: ${DEFAULT-VALUE}).")
   String timeout;
+
+  @Option(names = "--junit-xml", paramLabel = "FILE",
+      description = "Also write a JUnit XML report (Surefire's format) to FILE, failures or not.")
+  Path junitXml;
 
   @Spec picocli.CommandLine.Model.CommandSpec command;
 
@@ -122,6 +127,15 @@ final class TestCommand implements Callable<Integer> {
     if (json) {
       printJson();
     }
+    if (junitXml != null) {
+      try {
+        JunitXml.write(junitXml, runs.stream().map(r -> new JunitXml.Suite(r.spec(), r.spec() + " "
+            + specOptions.replayOptions(), r.durationMs(), r.results(), r.stop())).toList());
+      } catch (IOException e) {
+        err.println("error: --junit-xml " + junitXml + ": cannot write it: " + why(e));
+        usable = false;
+      }
+    }
     if (!usable) {
       return Main.USAGE;
     }
@@ -188,6 +202,20 @@ final class TestCommand implements Callable<Integer> {
       runs.add(new SpecRun(spec, (System.nanoTime() - start) / 1_000_000, List.of(), List.of(),
           new JunitXml.Stop("load", e.getMessage())));
     }
+  }
+
+  /** An I/O failure in words: the JDK's messages are often just the path. */
+  private static String why(IOException e) {
+    if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+      return f.getFile() + " exists and is not a directory";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException f) {
+      return "permission denied: " + f.getFile();
+    }
+    if (e instanceof java.nio.file.NoSuchFileException f) {
+      return "no such file or directory: " + f.getFile();
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   /** {@code no test matched filter "x" (available: ...)}, or, over several specs, how many it searched. */
