@@ -60,6 +60,13 @@ final class TestCommand implements Callable<Integer> {
       description = "Also write a JUnit XML report (Surefire's format) to FILE, failures or not.")
   Path junitXml;
 
+  @Option(names = "--shard", paramLabel = "I/N",
+      description = "Run only the I-th of N disjoint parts of the tests, the same part on every machine.")
+  String shard;
+
+  @Option(names = "--list", description = "Print the tests the run would execute, one a line, and start nothing.")
+  boolean list;
+
   @Spec picocli.CommandLine.Model.CommandSpec command;
 
   /**
@@ -76,6 +83,7 @@ final class TestCommand implements Callable<Integer> {
   private PrintWriter human; // progress: stdout, or stderr when stdout has the JSON
   private PrintStream printTarget; // where specs' print() goes
   private Duration limit;
+  private Shard part;
   private boolean several; // more than one spec file: each gets a header, and the run a total
   private final List<SpecRun> runs = new ArrayList<>();
   private final Set<String> directoriesWithSpecs = new LinkedHashSet<>(); // a file under it had tests, or did not load
@@ -92,6 +100,7 @@ final class TestCommand implements Callable<Integer> {
     try {
       specOptions.check();
       limit = SpecOptions.duration("--timeout", timeout);
+      part = shard == null ? Shard.ALL : Shard.parse(shard);
     } catch (SpecException e) {
       err.println("error: " + e.getMessage());
       return Main.USAGE;
@@ -113,6 +122,10 @@ final class TestCommand implements Callable<Integer> {
     if (filter != null && !matched && !unmatched.isEmpty()) {
       err.println("error: " + noMatch());
       usable = false;
+    }
+    if (list) {
+      out.flush();
+      return usable ? Main.OK : Main.USAGE;
     }
     List<TestResult> all = runs.stream().flatMap(r -> r.results().stream()).toList();
     if (several) {
@@ -143,7 +156,7 @@ final class TestCommand implements Callable<Integer> {
     return all.stream().allMatch(TestResult::passed) && !warned ? Main.OK : Main.FAILED;
   }
 
-  /** Loads one spec, runs what the filter selects, and closes it, releasing its ports. */
+  /** Loads one spec, runs (or lists) what the filter and the shard select, and closes it, releasing its ports. */
   private void runSpec(SpecFiles.SpecFile file) {
     String spec = file.path();
     long start = System.nanoTime();
@@ -164,6 +177,14 @@ final class TestCommand implements Callable<Integer> {
         return;
       }
       matched = true;
+      List<String> names = selected.stream().filter(t -> part.includes(spec, t)).toList();
+      if (names.isEmpty() && (list || several)) {
+        return; // all its tests are in other shards (a run of one spec still reports its 0 tests)
+      }
+      if (list) {
+        names.forEach(n -> out.println(several ? spec + " " + n : n));
+        return;
+      }
       if (several) {
         human.println("=== " + spec + " ===");
       }
@@ -171,7 +192,7 @@ final class TestCommand implements Callable<Integer> {
       List<TestResult> results = new ArrayList<>();
       JunitXml.Stop stop = null;
       try {
-        runner.run(selected, r -> {
+        runner.run(names, r -> {
           results.add(r);
           human.print(Reports.console(r, replay));
           human.flush();
@@ -179,7 +200,7 @@ final class TestCommand implements Callable<Integer> {
       } catch (SpecException e) { // a port in use: the spec's run stops there
         human.flush();
         err.println("error: " + e.getMessage());
-        stop = new JunitXml.Stop(selected.get(results.size()), e.getMessage());
+        stop = new JunitXml.Stop(names.get(results.size()), e.getMessage());
       }
       List<Warning> warnings = Warning.positiveControl(results);
       human.println();
@@ -194,7 +215,7 @@ final class TestCommand implements Callable<Integer> {
       if (file.directory() != null) {
         directoriesWithSpecs.add(file.directory());
       }
-      if (several) {
+      if (several && !list) {
         human.println("=== " + spec + " ===");
         human.flush();
       }

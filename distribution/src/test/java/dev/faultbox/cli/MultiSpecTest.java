@@ -76,11 +76,15 @@ class MultiSpecTest {
         .doesNotContain("lib.star").doesNotContain("notes")
         .endsWith("\n\n2 passed, 0 failed\n");
 
+    Cli listed = Cli.run("test", suite, "--list");
+    assertThat(listed.out()).isEqualTo(deep + " test_ping\n" + z + " test_z\n");
+
     Files.createDirectories(dir.resolve("one"));
     String only = mockSpec("one/only.star", port, PASSING);
     Cli single = Cli.run("test", dir.resolve("one").toString());
     assertThat(single.exit()).as(single.toString()).isZero();
     assertThat(single.out()).doesNotContain("===").endsWith("\n1 passed, 0 failed\n");
+    assertThat(Cli.run("test", dir.resolve("one").toString(), "--list").out()).isEqualTo("test_ping\n");
     assertThat(only).isNotEmpty();
   }
 
