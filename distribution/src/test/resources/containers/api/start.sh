@@ -18,4 +18,4 @@ if [ -n "$EXIT_WITH" ]; then
   echo "giving up" >&2
   exit "$EXIT_WITH"
 fi
-exec httpd -f -p "$PORT" -h /www
+exec httpd -f -p "${PORT:-$FAULTBOX_API_PUBLIC_PORT}" -h /www  # PORT, else the port Faultbox gives it

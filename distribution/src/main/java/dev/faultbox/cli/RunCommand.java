@@ -10,11 +10,16 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Serve the spec's mocks until Ctrl-C, logging every request.")
 final class RunCommand implements Callable<Integer> {
+  @Parameters(index = "0", arity = "0..1", paramLabel = "SPEC", defaultValue = "faultbox.star",
+      description = "The Starlark spec file (default: ${DEFAULT-VALUE}).")
+  String spec;
+
   @Mixin SpecOptions specOptions;
 
   @Option(names = "--log-limit", paramLabel = "N", defaultValue = "200",
@@ -31,7 +36,7 @@ final class RunCommand implements Callable<Integer> {
     SpecSession session;
     ServiceRuntime mocks;
     try {
-      session = specOptions.load(System.out);
+      session = specOptions.load(spec, System.out);
       mocks = new ServiceRuntime(session, log);
       mocks.start();
     } catch (SpecException | ProcessFailure e) {

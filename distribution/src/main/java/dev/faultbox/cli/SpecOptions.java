@@ -15,14 +15,9 @@ import java.time.Duration;
 import dev.faultbox.kernel.spec.Durations;
 import net.starlark.java.eval.EvalException;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
-/** The spec argument and the options shared by commands that load one. */
+/** The options shared by commands that load a spec, and the loading itself. */
 final class SpecOptions {
-  @Parameters(index = "0", arity = "0..1", paramLabel = "SPEC", defaultValue = "faultbox.star",
-      description = "The Starlark spec file (default: ${DEFAULT-VALUE}).")
-  String spec;
-
   @Option(names = "--seed", paramLabel = "N",
       description = "Seeds fault probabilities, so a run repeats (default: a new seed, shown in replay lines).")
   Long seed;
@@ -34,6 +29,26 @@ final class SpecOptions {
   @Option(names = "--bind", paramLabel = "ADDR", description = "Address mocks listen on (default: ${DEFAULT-VALUE}).",
       defaultValue = "127.0.0.1")
   String bind;
+
+  @Option(names = "--port-offset", paramLabel = "N", defaultValue = "0",
+      description = "Add N to every port the spec declares (addresses, env and health checks follow), "
+          + "so runs side by side do not collide (default: ${DEFAULT-VALUE}).")
+  int portOffset;
+
+  private boolean pluginsReported; // plugin warnings are printed once, however many specs load
+
+  /** The options as replay commands repeat them: {@code --seed 7}, and the port offset when there is one. */
+  String replayOptions() {
+    return "--seed " + seed() + (portOffset == 0 ? "" : " --port-offset " + portOffset);
+  }
+
+  /** Checks the options that do not depend on a spec, so a mistake is reported once. */
+  void check() throws SpecException {
+    bindAddress(bind);
+    if (portOffset < -65534 || portOffset > 65534) {
+      throw new SpecException(null, "--port-offset " + portOffset + ": must be between -65534 and 65534");
+    }
+  }
 
   /** The seed given, or one chosen now and kept for this run. */
   long seed() {
@@ -70,8 +85,9 @@ final class SpecOptions {
     return d;
   }
 
-  /** Loads the spec with the plugins and stdlib on the class path. */
-  SpecSession load(PrintStream printOut) throws SpecException {
+  /** Loads a spec with the plugins and stdlib on the class path. */
+  SpecSession load(String spec, PrintStream printOut) throws SpecException {
+    check();
     Path file = Path.of(spec);
     if (!Files.isRegularFile(file)) {
       throw new SpecException(null, "spec file " + spec + " not found");
@@ -79,15 +95,18 @@ final class SpecOptions {
     InetAddress address = bindAddress(bind);
     ClassLoader loader = SpecOptions.class.getClassLoader();
     PluginRegistry plugins = Main.plugins();
-    for (PluginRegistry.Skipped s : plugins.skipped()) {
-      System.err.println("warning: plugin " + s.name() + " skipped: " + s.reason());
+    if (!pluginsReported) {
+      pluginsReported = true;
+      for (PluginRegistry.Skipped s : plugins.skipped()) {
+        System.err.println("warning: plugin " + s.name() + " skipped: " + s.reason());
+      }
+      plugins.warnings().forEach(w -> System.err.println("warning: " + w));
     }
-    plugins.warnings().forEach(w -> System.err.println("warning: " + w));
     Stdlib stdlib = Stdlib.load(loader, plugins.libraries());
     if (maxEvents < 1 || maxEvents > 60_000_000) {
       throw new SpecException(null, "--max-events must be in 1..60000000, got " + maxEvents);
     }
     return SpecSession.load(file, spec, plugins, stdlib,
-        new SpecSession.Options(address, printOut, SpecSession.DEFAULT_HANDLER_STEPS, seed(), maxEvents));
+        new SpecSession.Options(address, printOut, SpecSession.DEFAULT_HANDLER_STEPS, seed(), portOffset, maxEvents));
   }
 }

@@ -155,6 +155,38 @@ class ContainerSpecTest {
   }
 
   /**
+   * With {@code --port-offset} the container's env names the mocks by service and declared port,
+   * as written, and reaches them where they moved: {@code auth:<declared>} becomes
+   * {@code auth:<declared + N>}, since service names resolve inside the container.
+   */
+  @Test
+  void aPortOffsetMovesWhatTheContainerReaches() throws Exception {
+    int offset = 1000;
+    Path file = dir.resolve("offset.star");
+    Files.writeString(file, """
+        auth = mock_service("auth", interface("http", "http", %1$d),
+            routes = {"GET /token": json_response(status = 200, body = {"t": "abc"})})
+        cache = mock_service("cache", interface("main", "tcp", %2$d), routes = {"PING\\n": bytes_response(data = "PONG\\n")})
+        api = service("api", interface("public", "http", %3$d),
+            build = "./api",
+            depends_on = [auth, cache],
+            env = {"AUTH_URL": "http://auth:%1$d/token", "CACHE_ADDR": "cache:%2$d"},
+        )
+        def test_order():
+            assert_eq(api.public.port, %4$d)
+            r = api.public.get(path = "/cgi-bin/order")
+            assert_eq(r.status, 200)
+            assert_eq(r.json["auth"]["t"], "abc")
+            assert_eq(events().where(service = "api", type = "stdout", line = "token: *abc*").count(), 1)
+            assert_eq(events().where(service = "api", type = "stdout", line = "cache: PONG").count(), 1)
+        """.formatted(auth - offset, cache - offset, api - offset, api));
+    Cli r = Cli.run("test", file.toString(), "--port-offset", Integer.toString(offset));
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).endsWith("1 passed, 0 failed\n");
+    assertThat(ours()).as("no container outlives the run").isEmpty();
+  }
+
+  /**
    * The page's "Composing mocks with real services" as written, with an image built here in place
    * of myapp:latest and free ports in place of 8090, 6379 and 8080.
    */

@@ -20,23 +20,35 @@ public final class Reports {
         .append(" (").append(r.durationMs()).append("ms) ---\n");
     r.warnings().forEach(w -> b.append("  warning: ").append(w.message()).append('\n'));
     if (!r.passed()) {
-      b.append("  reason: ").append(r.reason()).append('\n');
-      if (!r.location().isEmpty()) {
-        b.append("  at: ").append(r.location()).append('\n');
-      }
-      b.append("  events: ").append(summary(r.events())).append('\n');
-      List<String> errors = mockErrors(r.events());
-      if (!errors.isEmpty()) {
-        b.append("  mock errors:\n");
-        errors.forEach(line -> b.append("    ").append(line).append('\n'));
-      }
-      if (!r.output().isEmpty()) {
-        b.append("  output (last lines):\n");
-        r.output().forEach(line -> b.append("    ").append(line).append('\n'));
-      }
-      b.append("  replay: faultbox test ").append(specName).append(" --test ").append(r.name()).append('\n');
+      failureLines(r, specName).forEach(line -> b.append("  ").append(line).append('\n'));
     }
     return b.toString();
+  }
+
+  /**
+   * What explains a failure, one line each: reason, place, events, mock errors, program output,
+   * and the command that replays it.
+   *
+   * @param specName the spec as the replay command names it, with the run's options
+   */
+  static List<String> failureLines(TestResult r, String specName) {
+    List<String> lines = new java.util.ArrayList<>();
+    lines.add("reason: " + r.reason());
+    if (!r.location().isEmpty()) {
+      lines.add("at: " + r.location());
+    }
+    lines.add("events: " + summary(r.events()));
+    List<String> errors = mockErrors(r.events());
+    if (!errors.isEmpty()) {
+      lines.add("mock errors:");
+      errors.forEach(line -> lines.add("  " + line));
+    }
+    if (!r.output().isEmpty()) {
+      lines.add("output (last lines):");
+      r.output().forEach(line -> lines.add("  " + line));
+    }
+    lines.add("replay: faultbox test " + specName + " --test " + r.name());
+    return lines;
   }
 
   /** At most this many distinct mock errors are shown under a failure. */
@@ -87,6 +99,11 @@ public final class Reports {
 
   /** The JSON report of a run, with the run's own warnings (the tests carry theirs). */
   public static String json(String specName, long durationMs, List<TestResult> results, List<Warning> suite) {
+    return render(document(specName, durationMs, results, suite));
+  }
+
+  /** The JSON report of a run as a tree, to print alone or among the reports of other specs. */
+  public static Map<String, Object> document(String specName, long durationMs, List<TestResult> results, List<Warning> suite) {
     Map<String, Object> doc = new LinkedHashMap<>();
     long passed = results.stream().filter(TestResult::passed).count();
     doc.put("version", 1);
@@ -96,6 +113,11 @@ public final class Reports {
     doc.put("failed", results.size() - passed);
     doc.put("warnings", suite.stream().map(Reports::warning).toList());
     doc.put("tests", results.stream().map(Reports::test).toList());
+    return doc;
+  }
+
+  /** A JSON tree as indented text. */
+  public static String render(Object doc) {
     try {
       return Values.json().copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc);
     } catch (JsonProcessingException e) {

@@ -8,6 +8,7 @@ import java.util.Map;
  * The outcome of one test.
  *
  * @param reason why it failed, empty when it passed
+ * @param failure what kind of failure it was, {@link Failure#NONE} when it passed
  * @param location {@code file:line:col} of the failure, empty when unknown or passed
  * @param traceback the Starlark call stack of the failure, empty when none
  * @param events what the mocks recorded during the test
@@ -21,10 +22,15 @@ public record TestResult(
     boolean passed,
     long durationMs,
     String reason,
+    Failure failure,
     String location,
     String traceback,
     List<Event> events,
     List<String> output,
     int assertions,
     Map<String, Boolean> steps,
-    List<Warning> warnings) {}
+    List<Warning> warnings) {
+
+  /** How a test failed: a check that did not hold, the run's time limit, or anything else going wrong. */
+  public enum Failure { NONE, ASSERTION, TIMEOUT, ERROR }
+}

@@ -67,6 +67,21 @@ public final class TestRunner {
     if (names.isEmpty()) {
       throw new SpecException(null, session.displayName() + " defines no tests; add a function named test_something()");
     }
+    List<String> out = matching(filter);
+    if (out.isEmpty()) {
+      throw new SpecException(null, "no test matched filter \"" + filter + "\" (available: " + String.join(", ", names) + ")");
+    }
+    return out;
+  }
+
+  /**
+   * The tests a {@code --test} filter selects, as {@link #select}, but none when nothing matches:
+   * for a run over several specs, where a filter needs to match in one of them only.
+   *
+   * @throws SpecException when the filter is not a regular expression
+   */
+  public List<String> matching(String filter) throws SpecException {
+    List<String> names = new ArrayList<>(session.tests().keySet());
     if (filter == null || filter.isEmpty()) {
       return names;
     }
@@ -76,7 +91,6 @@ public final class TestRunner {
         return cells;
       }
     }
-    List<String> out;
     if (filter.startsWith("~")) {
       java.util.regex.Pattern regex;
       try {
@@ -85,16 +99,11 @@ public final class TestRunner {
         throw new SpecException(null, "--test " + filter + ": not a regular expression: " + e.getDescription()
             + " near index " + e.getIndex());
       }
-      out = names.stream().filter(n -> regex.matcher(n).find()).toList();
-    } else {
-      Glob glob = Glob.compile(filter);
-      Glob prefixed = Glob.compile("test_" + filter);
-      out = names.stream().filter(n -> glob.matches(n) || prefixed.matches(n)).toList();
+      return names.stream().filter(n -> regex.matcher(n).find()).toList();
     }
-    if (out.isEmpty()) {
-      throw new SpecException(null, "no test matched filter \"" + filter + "\" (available: " + String.join(", ", names) + ")");
-    }
-    return out;
+    Glob glob = Glob.compile(filter);
+    Glob prefixed = Glob.compile("test_" + filter);
+    return names.stream().filter(n -> glob.matches(n) || prefixed.matches(n)).toList();
   }
 
   /**
@@ -168,6 +177,7 @@ public final class TestRunner {
     TestScope scope = session.beginTest(log);
     long start = System.nanoTime();
     String reason = "";
+    TestResult.Failure kind = TestResult.Failure.ERROR; // unless the failure says otherwise
     String location = "";
     String traceback = "";
     SpecException failure = null;
@@ -181,9 +191,11 @@ public final class TestRunner {
         reason = e.getMessage(); // a program would not start: the body never ran
       } catch (TimeoutException e) {
         reason = "timed out after " + Durations.format(limit(fn)) + " (interrupted)";
+        kind = TestResult.Failure.TIMEOUT;
       } catch (EvalException e) {
         failure = session.describe(e);
         traceback = session.traceback(e);
+        kind = raisedByCheck(e) ? TestResult.Failure.ASSERTION : TestResult.Failure.ERROR;
       } catch (Starlark.UncheckedEvalException e) {
         failure = session.describe(e);
       } catch (InterruptedException e) {
@@ -200,6 +212,7 @@ public final class TestRunner {
         traceback = "";
         reason = violation.reason();
         location = violation.location();
+        kind = TestResult.Failure.ASSERTION;
       }
       if (!reason.isEmpty() || failure != null) {
         output = tails(services);
@@ -222,13 +235,28 @@ public final class TestRunner {
     if (reason.isEmpty() && scope.assertions() == 0) {
       if (strict) {
         reason = Warning.noAssertions(name).message() + " (--strict)";
+        kind = TestResult.Failure.ASSERTION;
       } else {
         warnings.add(Warning.noAssertions(name));
       }
     }
     long ms = (System.nanoTime() - start) / 1_000_000;
-    return new TestResult(name, reason.isEmpty(), ms, reason, location, traceback, log.snapshot(), output,
+    return new TestResult(name, reason.isEmpty(), ms, reason, reason.isEmpty() ? TestResult.Failure.NONE : kind,
+        location, traceback, log.snapshot(), output,
         scope.assertions(), scope.steps(), warnings);
+  }
+
+  /**
+   * Whether an error came from a check (an {@code assert_*}, an {@code expect_*} check, or
+   * {@code fail()}) rather than from code that broke: the builtin that raised it is the innermost frame.
+   */
+  static boolean raisedByCheck(EvalException e) {
+    var stack = e.getCallStack();
+    if (stack.isEmpty()) {
+      return false;
+    }
+    String fn = stack.get(stack.size() - 1).name;
+    return fn.startsWith("assert_") || fn.startsWith("expect_") || fn.equals("fail");
   }
 
   /** Lets the monitors check the test's last events; an interrupt here still waits for them. */

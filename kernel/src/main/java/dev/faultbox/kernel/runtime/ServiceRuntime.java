@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -93,7 +94,7 @@ public final class ServiceRuntime implements AutoCloseable {
     processes.add(p);
     programs.add(new Program(service.name(), p.describe(), service.interfaces()));
     if (spec.health() != null) {
-      p.awaitHealthy(spec.health());
+      p.awaitHealthy(shifted(spec.health()));
     }
   }
 
@@ -134,7 +135,8 @@ public final class ServiceRuntime implements AutoCloseable {
       env.put("FAULTBOX_MOCK_CA", CONTAINER_CA);
       env.put("SSL_CERT_FILE", CONTAINER_BUNDLE);
     }
-    env.putAll(spec.env());
+    // Service names resolve inside the container, so only a port --port-offset moved is rewritten.
+    env.putAll(rewritten(spec.env(), (s, i) -> s.name() + ":" + i.port()));
     InetAddress bind = session.options().bindAddress();
     String loopback = bind.isAnyLocalAddress() ? "127.0.0.1" : bind.getHostAddress();
     Map<String, String> hosts = new LinkedHashMap<>();
@@ -161,7 +163,7 @@ public final class ServiceRuntime implements AutoCloseable {
     programs.add(new Program(service.name(), c.describe(), service.interfaces()));
     if (spec.health() != null) {
       try {
-        c.awaitHealthy(spec.health());
+        c.awaitHealthy(shifted(spec.health()));
       } catch (ProcessFailure | InterruptedException e) {
         if (spec.reuse()) {
           c.close(); // not healthy: the next test starts it afresh
@@ -194,32 +196,48 @@ public final class ServiceRuntime implements AutoCloseable {
 
   /**
    * What a program sees: the inherited environment, every service's address as
-   * FAULTBOX_SVC_IFACE_ADDR/_HOST/_PORT, then the spec's env with {@code <service>:<port>}
-   * rewritten to the loopback address, and the mock CA when TLS mocks run.
+   * FAULTBOX_SVC_IFACE_ADDR/_HOST/_PORT, then the spec's env with {@code <service>:<declared port>}
+   * rewritten to the loopback address and the port the interface listens on, and the mock CA when
+   * TLS mocks run.
    */
   Map<String, String> environment(ProcessSpec spec) {
     Map<String, String> env = addresses();
-    Map<Pattern, String> rewrites = new LinkedHashMap<>();
     String host = session.advertisedHost();
-    for (ServiceDecl s : session.services()) {
-      for (InterfaceSpec i : s.interfaces()) {
-        // "auth:8090" as a whole name, not inside "myauth:8090" or "auth:80901"
-        rewrites.put(Pattern.compile("(?<![A-Za-z0-9._-])" + Pattern.quote(s.name() + ":" + i.port()) + "(?!\\d)"),
-            Matcher.quoteReplacement(Ports.hostPort(host, i.port())));
-      }
-    }
     if (tlsMocks()) {
       env.put("FAULTBOX_MOCK_CA", session.tls().caFile().toString());
       env.put("SSL_CERT_FILE", session.tls().trustBundle().toString());
     }
-    spec.env().forEach((k, v) -> {
-      String value = v;
-      for (Map.Entry<Pattern, String> r : rewrites.entrySet()) {
-        value = r.getKey().matcher(value).replaceAll(r.getValue());
-      }
-      env.put(k, value);
-    });
+    env.putAll(rewritten(spec.env(), (s, i) -> Ports.hostPort(host, i.port())));
     return env;
+  }
+
+  /**
+   * The spec's env with each {@code <service>:<declared port>} replaced by what {@code address}
+   * makes of that interface, in one pass: a replacement is never rewritten again.
+   */
+  private Map<String, String> rewritten(Map<String, String> specEnv, BiFunction<ServiceDecl, InterfaceSpec, String> address) {
+    Map<String, String> replacements = new LinkedHashMap<>();
+    for (ServiceDecl s : session.services()) {
+      for (InterfaceSpec i : s.interfaces()) {
+        replacements.put(s.name() + ":" + session.declaredPort(i), address.apply(s, i));
+      }
+    }
+    if (replacements.isEmpty()) {
+      return specEnv;
+    }
+    String names = replacements.keySet().stream().map(Pattern::quote).collect(java.util.stream.Collectors.joining("|"));
+    // "auth:8090" as a whole name, not inside "myauth:8090" or "auth:80901"
+    Pattern written = Pattern.compile("(?<![A-Za-z0-9._-])(" + names + ")(?!\\d)");
+    Map<String, String> env = new LinkedHashMap<>();
+    specEnv.forEach((k, v) -> env.put(k,
+        written.matcher(v).replaceAll(m -> Matcher.quoteReplacement(replacements.get(m.group(1))))));
+    return env;
+  }
+
+  /** A health check with a declared port moved by --port-offset, as the interface itself moved. */
+  private ProcessSpec.Healthcheck shifted(ProcessSpec.Healthcheck check) {
+    return new ProcessSpec.Healthcheck(check.http(), check.host(), session.shiftedPort(check.port()), check.path(),
+        check.timeout());
   }
 
   private static String envName(String name) {

@@ -54,7 +54,7 @@ public final class Builtins {
 
   @StarlarkMethod(
       name = "interface",
-      doc = "Declares an interface: a name, a protocol and a port (0: any free port, chosen as the spec loads).",
+      doc = "Declares an interface: a name, a protocol and a port (moved by --port-offset; 0: any free port, chosen as the spec loads).",
       parameters = {@Param(name = "name", named = true), @Param(name = "protocol", named = true), @Param(name = "port", named = true)},
       useStarlarkThread = true)
   public InterfaceDecl iface(String name, String protocol, StarlarkInt port, StarlarkThread thread) throws EvalException {
@@ -62,14 +62,21 @@ public final class Builtins {
       throw Starlark.errorf("interface() name must be a non-empty name other than 'name', got %s", Starlark.repr(name));
     }
     int p = port.toInt("port");
-    if (p == 0) {
+    if (p == 0) { // free already: no offset needed
       SpecSession s = SpecSession.of(thread);
-      p = s.freePort(s.plugins().find(protocol).map(ProtocolFactory::transport).orElse(ProtocolFactory.Transport.STREAM));
+      int free = s.freePort(s.plugins().find(protocol).map(ProtocolFactory::transport).orElse(ProtocolFactory.Transport.STREAM));
+      return new InterfaceDecl(new InterfaceSpec(name, protocol, free));
     } else if (p < 1 || p > 65535) {
       throw Starlark.errorf("interface(%s) port must be between 1 and 65535, or 0 for any free port, got %d",
           Starlark.repr(name), p);
     }
-    return new InterfaceDecl(new InterfaceSpec(name, protocol, p));
+    int offset = SpecSession.of(thread).options().portOffset();
+    long shifted = (long) p + offset;
+    if (shifted < 1 || shifted > 65535) {
+      throw Starlark.errorf("interface(%s) port %d with --port-offset %d is %d, outside 1..65535; pick a smaller offset",
+          Starlark.repr(name), p, offset, shifted);
+    }
+    return new InterfaceDecl(new InterfaceSpec(name, protocol, (int) shifted));
   }
 
   @StarlarkMethod(

@@ -25,7 +25,8 @@ public record ProcessSpec(Path binary, List<String> args, Map<String, String> en
    *
    * @param http whether it is an HTTP check
    * @param host the host to dial
-   * @param port the port to dial
+   * @param port the port to dial, as the spec writes it: a declared port moves with {@code --port-offset}
+   *     when the service starts
    * @param path the HTTP path, for an HTTP check
    * @param timeout how long start-up may take
    */

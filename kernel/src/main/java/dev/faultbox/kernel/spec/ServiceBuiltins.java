@@ -179,7 +179,7 @@ public final class ServiceBuiltins {
     ProcessSpec.Healthcheck health = healthcheck != Starlark.NONE
         ? ((HealthcheckValue) healthcheck).check()
         : ifaces.isEmpty() ? null
-        : new ProcessSpec.Healthcheck(false, "localhost", ifaces.get(0).port(), "", DEFAULT_HEALTH_TIMEOUT);
+        : new ProcessSpec.Healthcheck(false, "localhost", session.declaredPort(ifaces.get(0)), "", DEFAULT_HEALTH_TIMEOUT);
     List<String> argv = Values.strings(args, what + " args");
     Map<String, String> environment = Values.stringMap(env, what + " env");
     Optional<ProcessSpec> process = Optional.empty();

@@ -7,6 +7,7 @@ import dev.faultbox.kernel.frontend.FrontEnd;
 import dev.faultbox.kernel.frontend.Translation;
 import dev.faultbox.kernel.plugin.PluginRegistry;
 import dev.faultbox.kernel.tls.TlsAuthority;
+import dev.faultbox.spi.InterfaceSpec;
 import dev.faultbox.spi.ProtocolFactory;
 import dev.faultbox.spi.SourceLocation;
 import dev.faultbox.spi.StarlarkLibrary;
@@ -54,15 +55,17 @@ public final class SpecSession implements AutoCloseable {
    * @param out where {@code print()} writes
    * @param handlerStepBudget Starlark steps one dynamic-handler call may take
    * @param seed seeds fault probabilities, so a run can be repeated
+   * @param portOffset added to every port {@code interface()} declares, so runs side by side do not collide
    * @param maxEvents how many events one test keeps (then one {@code log.overflow} counts the rest)
    */
-  public record Options(InetAddress bindAddress, PrintStream out, long handlerStepBudget, long seed, long maxEvents) {
-    public Options(InetAddress bindAddress, PrintStream out, long handlerStepBudget, long seed) {
-      this(bindAddress, out, handlerStepBudget, seed, EventLog.DEFAULT_MAX_EVENTS);
+  public record Options(InetAddress bindAddress, PrintStream out, long handlerStepBudget, long seed, int portOffset,
+      long maxEvents) {
+    public Options(InetAddress bindAddress, PrintStream out, long handlerStepBudget, long seed, int portOffset) {
+      this(bindAddress, out, handlerStepBudget, seed, portOffset, EventLog.DEFAULT_MAX_EVENTS);
     }
 
     public static Options defaults(PrintStream out) {
-      return new Options(InetAddress.getLoopbackAddress(), out, DEFAULT_HANDLER_STEPS, 1);
+      return new Options(InetAddress.getLoopbackAddress(), out, DEFAULT_HANDLER_STEPS, 1, 0);
     }
   }
 
@@ -571,6 +574,22 @@ public final class SpecSession implements AutoCloseable {
 
   long handlerStepBudget() {
     return options.handlerStepBudget();
+  }
+
+  /** The port the spec wrote for an interface, before {@code --port-offset} moved it. */
+  public int declaredPort(InterfaceSpec iface) {
+    return iface.port() - options.portOffset();
+  }
+
+  /**
+   * What a port number written in the spec (in a health check) means now: a port some interface
+   * declares moved with it by {@code --port-offset}; any other port stays as written.
+   */
+  public int shiftedPort(int written) {
+    int offset = options.portOffset();
+    boolean declared = services.values().stream().flatMap(s -> s.interfaces().stream())
+        .anyMatch(i -> declaredPort(i) == written);
+    return declared ? written + offset : written;
   }
 
   /** The host specs and programs are told: {@code localhost} on loopback, else the bound address. */

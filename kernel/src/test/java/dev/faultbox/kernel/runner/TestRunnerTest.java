@@ -562,7 +562,7 @@ class TestRunnerTest {
     try (SpecSession s = SpecSession.load(file, "bind.star",
         dev.faultbox.kernel.plugin.PluginRegistry.of(new dev.faultbox.kernel.FakeProtocol()),
         dev.faultbox.kernel.spec.Stdlib.of(Map.of()),
-        new SpecSession.Options(InetAddress.getByName("127.0.0.2"), System.out, SpecSession.DEFAULT_HANDLER_STEPS, 1))) {
+        new SpecSession.Options(InetAddress.getByName("127.0.0.2"), System.out, SpecSession.DEFAULT_HANDLER_STEPS, 1, 0))) {
       TestRunner runner = new TestRunner(s);
       TestResult t = runner.run(runner.select(null), x -> {}).get(0);
       assertThat(t.passed()).as(t.reason()).isTrue();
@@ -596,6 +596,54 @@ class TestRunnerTest {
     }
     try (SpecSession s = specs.load("x = 1\n")) {
       assertThatThrownBy(() -> new TestRunner(s).select(null)).hasMessageContaining("defines no tests");
+    }
+  }
+
+  @Test
+  void eachFailureSaysWhetherACheckFailedTheTimeRanOutOrSomethingBroke() throws Exception {
+    var r = run("""
+        def check(r):
+            assert_eq(r, 2)
+        def test_ok():
+            assert_true(True)
+        def test_eq():
+            assert_eq(1, 2)
+        def test_nested_check():
+            check(3)
+        def test_fail():
+            fail("not yet")
+        def test_broken():
+            x = {}["missing"]
+        def test_raised_in_a_builtin():
+            int("x")
+        fault_scenario("expectation", scenario = lambda: None, faults = [], expect = expect_success())
+        """);
+    assertThat(r.get("test_ok").failure()).isEqualTo(TestResult.Failure.NONE);
+    assertThat(r.get("test_eq").failure()).isEqualTo(TestResult.Failure.ASSERTION);
+    assertThat(r.get("test_nested_check").failure()).isEqualTo(TestResult.Failure.ASSERTION);
+    assertThat(r.get("test_fail").failure()).isEqualTo(TestResult.Failure.ASSERTION);
+    assertThat(r.get("test_expectation").failure()).as(r.get("test_expectation").reason()).isEqualTo(TestResult.Failure.ASSERTION);
+    assertThat(r.get("test_broken").failure()).isEqualTo(TestResult.Failure.ERROR);
+    assertThat(r.get("test_raised_in_a_builtin").failure()).isEqualTo(TestResult.Failure.ERROR);
+
+    try (SpecSession s = specs.load("def test_forever():\n    sleep(\"30s\")\n")) {
+      TestRunner runner = new TestRunner(s, java.time.Duration.ofMillis(200), false);
+      assertThat(runner.run(runner.select(null), x -> {}).get(0).failure()).isEqualTo(TestResult.Failure.TIMEOUT);
+    }
+    try (SpecSession s = specs.load("def test_nothing():\n    pass\n")) {
+      TestRunner runner = new TestRunner(s, TestRunner.DEFAULT_TIMEOUT, true);
+      assertThat(runner.run(runner.select(null), x -> {}).get(0).failure()).isEqualTo(TestResult.Failure.ASSERTION);
+    }
+  }
+
+  @Test
+  void matchingFindsNothingWithoutFailingButABadRegexStillFails() throws Exception {
+    try (SpecSession s = specs.load("def test_alpha():\n    pass\n")) {
+      TestRunner runner = new TestRunner(s);
+      assertThat(runner.matching("gamma")).isEmpty();
+      assertThat(runner.matching(null)).containsExactly("test_alpha");
+      assertThat(runner.matching("~^test_a")).containsExactly("test_alpha");
+      assertThatThrownBy(() -> runner.matching("~(")).hasMessageStartingWith("--test ~(: not a regular expression");
     }
   }
 
