@@ -155,7 +155,7 @@ public final class DockerEngine implements ContainerEngine {
     launch.env().forEach((k, v) -> env.add(k + "=" + v));
     String name = "faultbox-" + launch.service().replaceAll("[^A-Za-z0-9_.-]", "-") + "-"
         + launch.labels().getOrDefault(LABEL_RUN, "run");
-    String id;
+    String id = null;
     try {
       var create = client().createContainerCmd(launch.image())
           .withName(name)
@@ -172,10 +172,13 @@ public final class DockerEngine implements ContainerEngine {
       id = create.exec().getId();
       client().startContainerCmd(id).exec();
     } catch (NotFoundException e) {
+      if (id != null) {
+        removeQuietly(id);
+      }
       throw new ProcessFailure("service " + launch.service() + ": image " + launch.image()
           + " not found locally; build it or use build=");
-    } catch (DockerException e) {
-      removeQuietly(name);
+    } catch (RuntimeException e) { // created but not started, or not even created: leave nothing named
+      removeQuietly(id != null ? id : name);
       throw new ProcessFailure("service " + launch.service() + ": the container would not start: " + firstLine(e));
     }
     DockerContainer c = new DockerContainer(client(), id, launch.service(), "container " + name + " (image "
@@ -187,10 +190,8 @@ public final class DockerEngine implements ContainerEngine {
   private void removeQuietly(String idOrName) {
     try {
       client().removeContainerCmd(idOrName).withForce(true).withRemoveVolumes(true).exec();
-    } catch (NotFoundException ignored) {
-      // gone already
-    } catch (DockerException e) {
-      // the engine will not: nothing more to do here
+    } catch (RuntimeException e) {
+      // gone already, or the engine will not: the run's exit sweep tries again by label
     }
   }
 

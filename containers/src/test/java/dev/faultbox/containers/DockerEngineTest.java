@@ -35,12 +35,15 @@ class DockerEngineTest {
     ProcessHandle me = ProcessHandle.current();
     String started = me.info().startInstant().map(Instant::toString).orElseThrow();
     assertThat(ContainerEngine.orphaned(Map.of(ContainerEngine.LABEL_PID, Long.toString(me.pid()),
-        ContainerEngine.LABEL_STARTED, started))).isFalse();
+        ContainerEngine.LABEL_STARTED, started, ContainerEngine.LABEL_HOST, ContainerEngine.hostId()))).isFalse();
     assertThat(ContainerEngine.orphaned(Map.of(ContainerEngine.LABEL_PID, Long.toString(me.pid()),
-        ContainerEngine.LABEL_STARTED, "2001-01-01T00:00:00Z"))).as("the pid now belongs to another process").isTrue();
+        ContainerEngine.LABEL_STARTED, "2001-01-01T00:00:00Z", ContainerEngine.LABEL_HOST, ContainerEngine.hostId()))).as("the pid now belongs to another process").isTrue();
     Process p = new ProcessBuilder("true").start();
     p.waitFor();
-    assertThat(ContainerEngine.orphaned(Map.of(ContainerEngine.LABEL_PID, Long.toString(p.pid())))).isTrue();
+    assertThat(ContainerEngine.orphaned(Map.of(ContainerEngine.LABEL_PID, Long.toString(p.pid()),
+        ContainerEngine.LABEL_HOST, ContainerEngine.hostId()))).isTrue();
+    assertThat(ContainerEngine.orphaned(Map.of(ContainerEngine.LABEL_PID, Long.toString(p.pid()),
+        ContainerEngine.LABEL_HOST, "another machine"))).as("another host's pids are not ours to judge").isFalse();
     assertThat(ContainerEngine.orphaned(Map.of(ContainerEngine.LABEL_RUN, "x"))).as("no pid: not ours to judge").isFalse();
   }
 }

@@ -361,7 +361,8 @@ class ContainerSpecTest {
     Process gone = new ProcessBuilder("true").start();
     gone.waitFor();
     String orphan = docker.createContainerCmd(image)
-        .withLabels(Map.of(ContainerEngine.LABEL_RUN, "dead", ContainerEngine.LABEL_PID, Long.toString(gone.pid())))
+        .withLabels(Map.of(ContainerEngine.LABEL_RUN, "dead", ContainerEngine.LABEL_PID, Long.toString(gone.pid()),
+            ContainerEngine.LABEL_HOST, ContainerEngine.hostId()))
         .exec().getId();
     assertThat(ours()).extracting(Container::getId).containsExactly(orphan);
     Cli check = Cli.run("check", file);

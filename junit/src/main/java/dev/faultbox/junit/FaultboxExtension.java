@@ -44,9 +44,11 @@ public final class FaultboxExtension
   @Override
   public void beforeEach(ExtensionContext context) {
     Topology t = topology(context);
-    if (spec(context).lifecycle() == FaultboxSpec.Lifecycle.PER_METHOD && t.isStarted()) {
-      t.stop();
-      start(t);
+    if (spec(context).lifecycle() == FaultboxSpec.Lifecycle.PER_METHOD) {
+      if (t.isStarted()) {
+        t.stop();
+      }
+      start(t); // also after a failed restart, so that test fails for its own reason
     }
     t.resetEvents();
     WithFault wf = context.getRequiredTestMethod().getAnnotation(WithFault.class);

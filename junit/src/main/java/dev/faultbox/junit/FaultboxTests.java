@@ -37,9 +37,14 @@ public final class FaultboxTests {
       throw new FaultboxException(e.getMessage());
     }
     AtomicInteger left = new AtomicInteger(names.size());
+    // The session ends after the last test ran. Not on the stream's close: with JUnit's parallel
+    // execution the stream is closed before its tests run.
     return names.stream().map(name -> DynamicTest.dynamicTest(name, source(session, name), () -> {
       try {
-        TestResult r = runner.run(List.of(name), x -> { }).get(0);
+        TestResult r;
+        synchronized (session) { // one test at a time: they share the session's ports and log
+          r = runner.run(List.of(name), x -> { }).get(0);
+        }
         if (!r.passed()) {
           throw new AssertionFailedError(r.reason() + (r.location().isEmpty() ? "" : "\n  at " + r.location()));
         }
@@ -50,7 +55,7 @@ public final class FaultboxTests {
           session.close(); // the last test ran: release the run
         }
       }
-    })).onClose(session::close);
+    }));
   }
 
   /** {@code file:///.../deps.star?line=12&column=5}, which IDEs open at the test. */

@@ -87,14 +87,21 @@ final class Compact {
     Object[] values = new Object[n];
     int i = 0;
     for (Map.Entry<String, ?> e : fields.entrySet()) {
-      names[i] = e.getKey();
+      if (i == n) {
+        break; // the map grew while it was read: keep what was counted
+      }
+      names[i] = java.util.Objects.requireNonNull(e.getKey(), "event field name");
       values[i] = value(e.getValue());
       i++;
+    }
+    if (i < n) { // it shrank: trim
+      names = Arrays.copyOf(names, i);
+      values = Arrays.copyOf(values, i);
     }
     Shape shape = new Shape(names);
     String[] shared = shapes.get(shape);
     if (shared == null && shapes.size() < MAX_CACHED) {
-      for (int k = 0; k < n; k++) {
+      for (int k = 0; k < names.length; k++) {
         names[k] = string(names[k]);
       }
       String[] prior = shapes.putIfAbsent(shape, names);

@@ -65,6 +65,17 @@ public final class EventLog implements Recorder {
 
   /** Appends an event and wakes any waiting assertion; past the limit, only counts it. */
   public void append(String service, String iface, String kind, String type, String op, Map<String, ?> fields) {
+    if (next.get() > max) {
+      dropped.incrementAndGet();
+      return;
+    }
+    // Everything that can fail comes before a sequence number is claimed: a claimed slot is
+    // always filled, or every reader would wait on it for ever.
+    String s = compact.string(service);
+    String i = compact.string(iface);
+    String k = compact.string(kind);
+    String o = compact.string(op);
+    Map<String, Object> f = compact.fields(fields);
     long seq;
     do {
       seq = next.get();
@@ -78,8 +89,7 @@ public final class EventLog implements Recorder {
       dropped.incrementAndGet();
       event = new Event(seq, System.currentTimeMillis(), "faultbox", "", "log", "log.overflow", "overflow", new Overflow());
     } else {
-      event = new Event(seq, System.currentTimeMillis(), compact.string(service), compact.string(iface),
-          compact.string(kind), type, compact.string(op), compact.fields(fields));
+      event = new Event(seq, System.currentTimeMillis(), s, i, k, type, o, f);
     }
     int c = (int) (seq >>> CHUNK_BITS);
     AtomicReferenceArray<Event> chunk = chunks.get(c);

@@ -35,6 +35,7 @@ public final class PluginRegistry implements AutoCloseable {
   private final Map<String, ProtocolFactory> byProtocol = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<ProtocolFactory, MockProtocol> owners = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
   private final java.util.Set<MockProtocol> resolved = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Map<MockProtocol, String> failures = new java.util.concurrent.ConcurrentHashMap<>();
   private final List<MockProtocol> plugins = new ArrayList<>();
   private final List<Skipped> skipped = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
@@ -138,18 +139,28 @@ public final class PluginRegistry implements AutoCloseable {
     if (!resolved.add(p)) {
       return;
     }
+    List<ProtocolFactory> made = new ArrayList<>();
     try {
       for (ProtocolFactory f : p.protocols()) {
-        if (claims.get(f.name()) == p) {
-          byProtocol.put(f.name(), f);
-          owners.put(f, p);
-        }
+        f.name();
+        made.add(f);
       }
     } catch (RuntimeException | LinkageError e) {
-      synchronized (skipped) {
-        skipped.add(new Skipped(p.getClass().getName(), rootMessage(e)));
+      failures.put(p, rootMessage(e)); // it serves none of its protocols, and find() says why
+      return;
+    }
+    for (ProtocolFactory f : made) {
+      if (claims.get(f.name()) == p) {
+        byProtocol.put(f.name(), f);
+        owners.put(f, p);
       }
     }
+  }
+
+  /** Why the plugin claiming {@code protocol} could not make its factories, if it could not. */
+  public Optional<String> failure(String protocol) {
+    MockProtocol p = claims.get(protocol);
+    return p == null ? Optional.empty() : Optional.ofNullable(failures.get(p)).map(why -> "plugin " + p.id() + " failed: " + why);
   }
 
   /** The factory serving {@code protocol}, made on first use. */

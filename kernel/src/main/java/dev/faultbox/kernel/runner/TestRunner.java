@@ -139,6 +139,10 @@ public final class TestRunner {
     worker.start();
     try {
       task.get(limit(fn).toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) { // this thread was interrupted: stop the test's too
+      worker.interrupt();
+      worker.join(TimeUnit.SECONDS.toMillis(10));
+      throw e;
     } catch (TimeoutException e) {
       session.faults().failedUnder(session.faults().inForce()); // before the window closes
       worker.interrupt(); // Starlark polls the flag: the test stops at its next step
@@ -199,7 +203,9 @@ public final class TestRunner {
       } catch (Starlark.UncheckedEvalException e) {
         failure = session.describe(e);
       } catch (InterruptedException e) {
-        if (!scope.monitors().interruptedTest()) { // else only the test's thread was, by its monitor
+        // The test's own thread, interrupted by its monitor, ends with an InterruptedException
+        // too; this thread keeps the flag only if it was itself interrupted.
+        if (!scope.monitors().interruptedTest() || Thread.currentThread().isInterrupted()) {
           Thread.currentThread().interrupt();
         }
         reason = "interrupted";
@@ -218,6 +224,9 @@ public final class TestRunner {
         output = tails(services);
       }
     } finally {
+      if (violation == null) {
+        finishMonitors(scope); // a start-up failure skipped it: the monitor thread must not outlive the test
+      }
       session.endTest();
     }
     if (failure != null) {

@@ -18,6 +18,8 @@ public interface ContainerEngine extends AutoCloseable {
   String LABEL_PID = "dev.faultbox.pid";
   String LABEL_STARTED = "dev.faultbox.started";
   String LABEL_SERVICE = "dev.faultbox.service";
+  /** Where the pid means something: the boot and the pid namespace of the run's process. */
+  String LABEL_HOST = "dev.faultbox.host";
 
   /** A bind mount. */
   record Mount(Path host, String container, boolean readOnly) {}
@@ -62,8 +64,15 @@ public interface ContainerEngine extends AutoCloseable {
     return ServiceLoader.load(ContainerEngine.class, loader).findFirst();
   }
 
-  /** Whether a container's labels name a run whose process no longer exists (or is another by now). */
+  /**
+   * Whether a container's labels name a run whose process no longer exists (or is another by now).
+   * Only a run on this boot and in this pid namespace is judged: a run in another container, or on
+   * another machine sharing the engine, has pids this process cannot see.
+   */
   static boolean orphaned(Map<String, String> labels) {
+    if (!hostId().equals(labels.get(LABEL_HOST))) {
+      return false;
+    }
     try {
       long pid = Long.parseLong(labels.getOrDefault(LABEL_PID, ""));
       Optional<ProcessHandle> p = ProcessHandle.of(pid);
@@ -75,6 +84,16 @@ public interface ContainerEngine extends AutoCloseable {
       return started.isPresent() && label != null && !started.get().toString().equals(label);
     } catch (NumberFormatException e) {
       return false; // not ours to judge
+    }
+  }
+
+  /** This process's boot and pid namespace, as {@link #LABEL_HOST} records them. */
+  static String hostId() {
+    try {
+      return java.nio.file.Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip() + " "
+          + java.nio.file.Files.readSymbolicLink(Path.of("/proc/self/ns/pid"));
+    } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+      return "unknown";
     }
   }
 }

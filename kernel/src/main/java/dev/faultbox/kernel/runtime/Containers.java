@@ -57,6 +57,7 @@ public final class Containers implements AutoCloseable {
     l.put(ContainerEngine.LABEL_PID, Long.toString(me.pid()));
     l.put(ContainerEngine.LABEL_STARTED, me.info().startInstant().map(Instant::toString).orElse(""));
     l.put(ContainerEngine.LABEL_SERVICE, service);
+    l.put(ContainerEngine.LABEL_HOST, ContainerEngine.hostId());
     return l;
   }
 
@@ -92,14 +93,25 @@ public final class Containers implements AutoCloseable {
 
   @Override
   public void close() {
-    reused.values().forEach(Workload::close);
+    for (Workload w : reused.values()) {
+      quietly(w::close);
+    }
     reused.clear();
-    engine.removeRun(runId);
-    engine.close();
+    quietly(() -> engine.removeRun(runId));
+    quietly(engine::close);
     try {
       Runtime.getRuntime().removeShutdownHook(onExit);
     } catch (IllegalStateException shuttingDown) {
       // the hook is running or has run
+    }
+  }
+
+  /** One step of the cleanup; a failing one must not skip the rest (the engine's errors are its own). */
+  private static void quietly(Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(Containers.class).warn("removing the run's containers: {}", e.toString());
     }
   }
 }

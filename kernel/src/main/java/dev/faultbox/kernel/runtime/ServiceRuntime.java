@@ -124,6 +124,10 @@ public final class ServiceRuntime implements AutoCloseable {
       programs.add(new Program(service.name(), kept.describe(), service.interfaces()));
       return;
     }
+    if (kept != null) { // it died since: remove it, or the new one's name would clash
+      kept.close();
+      containers.forget(service.name());
+    }
     portsFree(service, "container");
     String image = containers.image(service.name(), spec);
     Map<String, String> env = addresses();
@@ -346,7 +350,11 @@ public final class ServiceRuntime implements AutoCloseable {
   @Override
   public void close() {
     for (int i = processes.size() - 1; i >= 0; i--) {
-      processes.get(i).close(); // kept, closed, for the failure report's last lines
+      try {
+        processes.get(i).close(); // kept, closed, for the failure report's last lines
+      } catch (RuntimeException e) { // the others must still stop, and the mocks release their ports
+        LoggerFactory.getLogger(ServiceRuntime.class).warn("stopping {}: {}", processes.get(i).name(), e.toString());
+      }
     }
     for (int i = running.size() - 1; i >= 0; i--) {
       try {

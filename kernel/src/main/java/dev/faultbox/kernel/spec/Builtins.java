@@ -140,9 +140,9 @@ public final class Builtins {
     List<PreparedMock> prepared = new ArrayList<>();
     List<InterfaceRef> refs = new ArrayList<>();
     for (InterfaceSpec spec : specs) {
-      ProtocolFactory factory = session.plugins().find(spec.protocol()).orElseThrow(() -> Starlark.errorf(
-          "protocol \"%s\" has no mock plugin; installed: %s",
-          spec.protocol(), String.join(", ", session.plugins().protocols())));
+      ProtocolFactory factory = session.plugins().find(spec.protocol()).orElseThrow(() -> Starlark.errorf("%s",
+          session.plugins().failure(spec.protocol()).orElse("protocol \"" + spec.protocol()
+              + "\" has no mock plugin; installed: " + String.join(", ", session.plugins().protocols()))));
       boolean servesTls = tls && factory.supportsTls(); // tls=True on a protocol without TLS is ignored, as documented
       MockDefinition def = new MockDefinition(
           name, spec, routeList, dflt, servesTls, cfg, session.specDirectory(), at);

@@ -123,7 +123,8 @@ public final class EventBuiltins {
       if (scan.anyNew(log, ignored, thread)) {
         lastChange[0] = System.nanoTime();
       }
-      return scan.error == null && System.nanoTime() - lastChange[0] >= quiet;
+      // An error or an interrupt ends the wait at once; rethrow() reports it.
+      return scan.error != null || scan.interrupted != null || System.nanoTime() - lastChange[0] >= quiet;
     }, limit, Math.min(RECHECK_NANOS, Math.max(quiet / 4, TimeUnit.MILLISECONDS.toNanos(2))));
     scan.rethrow();
     if (!stable) {

@@ -36,12 +36,13 @@ public final class MonitorRunner {
     long next;
     volatile long until = Long.MAX_VALUE; // set when its scope (a fault window) ends
     Object state;
-    boolean started;
 
     Active(Monitor monitor, EventTest on, long from) {
       this.monitor = monitor;
       this.on = on;
       this.next = from;
+      // Copied here, on the caller's thread, before the monitor thread can see it.
+      this.state = thaw(monitor.stateInit(), Mutability.create("monitor " + monitor.name()));
     }
   }
 
@@ -129,10 +130,9 @@ public final class MonitorRunner {
     try (Mutability mu = Mutability.create("monitors")) {
       StarlarkThread thread = session.newThread(mu);
       thread.setThreadLocal(MonitorRunner.class, this);
-      thread.setMaxExecutionSteps(session.handlerStepBudget());
       while (violation == null) {
         boolean last = finishing;
-        process(thread, mu);
+        process(thread);
         if (last) {
           return;
         }
@@ -154,20 +154,25 @@ public final class MonitorRunner {
     return false;
   }
 
-  private void process(StarlarkThread thread, Mutability mu) {
+  private void process(StarlarkThread thread) {
     long size = log.size();
     for (Active a : active) {
       long end = Math.min(size, a.until);
       while (a.next < end && violation == null) {
         Event e = log.get(a.next++);
         try {
-          apply(a, e, thread, mu);
+          apply(a, e, thread);
         } catch (EvalException ex) {
+          SpecException d = session.describe(ex);
+          fail(a, e, "failed: " + d.reason(), d.location() == null ? a.monitor.at().toString() : d.location());
+        } catch (Starlark.UncheckedEvalException ex) {
           SpecException d = session.describe(ex);
           fail(a, e, "failed: " + d.reason(), d.location() == null ? a.monitor.at().toString() : d.location());
         } catch (InterruptedException ex) {
           Thread.currentThread().interrupt();
           return;
+        } catch (RuntimeException ex) { // a monitor that cannot run must not pass the test by vanishing
+          fail(a, e, "failed: internal error: " + ex, a.monitor.at().toString());
         }
       }
       if (a.next >= a.until) {
@@ -176,19 +181,18 @@ public final class MonitorRunner {
     }
   }
 
-  private void apply(Active a, Event e, StarlarkThread thread, Mutability mu) throws EvalException, InterruptedException {
-    if (!a.started) {
-      a.state = thaw(a.monitor.stateInit(), mu);
-      a.started = true;
-    }
+  private void apply(Active a, Event e, StarlarkThread thread) throws EvalException, InterruptedException {
+    budget(thread);
     if (!a.on.test(e, thread)) {
       return;
     }
     EventValue ev = new EventValue(e);
     if (a.monitor.update() != null) {
+      budget(thread);
       a.state = Starlark.call(thread, a.monitor.update(), List.of(ev, a.state), Map.of());
     }
     if (a.monitor.check() != null) {
+      budget(thread);
       scope.asserted();
       Object verdict = Starlark.call(thread, a.monitor.check(), List.of(ev, a.state), Map.of());
       if (!Starlark.truth(verdict)) {
@@ -206,6 +210,11 @@ public final class MonitorRunner {
       interruptedTest = true;
       t.interrupt();
     }
+  }
+
+  /** Each call gets the handler budget afresh: the thread's step count only ever grows. */
+  private void budget(StarlarkThread thread) {
+    thread.setMaxExecutionSteps(thread.getExecutedSteps() + session.handlerStepBudget());
   }
 
   /** A mutable copy of a (frozen) initial state, so update may change it in place. */

@@ -640,7 +640,7 @@ public final class SpecSession implements AutoCloseable {
         scheduler.shutdownNow();
       }
       if (containers != null) {
-        containers.close();
+        containers.close(); // never throws: each step of its cleanup is guarded
         containers = null;
       }
     }
