@@ -25,6 +25,9 @@ public final class ConsoleWatch implements AutoCloseable {
   private static final Pattern PROBLEM = Pattern.compile(
       "\\b(WARN|WARNING|ERROR|SEVERE|FATAL)\\b|Exception\\b|\\bError:|^\\s+at \\S+\\(|^Caused by: ");
 
+  /** jqwik's own note while it shrinks a failing input: about the test, not the mock. */
+  private static final String JQWIK_SHRINKING = "Shrinking timeout reached";
+
   private final PrintStream out;
   private final PrintStream err;
   private final ByteArrayOutputStream seen = new ByteArrayOutputStream();
@@ -98,7 +101,8 @@ public final class ConsoleWatch implements AutoCloseable {
   /** The warnings, errors and stack-trace lines printed or logged so far. */
   public List<String> problems() {
     List<String> found = new ArrayList<>();
-    Arrays.stream(text().split("\\R")).filter(line -> PROBLEM.matcher(line).find()).forEach(found::add);
+    Arrays.stream(text().split("\\R")).filter(line -> PROBLEM.matcher(line).find())
+        .filter(line -> !line.contains(JQWIK_SHRINKING)).forEach(found::add);
     synchronized (logged) {
       found.addAll(logged);
     }

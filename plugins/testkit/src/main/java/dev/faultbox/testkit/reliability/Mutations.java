@@ -135,12 +135,17 @@ public final class Mutations {
     return Arbitraries.oneOf(decimal, binary);
   }
 
-  /** A slice of a request (a header, an argument) repeated until the request is oversized. */
+  /**
+   * A slice of a request (a header, an argument) repeated until the request is just over a
+   * common limit (8 KiB headers, 64 KiB lines) or {@link #MAX_INPUT}. The
+   * slice loses its line ends, so one line or field grows (thousands of pipelined commands would
+   * test throughput, not limits).
+   */
   public static Arbitrary<byte[]> oversized(Arbitrary<byte[]> request) {
     return Combinators.combine(request, Arbitraries.doubles().between(0, 1), Arbitraries.integers().between(1, 64),
-        Arbitraries.integers().between(8 * 1024, MAX_INPUT)).as((r, where, length, target) -> {
+        Arbitraries.of(8 * 1024 + 1, 16 * 1024 + 1, 64 * 1024 + 1, MAX_INPUT)).as((r, where, length, target) -> {
           int from = (int) (where * (r.length - 1));
-          byte[] slice = Arrays.copyOfRange(r, from, Math.min(r.length, from + length));
+          byte[] slice = withoutLineEnds(Arrays.copyOfRange(r, from, Math.min(r.length, from + length)));
           byte[] out = new byte[target];
           System.arraycopy(r, 0, out, 0, from);
           int at = from;
@@ -180,6 +185,17 @@ public final class Mutations {
       at += p.length;
     }
     return out;
+  }
+
+  private static byte[] withoutLineEnds(byte[] slice) {
+    byte[] kept = new byte[slice.length];
+    int n = 0;
+    for (byte b : slice) {
+      if (b != '\r' && b != '\n') {
+        kept[n++] = b;
+      }
+    }
+    return n == 0 ? new byte[] {'x'} : Arrays.copyOf(kept, n);
   }
 
   private static byte[] capped(byte[] input) {

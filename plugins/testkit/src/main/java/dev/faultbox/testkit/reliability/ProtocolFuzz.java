@@ -49,8 +49,13 @@ import net.jqwik.api.lifecycle.PropertyLifecycleContext;
 @Tag("reliability")
 public abstract class ProtocolFuzz {
 
-  /** How long the mock has to answer or close, and a probe to be answered. */
+  /** How long a valid probe may take, and the mock may take to record an event. */
   protected static final Duration WAIT = Duration.ofSeconds(2);
+  /**
+   * How long the mock may take to close a connection once the client has sent everything: longer
+   * than {@link #WAIT}, as one input may hold thousands of pipelined requests, each answered.
+   */
+  protected static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
   /** A fresh instance of the plugin under test. */
   protected abstract MockProtocol plugin();
@@ -82,7 +87,7 @@ public abstract class ProtocolFuzz {
     if (datagrams != null) {
       return Delivery.datagram(datagrams, at, input);
     }
-    return Delivery.stream(at, input, WAIT);
+    return Delivery.stream(at, input, CLOSE_WAIT);
   }
 
   /**
@@ -109,6 +114,9 @@ public abstract class ProtocolFuzz {
   private int inputs;
   private int expectedEvents;
   private long startedNanos;
+  private long slowestMs;
+  private byte[] slowest = new byte[0];
+  private boolean failed;
 
   @BeforeProperty
   void startTheMock() throws Exception {
@@ -138,17 +146,36 @@ public abstract class ProtocolFuzz {
   @Property(shrinking = ShrinkingMode.BOUNDED)
   @AddLifecycleHook(SizeAndSeed.class) // on the method: a subclass inherits it with the method
   void malformedInputLeavesTheMockServing(@ForAll("inputs") byte[] input) throws Exception {
+    try {
+      feed(input);
+    } catch (Exception | AssertionError e) {
+      failed = true; // jqwik reports this one; the checks at the end would only hide it
+      throw e;
+    }
+  }
+
+  private void feed(byte[] input) throws Exception {
     int index = ++inputs;
     int eventsBefore = context.recorded().size();
     Delivery delivery;
+    long started = System.nanoTime();
     try {
       delivery = deliver(at, input);
     } catch (IOException e) {
       throw failure(index, input, "could not be delivered (is the listener down?): " + e);
     }
+    long tookMs = (System.nanoTime() - started) / 1_000_000;
+    if (tookMs > slowestMs) {
+      slowestMs = tookMs;
+      slowest = input;
+    }
+    if (Boolean.getBoolean("faultbox.reliability.debug.slow") && tookMs > 100) {
+      System.err.println("slow " + tookMs + " ms: " + Mutations.hex(input, 400));
+    }
     if (!delivery.closed()) {
-      throw failure(index, input, "the connection was still open " + WAIT.toMillis()
-          + " ms after the client had sent everything (answer so far: " + Mutations.hex(delivery.reply(), 256) + ")");
+      throw failure(index, input, "the connection was still open " + CLOSE_WAIT.toMillis()
+          + " ms after the client had sent everything (answer so far: " + Mutations.hex(delivery.reply(), 256) + ")"
+          + mockThreads());
     }
     if (expectsEvent(input, delivery)) {
       expectedEvents++;
@@ -183,7 +210,7 @@ public abstract class ProtocolFuzz {
   void stopTheMockAndLookForLeaks() throws Exception {
     double seconds = (System.nanoTime() - startedNanos) / 1e9;
     try {
-      if (console != null) {
+      if (console != null && !failed) {
         checkServing("at the end", inputs, new byte[0]);
       }
     } finally {
@@ -200,13 +227,31 @@ public abstract class ProtocolFuzz {
         plugin.close();
       }
     }
+    if (failed) {
+      return;
+    }
     if (inputs < Sizes.fuzzInputs()) {
       throw new AssertionError(protocol() + ": only " + inputs + " of " + Sizes.fuzzInputs() + " inputs were tried");
     }
     boolean udp = datagrams != null;
     Leaks.assertNoneSince(before, udp ? List.of() : List.of(at), udp ? List.of(at) : List.of());
-    System.out.printf("reliability fuzz %s: %d inputs (%d with an event expected, %d events) in %.1f s, seed %s%n",
-        protocol(), inputs, expectedEvents, context.recorded().size(), seconds, seed);
+    System.out.printf("reliability fuzz %s: %d inputs (%d with an event expected, %d events) in %.1f s,"
+        + " seed %s; slowest %d ms: %s%n", protocol(), inputs, expectedEvents, context.recorded().size(), seconds, seed,
+        slowestMs, Mutations.hex(slowest, 48));
+  }
+
+  /** Where the mock's threads are, for a hang: each {@code faultbox-*} thread's top frames. */
+  private static String mockThreads() {
+    StringBuilder out = new StringBuilder();
+    Thread.getAllStackTraces().forEach((thread, frames) -> {
+      if (thread.getName().startsWith("faultbox-")) {
+        out.append("\n  thread ").append(thread.getName()).append(' ').append(thread.getState());
+        for (int i = 0; i < Math.min(12, frames.length); i++) {
+          out.append("\n    at ").append(frames[i]);
+        }
+      }
+    });
+    return out.toString();
   }
 
   private AssertionError failure(int index, byte[] input, String what) {
