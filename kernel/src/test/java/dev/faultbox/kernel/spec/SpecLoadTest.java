@@ -202,7 +202,7 @@ class SpecLoadTest {
   @Test
   void portOutOfRange() {
     assertThat(specs.error("i = interface(\"main\", \"fake\", 70000)\n"))
-        .isEqualTo("spec.star:1:14: interface(\"main\") port must be between 1 and 65535, got 70000");
+        .isEqualTo("spec.star:1:14: interface(\"main\") port must be between 1 and 65535, or 0 for any free port, got 70000");
   }
 
   @Test
