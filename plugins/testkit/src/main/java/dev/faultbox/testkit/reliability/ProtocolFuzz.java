@@ -169,9 +169,6 @@ public abstract class ProtocolFuzz {
       slowestMs = tookMs;
       slowest = input;
     }
-    if (Boolean.getBoolean("faultbox.reliability.debug.slow") && tookMs > 100) {
-      System.err.println("slow " + tookMs + " ms: " + Mutations.hex(input, 400));
-    }
     if (!delivery.closed()) {
       throw failure(index, input, "the connection was still open " + CLOSE_WAIT.toMillis()
           + " ms after the client had sent everything (answer so far: " + Mutations.hex(delivery.reply(), 256) + ")"
