@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 class IdleConnectionsTest {
 
   private static final int FRESH_REQUESTS = 200;
+  private static final int FILES_SLACK = 8;
 
   @Test
   void idleConnectionsLeaveFreshRequestsAnsweredAndGoWithoutATrace() throws Exception {
@@ -49,14 +50,17 @@ class IdleConnectionsTest {
       int count = Sizes.idleConnections();
       try (IdleConnections idle = IdleConnections.open(at, count, Duration.ofSeconds(120))) {
         assertThat(idle.held()).isEqualTo(count);
-        int accepted = await(() -> openFiles() - filesBefore, n -> n >= count, Duration.ofSeconds(30));
-        assertThat(accepted).as("connections the mock holds").isGreaterThanOrEqualTo(count);
+        int accepted = await(() -> established(at), n -> n >= count, Duration.ofSeconds(30));
+        assertThat(accepted).as("connections the mock holds").isEqualTo(count);
         for (int i = 0; i < FRESH_REQUESTS; i++) {
           assertAnsweredInTime(at);
         }
       }
-      int left = await(() -> openFiles() - filesBefore, n -> n <= 0, Duration.ofSeconds(30));
-      assertThat(left).as("descriptors still open once the clients went").isLessThanOrEqualTo(0);
+      assertThat(await(() -> established(at), n -> n == 0, Duration.ofSeconds(30)))
+          .as("connections the mock still holds once the clients went").isZero();
+      // Other tests' sockets in this JVM may close meanwhile, or a timer open one: a little room.
+      assertThat(await(() -> openFiles() - filesBefore, n -> n <= 0, Duration.ofSeconds(10)))
+          .as("descriptors open beyond the baseline once the clients went").isLessThanOrEqualTo(FILES_SLACK);
       assertThat(threads()).as("threads once the clients went").isSubsetOf(threadsBefore);
       assertThat(context.recorded()).as("an event per request, none for a client that said nothing")
           .hasSize(20 + FRESH_REQUESTS)
@@ -77,6 +81,14 @@ class IdleConnectionsTest {
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.bodyText()).isEqualTo("fresh");
     assertThat(tookMs).as("ms to answer a fresh request").isLessThan(2000);
+  }
+
+  private static int established(InetSocketAddress at) {
+    try {
+      return IdleConnections.establishedOn(at.getPort());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static int openFiles() {

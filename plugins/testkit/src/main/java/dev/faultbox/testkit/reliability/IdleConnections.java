@@ -13,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -117,6 +119,42 @@ public final class IdleConnections implements AutoCloseable {
     try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
       return (int) fds.count() - 1; // the listing's own descriptor
     }
+  }
+
+  /**
+   * The established TCP connections of this process whose local port is {@code port}: the server
+   * side of a mock's connections, counted exactly (from {@code /proc/net/tcp*} and the process's
+   * descriptors), whatever else the JVM opens or closes meanwhile.
+   */
+  public static int establishedOn(int port) throws IOException {
+    Set<String> sockets = new HashSet<>();
+    for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+      Path file = Path.of(table);
+      if (!Files.exists(file)) {
+        continue;
+      }
+      for (String line : Files.readAllLines(file)) {
+        String[] f = line.trim().split("\\s+");
+        // sl local_address rem_address st ... inode (field 9); 01 is ESTABLISHED
+        if (f.length > 9 && f[1].contains(":") && f[3].equals("01")
+            && Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16) == port) {
+          sockets.add("socket:[" + f[9] + "]");
+        }
+      }
+    }
+    int held = 0;
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      for (Path fd : (Iterable<Path>) fds::iterator) {
+        try {
+          if (sockets.contains(Files.readSymbolicLink(fd).toString())) {
+            held++;
+          }
+        } catch (IOException closedMeanwhile) {
+          // a descriptor closed while listed
+        }
+      }
+    }
+    return held;
   }
 
   /** The child: {@code host port count}. */
