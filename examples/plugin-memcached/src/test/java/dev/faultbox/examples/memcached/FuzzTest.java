@@ -49,8 +49,21 @@ class FuzzTest extends ProtocolFuzz {
         ascii("set " + k + " " + flags + " " + exptime + " " + bytes + "\r\nvalue\r\n"));
   }
 
+  private int probes;
+
+  /** Stores an item of its own, then reads it: fuzzed commands may have changed any other. */
   @Override
   protected boolean probe(InetSocketAddress at) throws Exception {
-    return contract.exchange(at).ok();
+    String value = "probe-" + ++probes;
+    try (TextClient c = new TextClient(at)) {
+      c.send("set faultbox-probe 0 0 " + value.length() + "\r\n" + value + "\r\n");
+      if (!c.readLine().equals("STORED\r\n")) {
+        return false;
+      }
+      c.send("get faultbox-probe\r\n");
+      return c.readUntil("END\r\n").equals("VALUE faultbox-probe 0 " + value.length() + "\r\n" + value + "\r\nEND\r\n");
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 }

@@ -58,9 +58,22 @@ class FuzzTest extends ProtocolFuzz {
             .putInt(n).putInt(9).putInt(0).putInt(op).put(payload).array());
   }
 
+  private int probes;
+
+  /** Inserts a document of its own, then finds it: fuzzed commands may have changed any other. */
   @Override
   protected boolean probe(InetSocketAddress at) throws Exception {
-    return contract.exchange(at).ok();
+    String id = "probe-" + ++probes;
+    try (RawWire wire = new RawWire(at.getPort())) {
+      org.bson.BsonDocument inserted = wire.command(
+          "{\"insert\": \"faultbox_probes\", \"documents\": [{\"_id\": \"" + id + "\"}], \"$db\": \"test\"}");
+      org.bson.BsonDocument found = wire.command(
+          "{\"find\": \"faultbox_probes\", \"filter\": {\"_id\": \"" + id + "\"}, \"$db\": \"test\"}");
+      return inserted.getNumber("n").intValue() == 1
+          && found.getDocument("cursor").getArray("firstBatch").size() == 1;
+    } catch (java.io.IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /**
