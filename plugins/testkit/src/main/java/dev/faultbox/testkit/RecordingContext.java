@@ -46,7 +46,7 @@ public final class RecordingContext implements MockContext {
 
   private final Object lock = new Object();
   private final List<MockEvent> recorded = new ArrayList<>();
-  private final Logger logger;
+  private final WatchedLogger logger;
   private volatile FaultGate gate = FaultGate.PASS_THROUGH;
   private volatile TlsIdentity tls;
 
@@ -55,7 +55,7 @@ public final class RecordingContext implements MockContext {
   }
 
   public RecordingContext(String loggerName) {
-    this.logger = LoggerFactory.getLogger(loggerName);
+    this.logger = new WatchedLogger(LoggerFactory.getLogger(loggerName));
   }
 
   @Override
@@ -103,6 +103,11 @@ public final class RecordingContext implements MockContext {
   @Override
   public Logger logger() {
     return logger;
+  }
+
+  /** What the mock logged through {@link #logger()} at WARN or ERROR so far, one line each. */
+  public List<String> warnings() {
+    return logger.warnings();
   }
 
   /** A snapshot of the events recorded so far, in emission order. */

@@ -603,6 +603,22 @@ final class Dispatcher {
     emit(definition.event(OP_BAD_REQUEST, fields));
   }
 
+  /**
+   * A call grpc-netty refused with an HTTP error before any handler saw it (a method other than
+   * POST, a content type that is not gRPC): op bad_request with the HTTP {@code status} and the
+   * INTERNAL it sends along.
+   */
+  void refusedByTransport(String path, int status, String message) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("method", path);
+    fields.put("status", status);
+    fields.put("code", Status.Code.INTERNAL.name());
+    fields.put("message", message);
+    fields.put("req_size", 0);
+    fields.put("duration_ms", 0L);
+    emit(definition.event(OP_BAD_REQUEST, fields));
+  }
+
   /** The fields every call's event has; {@code message} null leaves it out. */
   private static Map<String, Object> callFields(Trace trace, Status.Code code, String message, int reqSize) {
     Map<String, Object> fields = new LinkedHashMap<>();

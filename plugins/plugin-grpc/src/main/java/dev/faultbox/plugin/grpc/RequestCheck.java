@@ -27,6 +27,8 @@ final class RequestCheck extends Http2FrameListenerDecorator {
   static final String BAD_PATH = "malformed :path: a gRPC call's path is /package.Service/Method";
   /** grpc-java's request headers take AsciiString names only. */
   private static final AsciiString GRPC_ENCODING = AsciiString.of("grpc-encoding");
+  private static final AsciiString CONTENT_TYPE = AsciiString.of("content-type");
+  private static final AsciiString POST = AsciiString.of("POST");
 
   private final Http2ConnectionHandler http2;
   private final Dispatcher dispatcher;
@@ -84,11 +86,38 @@ final class RequestCheck extends Http2FrameListenerDecorator {
     return null;
   }
 
+  /**
+   * Records the call if grpc-java will answer its headers with an HTTP error of its own: 405 for a
+   * method other than POST, 415 for a content type that is not gRPC. It answers those itself and
+   * tells no handler, so they had no event (found by the fuzzer); this one is recorded before its
+   * answer leaves. The messages are grpc-java's words.
+   */
+  private void recordTransportRefusal(Http2Headers headers) {
+    CharSequence method = headers.method();
+    CharSequence contentType = headers.get(CONTENT_TYPE);
+    if (method == null || !POST.contentEquals(method)) {
+      dispatcher.refusedByTransport(headers.path().toString(), 405, "Method '" + method + "' is not supported");
+    } else if (contentType == null) {
+      dispatcher.refusedByTransport(headers.path().toString(), 415, "Content-Type is missing from the request");
+    } else if (!isGrpcContentType(contentType.toString())) {
+      dispatcher.refusedByTransport(headers.path().toString(), 415, "Content-Type '" + contentType + "' is not supported");
+    }
+  }
+
+  /** grpc-java's test: application/grpc, alone or followed by {@code +} or {@code ;}, in any case. */
+  static boolean isGrpcContentType(String contentType) {
+    String type = contentType.toLowerCase(java.util.Locale.ROOT);
+    String grpc = "application/grpc";
+    return type.startsWith(grpc) && (type.length() == grpc.length() || type.charAt(grpc.length()) == '+'
+        || type.charAt(grpc.length()) == ';');
+  }
+
   @Override
   public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
       boolean endOfStream) throws Http2Exception {
     String refusal = refusal(headers);
     if (refusal == null) {
+      recordTransportRefusal(headers);
       super.onHeadersRead(ctx, streamId, headers, padding, endOfStream);
     } else {
       refuse(ctx, streamId, headers.path(), refusal, endOfStream);
@@ -100,6 +129,7 @@ final class RequestCheck extends Http2FrameListenerDecorator {
       short weight, boolean exclusive, int padding, boolean endOfStream) throws Http2Exception {
     String refusal = refusal(headers);
     if (refusal == null) {
+      recordTransportRefusal(headers);
       super.onHeadersRead(ctx, streamId, headers, streamDependency, weight, exclusive, padding, endOfStream);
     } else {
       refuse(ctx, streamId, headers.path(), refusal, endOfStream);

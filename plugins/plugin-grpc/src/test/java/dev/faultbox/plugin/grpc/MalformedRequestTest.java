@@ -69,7 +69,12 @@ class MalformedRequestTest {
         Arguments.of(":path /", RawH2.request("/"), EMPTY, Status.Code.UNIMPLEMENTED, RequestCheck.BAD_PATH),
         Arguments.of(":path without a method", RawH2.request("/flags.v1.Flags"), null,
             Status.Code.UNIMPLEMENTED, RequestCheck.BAD_PATH),
-        Arguments.of("no :path", RawH2.request(null), EMPTY, Status.Code.UNIMPLEMENTED, RequestCheck.BAD_PATH));
+        Arguments.of("no :path", RawH2.request(null), EMPTY, Status.Code.UNIMPLEMENTED, RequestCheck.BAD_PATH),
+        // Refused by grpc-java itself with an HTTP error (found by the fuzzer to have no event).
+        Arguments.of("a content type that is not gRPC", RawH2.request(GET).set("content-type", "text/plain"), EMPTY,
+            Status.Code.INTERNAL, "Content-Type 'text/plain' is not supported"),
+        Arguments.of("a GET", RawH2.request(GET).method("GET"), EMPTY, Status.Code.INTERNAL,
+            "Method 'GET' is not supported"));
   }
 
   @ParameterizedTest(name = "{0}")

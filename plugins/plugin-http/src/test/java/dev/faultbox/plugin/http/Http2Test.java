@@ -276,6 +276,19 @@ class Http2Test {
         .version()).isEqualTo(HttpClient.Version.HTTP_2);
   }
 
+  /** Found by the fuzzer: Netty failed to convert such a target after its 101, leaving no answer and no event. */
+  @Test
+  void anUpgradeRequestWhoseTargetIsNoUriIsAnsweredOnHttp1() throws Exception {
+    server = TestSupport.start(mock("auth", "http2", 0).route("* /**", MockResponse_ok()).build(), context);
+    try (Socket socket = TestSupport.connect(server.address())) {
+      TestSupport.send(socket, "GET /a\u00f9%zz HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+          + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n");
+      TestSupport.RawResponse r = TestSupport.read(socket.getInputStream());
+      assertThat(r.status()).isNotEqualTo(101);
+    }
+    assertThat(context.awaitEvent(Duration.ofSeconds(5)).fields()).containsEntry("proto", "HTTP/1.1");
+  }
+
   private static MockResponse.Static MockResponse_ok() {
     return Http1ServerTest.text(200, "ok");
   }

@@ -109,7 +109,8 @@ final class Apis {
       }
     } else {
       for (MetadataRequestData.MetadataRequestTopic asked : request.data().topics()) {
-        boolean byId = asked.name() == null && asked.topicId() != null && !asked.topicId().equals(Uuid.ZERO_UUID);
+        // No name means by id, as a broker reads it: a zero or unknown id is UNKNOWN_TOPIC_ID.
+        boolean byId = asked.name() == null;
         TopicLog t = byId ? broker.topic(asked.topicId())
             : broker.topicOrCreate(asked.name(), version < 4 || request.allowAutoTopicCreation());
         if (t != null) {

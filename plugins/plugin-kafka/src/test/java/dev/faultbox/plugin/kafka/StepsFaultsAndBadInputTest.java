@@ -229,6 +229,21 @@ class StepsFaultsAndBadInputTest extends MockTestSupport {
   }
 
   @Test
+  void aMetadataTopicWithNeitherNameNorIdIsUnknownTopicId() throws Exception {
+    // Found by the fuzzer: the mock failed on the null name and closed without an answer or event.
+    int port = start(Map.of("topics", Map.of("orders", List.of())));
+    var data = new org.apache.kafka.common.message.MetadataRequestData().setAllowAutoTopicCreation(true);
+    data.topics().add(new org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic().setName(null));
+    try (WireClient client = new WireClient("127.0.0.1", port, 3000)) {
+      org.apache.kafka.common.requests.MetadataResponse r =
+          client.send(new org.apache.kafka.common.requests.MetadataRequest.Builder(data));
+      assertThat(r.data().topics().iterator().next().errorCode())
+          .isEqualTo(org.apache.kafka.common.protocol.Errors.UNKNOWN_TOPIC_ID.code());
+    }
+    assertThat(context.recorded("Metadata")).hasSize(1);
+  }
+
+  @Test
   void configIsCheckedInPrepareWithOneLine() {
     assertThatThrownBy(() -> factory.prepare(bus(Map.of("topic", Map.of())).build()))
         .isInstanceOf(InvalidMockException.class)

@@ -5,6 +5,12 @@ import de.bwaldvogel.mongo.wire.bson.BsonDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import org.bson.BSONException;
+import org.bson.BsonBinaryReader;
+import org.bson.codecs.BsonDocumentCodec;
+import org.bson.codecs.DecoderContext;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -87,7 +93,7 @@ final class WireDecoder extends ByteToMessageDecoder {
         if (body != null) {
           return BadInput.invalid(requestId, OP_MSG, 40430, "Location40430", "Multiple body sections in message");
         }
-        body = BsonDecoder.decodeBson(in);
+        body = checkedBson(in);
       } else if (kind == 1) {
         int start = in.readerIndex();
         int size = in.readIntLE();
@@ -98,7 +104,7 @@ final class WireDecoder extends ByteToMessageDecoder {
         sequenceNames.add(BsonDecoder.decodeCString(section));
         List<Document> documents = new ArrayList<>();
         while (section.isReadable()) {
-          documents.add(BsonDecoder.decodeBson(section));
+          documents.add(checkedBson(section));
         }
         sequences.add(documents);
       } else {
@@ -125,15 +131,37 @@ final class WireDecoder extends ByteToMessageDecoder {
     return new WireRequest(requestId, false, (flags & MORE_TO_COME) != 0, database, command, body, ctx.channel(), connectionId);
   }
 
+  /**
+   * The document at the reader index, read by the library once the driver's BSON reader has
+   * checked it: the library's decoder allocates each string and binary at the length it declares
+   * before reading it, so a corrupt length (found by the fuzzer) made it allocate up to 2 GiB.
+   */
+  static Document checkedBson(ByteBuf in) {
+    int available = in.readableBytes();
+    int length = available >= 4 ? in.getIntLE(in.readerIndex()) : -1;
+    if (length < 5 || length > available) {
+      throw new IllegalArgumentException("a document of " + length + " bytes where " + available + " are left");
+    }
+    ByteBuffer bytes = in.nioBuffer(in.readerIndex(), length).order(ByteOrder.LITTLE_ENDIAN);
+    try (BsonBinaryReader reader = new BsonBinaryReader(bytes)) {
+      CHECKER.decode(reader, DecoderContext.builder().build());
+    } catch (BSONException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    return BsonDecoder.decodeBson(in);
+  }
+
+  private static final BsonDocumentCodec CHECKER = new BsonDocumentCodec();
+
   /** OP_QUERY on {@code <db>.$cmd}: since 6.0 only for the hello a driver sends first. */
   private Object opQuery(ChannelHandlerContext ctx, int requestId, ByteBuf in) {
     in.readIntLE(); // flags: secondaryOk and the like, which a command ignores
     String namespace = BsonDecoder.decodeCString(in);
     in.readIntLE(); // numberToSkip
     in.readIntLE(); // numberToReturn
-    Document query = BsonDecoder.decodeBson(in);
+    Document query = checkedBson(in);
     if (in.isReadable()) {
-      BsonDecoder.decodeBson(in); // returnFieldsSelector
+      checkedBson(in); // returnFieldsSelector
     }
     if (in.isReadable()) {
       throw new IllegalArgumentException("bytes after the query document");

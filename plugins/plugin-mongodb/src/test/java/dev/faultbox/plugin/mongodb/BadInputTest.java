@@ -37,6 +37,24 @@ class BadInputTest extends MockTestSupport {
   }
 
   @Test
+  void aStringLengthOfTwoGibibytesIsInvalidBsonWithoutAllocatingIt() {
+    // Found by the fuzzer: the library's decoder allocated each string at its declared length.
+    byte[] message = RawWire.opMsg(1, "{\"find\": \"users\", \"$db\": \"test\"}");
+    int stringLength = 16 + 4 + 1 + 4 + 1 + "find".length() + 1; // header, flags, kind, size, type, key
+    ByteBuffer.wrap(message).order(ByteOrder.LITTLE_ENDIAN).putInt(stringLength, Integer.MAX_VALUE);
+    var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    io.netty.channel.embedded.EmbeddedChannel channel = new io.netty.channel.embedded.EmbeddedChannel(new WireDecoder(1));
+    long before = threads.getCurrentThreadAllocatedBytes();
+    channel.writeInbound(io.netty.buffer.Unpooled.wrappedBuffer(message));
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+    Object decoded = channel.readInbound();
+    assertThat(decoded).isInstanceOf(BadInput.class);
+    assertThat(((BadInput) decoded).reply().get("codeName")).isEqualTo("InvalidBSON");
+    assertThat(allocated).as("bytes allocated decoding it").isLessThan(16L << 20);
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
   void garbageBytesCloseTheConnectionAsMongodDoes() throws Exception {
     int port = start(PAGE_SEED);
     try (RawWire wire = new RawWire(port)) {

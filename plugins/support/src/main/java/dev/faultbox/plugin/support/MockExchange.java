@@ -200,7 +200,15 @@ public final class MockExchange<Q, R> {
   }
 
   private void route(RequestLoop loop, Q request, Map<String, Object> fields, Done<R> done) {
-    Routed<R> routed = answers.route(request, fields);
+    Routed<R> routed;
+    try {
+      routed = answers.route(request, fields);
+    } catch (RuntimeException e) {
+      // A request the transport read but the protocol's code fails on: answered as a failed
+      // handler, so it is still an event, never a connection closed without a word.
+      fail(request, "serving the request failed: " + Failures.oneLine(e), fields, done);
+      return;
+    }
     if (routed instanceof Routed.Ready<R> ready) {
       finish(request, ready.reply(), fields, done);
     } else if (routed instanceof Routed.Failed<R> failed) {

@@ -46,6 +46,9 @@ class MockExchangeTest {
     @Override
     public MockExchange.Routed<String> route(String request, Map<String, Object> fields) {
       fields.put("route", request);
+      if (request.equals("throw")) {
+        throw new IllegalStateException("a bug\nin the protocol");
+      }
       if (request.startsWith("later:")) {
         String what = request.substring(6);
         CompletableFuture<String> later = new CompletableFuture<>();
@@ -127,6 +130,12 @@ class MockExchangeTest {
     assertThat(lastEvent().fields()).containsEntry("route", "later:pushed").containsEntry("reply", "pushed");
     assertThat(serve("later:fail")).isEqualTo("ERR gave up");
     assertThat(lastEvent().fields()).containsEntry("error", "gave up");
+  }
+
+  @Test
+  void aRouteThatThrowsIsAnsweredAsAFailedHandlerAndRecorded() throws Exception {
+    assertThat(serve("throw")).isEqualTo("ERR serving the request failed: a bug in the protocol");
+    assertThat(lastEvent().fields()).containsEntry("error", "serving the request failed: a bug in the protocol");
   }
 
   @Test
