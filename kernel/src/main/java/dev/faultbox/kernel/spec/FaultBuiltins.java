@@ -428,8 +428,7 @@ public final class FaultBuiltins {
 
   /** The test a fault_scenario registers. */
   @StarlarkBuiltin(name = "function")
-  static final class ScenarioTest implements StarlarkCallable, TimedTest {
-    private final String name;
+  static final class ScenarioTest extends RegisteredTest implements TimedTest {
     private final StarlarkCallable scenario;
     private final List<FaultAssumption> faults;
     private final StarlarkCallable expect;
@@ -438,17 +437,12 @@ public final class FaultBuiltins {
 
     ScenarioTest(String name, StarlarkCallable scenario, List<FaultAssumption> faults, StarlarkCallable expect,
         Duration timeout, List<Monitor> monitors) {
-      this.name = name;
+      super(name, "fault_scenario");
       this.scenario = scenario;
       this.faults = faults;
       this.expect = expect;
       this.timeout = timeout;
       this.monitors = monitors;
-    }
-
-    @Override
-    public String getName() {
-      return name;
     }
 
     @Override
@@ -462,16 +456,6 @@ public final class FaultBuiltins {
       SpecSession session = SpecSession.of(thread);
       watch(session, monitors);
       return underFaults(session, faults, () -> expect(thread, expect, Starlark.call(thread, scenario, List.of(), Map.of())));
-    }
-
-    @Override
-    public boolean isImmutable() {
-      return true;
-    }
-
-    @Override
-    public void repr(Printer p) {
-      p.append("<fault_scenario ").append(name).append(">");
     }
   }
 

@@ -190,8 +190,7 @@ public final class MatrixBuiltins {
 
   /** The test of one cell. */
   @StarlarkBuiltin(name = "function")
-  static final class CellTest implements StarlarkCallable {
-    private final String name;
+  static final class CellTest extends RegisteredTest {
     private final StarlarkCallable scenario;
     private final FaultAssumption fault;
     private final StarlarkCallable expect;
@@ -200,17 +199,12 @@ public final class MatrixBuiltins {
 
     CellTest(String name, StarlarkCallable scenario, FaultAssumption fault, StarlarkCallable expect, boolean requireFire,
         List<Monitor> monitors) {
-      this.name = name;
+      super(name, "test");
       this.scenario = scenario;
       this.fault = fault;
       this.expect = expect;
       this.requireFire = requireFire;
       this.monitors = monitors;
-    }
-
-    @Override
-    public String getName() {
-      return name;
     }
 
     @Override
@@ -226,16 +220,6 @@ public final class MatrixBuiltins {
         }
         return FaultBuiltins.expect(thread, expect, r);
       });
-    }
-
-    @Override
-    public boolean isImmutable() {
-      return true;
-    }
-
-    @Override
-    public void repr(Printer p) {
-      p.append("<test ").append(name).append(">");
     }
   }
 }

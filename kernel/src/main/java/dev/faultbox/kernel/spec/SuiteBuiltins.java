@@ -234,24 +234,18 @@ public final class SuiteBuiltins {
 
   /** The test a {@code test(...)} call registers. */
   @StarlarkBuiltin(name = "function")
-  static final class DeclaredTest implements StarlarkCallable, TimedTest {
-    private final String name;
+  static final class DeclaredTest extends RegisteredTest implements TimedTest {
     private final StarlarkCallable body;
     private final StarlarkCallable setup;
     private final StarlarkCallable expect;
     private final Duration timeout;
 
     DeclaredTest(String name, StarlarkCallable body, StarlarkCallable setup, StarlarkCallable expect, Duration timeout) {
-      this.name = name;
+      super(name, "test");
       this.body = body;
       this.setup = setup;
       this.expect = expect;
       this.timeout = timeout;
-    }
-
-    @Override
-    public String getName() {
-      return name;
     }
 
     @Override
@@ -266,16 +260,6 @@ public final class SuiteBuiltins {
         Starlark.call(thread, setup, List.of(), Map.of());
       }
       return FaultBuiltins.expect(thread, expect, Starlark.call(thread, body, List.of(), Map.of()));
-    }
-
-    @Override
-    public boolean isImmutable() {
-      return true;
-    }
-
-    @Override
-    public void repr(Printer p) {
-      p.append("<test ").append(name).append(">");
     }
   }
 }
