@@ -108,7 +108,7 @@ final class Clients {
     if (a.size() == 3) {
       for (Session other : c.clients.sessions.values()) {
         if (other.addr.equals(a.get(2))) {
-          return close(s, other, Reply.OK);
+          return close(c.clients, s, other, Reply.OK);
         }
       }
       return Reply.error("ERR No such client");
@@ -170,19 +170,23 @@ final class Clients {
       if (other == s) {
         self = true;
       } else {
-        close(s, other, null);
+        close(c.clients, s, other, null);
       }
     }
     Reply count = new Reply.Int(killed);
     return self ? new Reply.ThenClose(count) : count;
   }
 
-  /** Closes {@code other}'s connection; the caller's own closes after its reply. */
-  private static Reply close(Session s, Session other, Reply reply) {
+  /**
+   * Closes {@code other}'s connection; the caller's own closes after its reply. A killed client
+   * leaves the list at once, as in redis-server, not when its channel's close lands.
+   */
+  private static Reply close(Clients clients, Session s, Session other, Reply reply) {
     if (other == s) {
       return new Reply.ThenClose(reply);
     }
     other.killed = true;
+    clients.leave(other);
     Runnable closer = other.closer;
     if (closer != null) {
       closer.run();
