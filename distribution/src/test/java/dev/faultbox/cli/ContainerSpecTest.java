@@ -328,7 +328,7 @@ class ContainerSpecTest {
     Files.writeString(img, "x = 1\napi = service(\"api\", interface(\"main\", \"http\", 1), image = \"app:1\")\n");
     Process p = faultbox(Map.of("DOCKER_HOST", "unix://" + dir.resolve("no.sock")), "check", img.toString());
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    String err = new String(p.getErrorStream().readAllBytes());
+    String err = Files.readString(dir.resolve("faultbox.err"));
     assertThat(p.exitValue()).as(err).isEqualTo(1);
     assertThat(err).isEqualTo("error: " + img + ":2:14: service(\"api\") uses image= (container mode), but no Docker "
         + "engine answers at unix://" + dir.resolve("no.sock") + " (the socket does not exist); start a Docker engine "
@@ -345,7 +345,7 @@ class ContainerSpecTest {
       List<Container> up;
       while ((up = ours()).isEmpty()) {
         assertThat(System.nanoTime() < deadline).as("the api container starts").isTrue();
-        assertThat(p.isAlive()).as("faultbox is running").isTrue();
+        assertThat(p.isAlive()).as("faultbox is running; it printed:\n%s", output()).isTrue();
         Thread.sleep(100);
       }
       image = up.get(0).getImage();
@@ -370,13 +370,18 @@ class ContainerSpecTest {
     assertThat(ours()).as("the orphan was removed").isEmpty();
   }
 
-  /** `faultbox` as a process of its own, on this test's class path. */
+  private String output() throws IOException {
+    return Files.readString(dir.resolve("faultbox.out")) + Files.readString(dir.resolve("faultbox.err"));
+  }
+
+  /** `faultbox` as a process of its own, on this test's class path; its output goes to faultbox.out and faultbox.err. */
   private Process faultbox(Map<String, String> env, String... args) throws IOException {
     List<String> cmd = new java.util.ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), Main.class.getName()));
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(dir.resolve("faultbox.out").toFile())
+        .redirectError(dir.resolve("faultbox.err").toFile());
     pb.environment().putAll(env);
     return pb.start();
   }
