@@ -144,7 +144,9 @@ record GrpcSettings(
       common = new PreparedReply.Fixed(s.body().clone());
     } else if (response instanceof MockResponse.Status status) {
       try {
-        common = new PreparedReply.Status(Codes.resolve(status.code()), Objects.requireNonNullElse(status.message(), ""));
+        int code = Codes.resolve(status.code());
+        String message = Objects.requireNonNullElse(status.message(), "");
+        common = new PreparedReply.Status(code, message, ErrorDetails.encode(code, message, status.details(), schema));
       } catch (IllegalArgumentException e) {
         throw new InvalidMockException(where + e.getMessage());
       }
