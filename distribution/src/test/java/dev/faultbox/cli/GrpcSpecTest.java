@@ -197,6 +197,10 @@ class GrpcSpecTest {
                 "/flags.v1.Flags/Raw":    grpc_raw_response("\\012\\016\\012\\001n\\022\\011\\021\\000\\000\\000\\000\\000\\000\\360?"),
                 "/flags.v1.Flags/Bytes":  grpc_raw_response(hex_bytes("0a0e0a016e120911000000000000f03f")),
                 "/flags.v1.Flags/Status": status_response(code = "not_found", message = "generic"),
+                "/flags.v1.Flags/Bad":    grpc_error(code = "INVALID_ARGUMENT", message = "bad name", details = [
+                    {"@type": "type.googleapis.com/google.rpc.BadRequest",
+                     "field_violations": [{"field": "name", "description": "required"}]},
+                ]),
             },
         )
 
@@ -213,6 +217,11 @@ class GrpcSpecTest {
             assert_eq(call("Status"), ["NOT_FOUND", "generic"])
             for method in ["Raw", "Bytes"]:
                 assert_eq(flags.main.call(method = "/flags.v1.Flags/" + method).json["n"], 1.0)
+            bad = flags.main.call(method = "/flags.v1.Flags/Bad")
+            assert_eq([bad.code, bad.message], ["INVALID_ARGUMENT", "bad name"])
+            assert_true(len(bad.headers["grpc-status-details-bin"]) > 0)
+            assert_eq(events().where(service = "flags", method = "/flags.v1.Flags/Bad").first().details,
+                ["type.googleapis.com/google.rpc.BadRequest"])
         """.formatted(FreePorts.tcp()));
     Cli r = Cli.run("test", spec.toString());
     assertThat(r.exit()).as(r.toString()).isZero();
@@ -241,6 +250,10 @@ class GrpcSpecTest {
     expectLoadError("status.star", head + "status_response(code = \"UNAVAILBLE\")})\n",
         "status.star:1:17: mock_service(\"m\") interface \"main\": route \"/a.B/C\": unknown gRPC code \"UNAVAILBLE\" "
             + "(did you mean \"UNAVAILABLE\"?); use one of OK, CANCELLED");
+    expectLoadError("details.star", head + "grpc_error(code = 3, details = [{\"@type\": \"google.rpc.BadRequst\"}])})\n",
+        "details.star:1:17: mock_service(\"m\") interface \"main\": route \"/a.B/C\": details[0]: unknown @type "
+            + "\"google.rpc.BadRequst\" (did you mean \"type.googleapis.com/google.rpc.BadRequest\"?); a detail is one of "
+            + "google.rpc.BadRequest, ");
   }
 
   /** Both {@code check} and {@code test} refuse the spec with this one-line error, and run nothing. */
