@@ -90,6 +90,7 @@ final class Protoc {
   static byte[] compile(Installation protoc, Path workDir, List<String> importPaths, List<String> inputs)
       throws InvalidMockException, CompileError {
     Path out = null;
+    Path errors = null;
     try {
       out = Files.createTempFile("faultbox-protoc-", ".pb");
       List<String> command = new ArrayList<>();
@@ -101,21 +102,23 @@ final class Protoc {
       command.add("--include_imports");
       command.add("--descriptor_set_out=" + out);
       command.addAll(inputs);
+      // stderr to a file, not a pipe, so that a hung protoc cannot block the wait for it
+      errors = Files.createTempFile("faultbox-protoc-", ".err");
       Process process = new ProcessBuilder(command)
           .directory(workDir.toFile())
           .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .redirectError(errors.toFile())
           .start();
       process.getOutputStream().close();
-      byte[] stderr;
-      try (InputStream err = process.getErrorStream()) {
-        stderr = err.readNBytes(MAX_STDERR_BYTES);
-        err.transferTo(java.io.OutputStream.nullOutputStream());
-      }
       if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         process.destroyForcibly();
         throw new InvalidMockException("protos: protoc did not finish in " + TIMEOUT_SECONDS + " s");
       }
       if (process.exitValue() != 0) {
+        byte[] stderr;
+        try (InputStream err = Files.newInputStream(errors)) {
+          stderr = err.readNBytes(MAX_STDERR_BYTES);
+        }
         List<String> lines = new ArrayList<>();
         for (String line : new String(stderr, StandardCharsets.UTF_8).split("\r?\n")) {
           if (!line.isBlank()) {
@@ -134,9 +137,11 @@ final class Protoc {
       Thread.currentThread().interrupt();
       throw new InvalidMockException("protos: interrupted while protoc ran");
     } finally {
-      if (out != null) {
+      for (Path temp : new Path[] {out, errors}) {
         try {
-          Files.deleteIfExists(out);
+          if (temp != null) {
+            Files.deleteIfExists(temp);
+          }
         } catch (IOException ignored) {
           // a temp file; the OS cleans its temp directory
         }
@@ -168,14 +173,8 @@ final class Protoc {
         }
         return new Installation(executable, includeDir, "override:" + executable + ":" + includesId);
       }
-      String platform = platform();
       byte[] binary;
-      try (InputStream in = Protoc.class.getResourceAsStream(BUNDLED.formatted(platform))) {
-        if (in == null) {
-          throw new InvalidMockException("protos: this build of the grpc plugin bundles no protoc for " + platform
-              + "; set " + OVERRIDE_ENV + " (or -D" + OVERRIDE_PROPERTY + ") to a protoc executable, or compile "
-              + "the protos yourself and use descriptors = \"<protoc FileDescriptorSet>\"");
-        }
+      try (InputStream in = bundled(platform())) {
         binary = in.readAllBytes();
       }
       String binaryId = HexFormat.of().formatHex(sha256().digest(binary), 0, 8);
@@ -188,6 +187,18 @@ final class Protoc {
     } catch (IOException | UncheckedIOException e) {
       throw new InvalidMockException("protos: cannot unpack the bundled protoc (" + Failures.oneLine(e) + ")");
     }
+  }
+
+  /** The bundled executable for {@code platform}, or why there is none and what to do. */
+  static InputStream bundled(String platform) throws InvalidMockException {
+    InputStream in = Protoc.class.getResourceAsStream(BUNDLED.formatted(platform));
+    if (in == null) {
+      throw new InvalidMockException("protos: the grpc plugin bundles no protoc for " + platform
+          + " (only linux-x86_64); set " + OVERRIDE_ENV + " (or -D" + OVERRIDE_PROPERTY + ") to a protoc "
+          + "executable, or build a set with protoc --include_imports --descriptor_set_out=... and give "
+          + "descriptors = instead");
+    }
+    return in;
   }
 
   /** The os-maven-plugin classifier of this machine, e.g. {@code linux-x86_64}. */

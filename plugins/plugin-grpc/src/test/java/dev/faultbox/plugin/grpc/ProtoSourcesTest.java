@@ -261,4 +261,17 @@ class ProtoSourcesTest {
     assertThat(ProtoSources.COMPILES.get()).as("an imported file changed").isEqualTo(before + 3);
     assertThat(edited.method(GEO + "GetCity").getInputType().findFieldByName("x")).isNotNull();
   }
+
+  @Test
+  void anotherPlatformIsRefusedSayingWhatToDo() throws Exception {
+    assertThat(Protoc.platform()).as("this machine and CI").isEqualTo("linux-x86_64");
+    try (InputStream in = Protoc.bundled("linux-x86_64")) {
+      assertThat(in.readNBytes(4)).containsExactly(0x7f, 'E', 'L', 'F');
+    }
+    Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> Protoc.bundled("osx-aarch_64"));
+    assertThat(refused).isInstanceOf(InvalidMockException.class).hasMessage(
+        "protos: the grpc plugin bundles no protoc for osx-aarch_64 (only linux-x86_64); set FAULTBOX_PROTOC (or "
+            + "-Dfaultbox.protoc) to a protoc executable, or build a set with protoc --include_imports "
+            + "--descriptor_set_out=... and give descriptors = instead");
+  }
 }
