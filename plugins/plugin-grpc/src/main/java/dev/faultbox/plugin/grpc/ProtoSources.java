@@ -2,6 +2,7 @@ package dev.faultbox.plugin.grpc;
 
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
 import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
+import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.faultbox.plugin.support.Failures;
 import dev.faultbox.spi.InvalidMockException;
@@ -44,7 +45,8 @@ final class ProtoSources {
   /** protoc's gcc-style message: {@code file:line:col: text}. */
   private static final Pattern LOCATED = Pattern.compile("^(.+?):(\\d+):(\\d+): (.*)$");
 
-  private record Entry(Map<Path, String> dependencies, Schema schema) {}
+  /** The built files, not a Schema: its origin names the patterns as each spec wrote them. */
+  private record Entry(Map<Path, String> dependencies, List<FileDescriptor> files) {}
 
   private static final Map<String, Entry> CACHE = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
@@ -90,22 +92,24 @@ final class ProtoSources {
     }
     Protoc.Installation protoc = Protoc.get();
     List<String> protocPaths = roots.stream().map(r -> display(base, r)).toList();
+    String origin = "protos " + quoted(protos);
+    // Absolute import paths, not the spec's directory: specs in different directories that name
+    // the same protos share the compile.
     MessageDigest key = sha256();
     update(key, protoc.version());
-    protocPaths.forEach(p -> update(key, p));
+    roots.forEach(r -> update(key, r.toString()));
     update(key, "--");
     for (int i = 0; i < inputs.size(); i++) {
       update(key, inputs.get(i));
       update(key, contents.get(i));
     }
-    String cacheKey = base + "\n" + java.util.HexFormat.of().formatHex(key.digest());
+    String cacheKey = java.util.HexFormat.of().formatHex(key.digest());
     synchronized (CACHE) {
       Entry cached = CACHE.get(cacheKey);
       if (cached != null && unchanged(cached.dependencies())) {
-        return cached.schema();
+        return new Schema(origin, cached.files());
       }
       COMPILES.incrementAndGet();
-      String origin = "protos " + quoted(protos);
       byte[] bytes;
       try {
         bytes = Protoc.compile(protoc, base, protocPaths, inputs);
@@ -118,7 +122,7 @@ final class ProtoSources {
       } catch (InvalidProtocolBufferException e) {
         throw new InvalidMockException("protos: protoc wrote no FileDescriptorSet (" + Failures.oneLine(e) + ")");
       }
-      Schema schema = new Schema(origin, DescriptorSets.build(set.getFileList(), origin));
+      List<FileDescriptor> built = DescriptorSets.build(set.getFileList(), origin);
       Map<Path, String> dependencies = new LinkedHashMap<>(inputHashes);
       for (FileDescriptorProto file : set.getFileList()) {
         for (Path root : roots) {
@@ -129,8 +133,8 @@ final class ProtoSources {
           }
         }
       }
-      CACHE.put(cacheKey, new Entry(Map.copyOf(dependencies), schema));
-      return schema;
+      CACHE.put(cacheKey, new Entry(Map.copyOf(dependencies), List.copyOf(built)));
+      return new Schema(origin, built);
     }
   }
 
@@ -185,7 +189,12 @@ final class ProtoSources {
     List<Path> matches = new ArrayList<>();
     if (Files.isDirectory(dir)) {
       try (Stream<Path> walk = Files.walk(dir, MAX_DEPTH)) {
-        for (Path p : (Iterable<Path>) walk.limit(MAX_FILES + 1L)::iterator) {
+        int seen = 0;
+        for (Path p : (Iterable<Path>) walk::iterator) {
+          if (++seen > MAX_FILES) {
+            throw new InvalidMockException("protos \"" + pattern + "\": more than " + MAX_FILES + " entries under "
+                + display(base, dir) + "; start the glob in the directory that holds the protos");
+          }
           if (Files.isRegularFile(p) && glob.matcher(slashes(dir.relativize(p))).matches()) {
             matches.add(p.normalize());
           }

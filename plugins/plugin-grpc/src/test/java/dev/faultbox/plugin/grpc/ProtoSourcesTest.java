@@ -248,6 +248,10 @@ class ProtoSourcesTest {
     protocol.prepare(definition);
     new GrpcProtocol().prepare(inSpecDir(fromSources("other-mock").build(), dir));
     assertThat(ProtoSources.COMPILES.get()).as("loaded again: cached").isEqualTo(before + 1);
+    Path sub = Files.createDirectories(dir.resolve("specs/sub"));
+    Schema fromSub = ProtoSources.load(sub, List.of("../../proto/**/*.proto"), List.of("../../proto"));
+    assertThat(ProtoSources.COMPILES.get()).as("a spec elsewhere naming the same protos").isEqualTo(before + 1);
+    assertThat(fromSub.origin()).isEqualTo("protos [\"../../proto/**/*.proto\"]");
 
     // Only user.proto is the input; geo_config.proto is read through its import.
     List<String> onlyUser = List.of("proto/inDriver/user/user.proto");
