@@ -206,7 +206,7 @@ final class ProtoSources {
     }
     if (matches.isEmpty()) {
       throw new InvalidMockException("protos \"" + pattern + "\" matches no file (looked in "
-          + display(base, dir) + ")");
+          + display(base, dir) + (Files.isDirectory(dir) ? ")" : ", which does not exist)"));
     }
     matches.sort(null);
     return matches;

@@ -207,7 +207,7 @@ class ProtoSourcesTest {
   @Test
   void badPatternsAndPathsFailWithWhatTheyNamed() throws Exception {
     assertThat(error(mock("m", "grpc", 0).config("protos", List.of("./none/**/*.proto")).build()))
-        .isEqualTo("protos \"./none/**/*.proto\" matches no file (looked in none)");
+        .isEqualTo("protos \"./none/**/*.proto\" matches no file (looked in none, which does not exist)");
     assertThat(error(mock("m", "grpc", 0).config("protos", List.of("./proto/**/*.protoo")).build()))
         .isEqualTo("protos \"./proto/**/*.protoo\" matches no file (looked in proto)");
     assertThat(error(mock("m", "grpc", 0).config("protos", List.of("proto/nope.proto")).build()))
