@@ -256,6 +256,47 @@ class GrpcSpecTest {
             + "google.rpc.BadRequest, ");
   }
 
+  /** protos = [...]: the CLI's grpc plugin compiles .proto sources with the protoc its jar bundles. */
+  @Test
+  void typedMockFromProtoSources() throws Exception {
+    for (String name : List.of("inDriver/geo_config/geo_config.proto", "inDriver/user/user.proto")) {
+      Path target = Files.createDirectories(dir.resolve("proto").resolve(name).getParent()).resolve(
+          Path.of(name).getFileName());
+      try (InputStream in = getClass().getClassLoader().getResourceAsStream(name)) {
+        Files.copy(in, target);
+      }
+    }
+    Path spec = dir.resolve("protos.star");
+    Files.writeString(spec, """
+        load("@faultbox/mocks/grpc.star", "grpc")
+
+        users = grpc.server(
+            name         = "users",
+            interface    = interface("main", "grpc", %d),
+            protos       = ["./proto/**/*.proto"],
+            import_paths = ["./proto"],
+            services     = {"/inDriver.user.UserService/GetUser": {
+                "response": {"display_name": "Aigerim", "home_city": {"name": "Almaty", "updated_at": "2024-05-01T10:00:00Z"}},
+            }},
+        )
+
+        def test_typed_from_sources():
+            r = users.main.call(method = "/inDriver.user.UserService/GetUser", body = {"user_id": "u1"})
+            assert_eq([r.code, r.json["display_name"], r.json["home_city"]["name"]], ["OK", "Aigerim", "Almaty"])
+            assert_eq(r.json["home_city"]["updated_at"], "2024-05-01T10:00:00Z")
+        """.formatted(FreePorts.tcp()));
+    Cli r = Cli.run("test", spec.toString());
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("--- PASS: test_typed_from_sources").endsWith("1 passed, 0 failed\n");
+
+    Files.writeString(dir.resolve("proto/geo.proto"), "syntax = \"proto3\";\nmessage City {\n  Cty parent = 1;\n}\n");
+    expectLoadError("badproto.star", """
+        load("@faultbox/mocks/grpc.star", "grpc")
+        geo = grpc.server(name = "geo", interface = interface("main", "grpc", 9000), protos = ["./proto/geo.proto"])
+        """, "badproto.star:2:18: mock_service(\"geo\") interface \"main\": protos: proto/geo.proto:3:3: "
+            + "\"Cty\" is not defined");
+  }
+
   /** Both {@code check} and {@code test} refuse the spec with this one-line error, and run nothing. */
   private void expectLoadError(String name, String source, String expectedStart) throws Exception {
     Path file = dir.resolve(name);
