@@ -55,7 +55,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * to dynamic handlers are decoded with the input type, and the mock serves server reflection (v1
  * and v1alpha) listing the set's services. Routes are {@code /pkg.Svc/Method}, {@code /pkg.Svc/*}
  * and {@code /**}, most specific first (see {@link RouteTable}). Servers and the step's channels
- * run on plugin support's event loops, made on the threads the kernel lends.
+ * run on plugin support's event loops, made on the threads the kernel lends. The same port takes
+ * gRPC-Web and Connect calls, over HTTP/1.1 and HTTP/2, served through an in-process server with
+ * the same handlers (see {@link WebCalls}).
  */
 public final class GrpcProtocol implements MockProtocol, ProtocolFactory {
 
@@ -161,6 +163,10 @@ public final class GrpcProtocol implements MockProtocol, ProtocolFactory {
         .bossEventLoopGroup(loops)
         .workerEventLoopGroup(loops)
         .channelType(NioServerSocketChannel.class)
+        // grpc-java ends a connection whose HTTP/2 handshake has not come within this time, and an
+        // HTTP/1.1 (gRPC-Web, Connect) connection never sends one: give those connections an hour,
+        // the idle time gRPC-Web proxies keep a connection for.
+        .handshakeTimeout(1, TimeUnit.HOURS)
         .protocolNegotiator(RequestCheck.negotiator(identity.isPresent() ? sslContext(identity.get()) : null,
             dispatcher, web));
     Server server = builder.build();

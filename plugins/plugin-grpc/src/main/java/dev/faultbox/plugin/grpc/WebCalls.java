@@ -562,12 +562,22 @@ final class WebCalls {
       headSent = true;
       List<Map.Entry<String, String>> out = cors(request);
       out.add(Map.entry("content-type", contentType));
+      java.util.Set<String> names = new java.util.LinkedHashSet<>();
       for (Map.Entry<String, String> h : headers(headers)) {
         if (!NOT_METADATA.contains(h.getKey())) {
           out.add(h);
+          names.add(h.getKey());
         }
       }
-      out.addAll(extra);
+      for (Map.Entry<String, String> h : extra) {
+        out.add(h);
+        names.add(h.getKey());
+      }
+      if (!names.isEmpty()) {
+        // A page reads only the response headers it is allowed to: the mock's metadata too.
+        out.replaceAll(h -> h.getKey().equals("access-control-expose-headers")
+            ? Map.entry(h.getKey(), h.getValue() + ", " + String.join(", ", names)) : h);
+      }
       sink.head(status, out);
     }
   }
