@@ -347,6 +347,18 @@ class WebCallsTest {
         .config("descriptors", "all_upstreams.pb").tls(true)
         .route(GEO + "GetCity", new MockResponse.Structured(Map.of("name", "Secure")))
         .build()), tls);
+    // ALPN offers both: a browser that only speaks HTTP/1.1 is not turned away at the handshake.
+    for (String[] offered : new String[][] {{"http/1.1"}, {"h2", "http/1.1"}}) {
+      try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) trusting(identity).getSocketFactory()
+          .createSocket("127.0.0.1", server.address().getPort())) {
+        socket.setSoTimeout(10_000);
+        javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
+        parameters.setApplicationProtocols(offered);
+        socket.setSSLParameters(parameters);
+        socket.startHandshake();
+        assertThat(socket.getApplicationProtocol()).isEqualTo(offered[0]);
+      }
+    }
     String url = "https://localhost:" + server.address().getPort() + GEO + "GetCity";
     for (HttpClient.Version version : HttpClient.Version.values()) {
       HttpClient client = HttpClient.newBuilder().version(version).sslContext(trusting(identity))
@@ -449,7 +461,9 @@ class WebCallsTest {
   @Test
   @org.junit.jupiter.api.Disabled("enable when routes can answer with a stream of messages")
   void serverStreamingRoutesOverGrpcWeb() throws Exception {
-    MockServer server = flags(); // give /flags.v1.Flags/Watch a stream of three replies here
+    // With streaming replies: route "/flags.v1.Flags/Watch" to a stream of three messages (the
+    // streaming change's MockResponse.Composite(GrpcSettings.STREAM, ...), grpc.stream() in specs).
+    MockServer server = flags();
     WebClients.WebReply reply = WebClients.grpcWeb(WebClients.http1(), url(server, "/flags.v1.Flags/Watch"),
         Struct.getDefaultInstance().toByteArray());
     assertThat(reply.messages()).hasSize(3);
