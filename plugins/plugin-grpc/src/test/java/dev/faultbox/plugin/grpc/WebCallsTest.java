@@ -317,6 +317,10 @@ class WebCallsTest {
     HttpResponse<byte[]> plain = WebClients.post(client, url(server, GEO + "GetCity"), "text/plain", new byte[] {1});
     assertThat(plain.statusCode()).isEqualTo(415);
     assertThat(new String(plain.body(), StandardCharsets.UTF_8)).contains("application/grpc-web");
+    HttpResponse<byte[]> grpcOverHttp1 = WebClients.post(client, url(server, GEO + "GetCity"), "application/grpc",
+        WebClients.envelope(0, getCity(1)));
+    assertThat(grpcOverHttp1.statusCode()).isEqualTo(505);
+    assertThat(new String(grpcOverHttp1.body(), StandardCharsets.UTF_8)).contains("gRPC needs HTTP/2");
     // Not HTTP at all.
     try (Socket socket = new Socket("127.0.0.1", server.address().getPort())) {
       socket.setSoTimeout(10_000);
@@ -327,12 +331,16 @@ class WebCallsTest {
       String answer = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
       assertThat(answer).startsWith("HTTP/1.1 400");
     }
-    List<MockEvent> events = context.awaitEvents(6, Duration.ofSeconds(10));
+    List<MockEvent> events = context.awaitEvents(7, Duration.ofSeconds(10));
     assertThat(events).extracting(MockEvent::op).containsOnly("bad_request");
-    assertThat(events).extracting(e -> e.fields().get("code"))
-        .containsExactly("INTERNAL", "RESOURCE_EXHAUSTED", "RESOURCE_EXHAUSTED", "INVALID_ARGUMENT", "INTERNAL", "INTERNAL");
+    assertThat(events).extracting(e -> e.fields().get("code")).containsExactly(
+        "INTERNAL", "RESOURCE_EXHAUSTED", "RESOURCE_EXHAUSTED", "INVALID_ARGUMENT", "INTERNAL", "INTERNAL", "INTERNAL");
+    assertThat(events).extracting(e -> e.fields().get("protocol")).containsExactly(
+        "grpc-web", "grpc-web", "connect", "connect", "http/1.1", "http/1.1", "http/1.1");
     assertThat(events.get(1).fields()).containsEntry("req_size", 2000L);
-    assertThat(events.get(4).fields()).containsEntry("status", 415).containsEntry("protocol", "http/1.1");
+    assertThat(events.get(4).fields()).containsEntry("status", 415);
+    assertThat(events.get(5).fields()).containsEntry("status", 505);
+    assertThat(events.get(6).fields()).containsEntry("status", 400);
     nativeCallStillWorks(server);
     assertThat(context.warnings()).isEmpty();
   }
