@@ -58,7 +58,11 @@ final class RequestCheck extends Http2FrameListenerDecorator {
     http2.connection().addListener(new Http2ConnectionAdapter() {
       @Override
       public void onStreamClosed(Http2Stream stream) {
-        webStreams.remove(stream.id());
+        // Ended by either side or with the connection: a call still running has lost its client.
+        WebStream web = webStreams.remove(stream.id());
+        if (web != null && web.cancel != null) {
+          web.cancel.run();
+        }
       }
     });
   }

@@ -437,6 +437,31 @@ class WebCallsTest {
     });
   }
 
+  @Test
+  void aClientThatGoesAwayCancelsTheCall() throws Exception {
+    assumeTrue(WebClients.hasCurl(), "curl is not installed");
+    context.setFaultGate(probe -> new FaultDecision(FaultDecision.Action.PASS, Duration.ofSeconds(5), 0, "",
+        Optional.of("slow")));
+    MockServer server = geo();
+    // HTTP/1.1: the connection closes with the call in flight.
+    try (Socket socket = new Socket("127.0.0.1", server.address().getPort())) {
+      byte[] body = WebClients.envelope(0, getCity(1));
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST " + GEO + "GetCity HTTP/1.1\r\nHost: x\r\nContent-Type: application/grpc-web+proto\r\n"
+          + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(body);
+      out.flush();
+      Thread.sleep(200); // the request is read and the call started; then the client leaves
+    }
+    MockEvent first = context.awaitOp("error", Duration.ofSeconds(4));
+    assertThat(first.fields()).containsEntry("code", "CANCELLED").containsEntry("protocol", "grpc-web");
+    // HTTP/2: curl gives up after a second.
+    WebClients.curl("--http2-prior-knowledge", "--max-time", "1", "-H", "content-type: application/json", "--data", "{}",
+        url(server, GEO + "GetCity"));
+    assertThat(context.awaitEvents(2, Duration.ofSeconds(4)).get(1).fields()).containsEntry("code", "CANCELLED")
+        .containsEntry("protocol", "connect");
+  }
+
   /**
    * A streaming method of grpc-java's own (server reflection, bidi) over gRPC-Web and Connect
    * streaming: the client sends one message and half-closes, each reply comes as its own frame.
