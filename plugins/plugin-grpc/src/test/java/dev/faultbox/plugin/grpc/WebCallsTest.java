@@ -487,20 +487,25 @@ class WebCallsTest {
   }
 
   /**
-   * Server streaming from the mock's own routes, once streaming replies exist (another change
-   * adds them to the Dispatcher): each message a frame, then the trailers. Nothing here is
-   * specific to it; enable when a route can stream.
+   * Server streaming from the mock's own routes, once streaming replies exist (the streaming
+   * change to the Dispatcher; checked against that branch merged with this one). To enable: drop
+   * {@code @Disabled} and route {@code Subscribe} (server streaming in its flags.proto) to
+   * {@code StreamingTest.script(10, null, Map.of("n", 1), Map.of("n", 2), Map.of("n", 3))}.
    */
   @Test
   @org.junit.jupiter.api.Disabled("enable when routes can answer with a stream of messages")
-  void serverStreamingRoutesOverGrpcWeb() throws Exception {
-    // With streaming replies: route "/flags.v1.Flags/Watch" to a stream of three messages (the
-    // streaming change's MockResponse.Composite(GrpcSettings.STREAM, ...), grpc.stream() in specs).
-    MockServer server = flags();
-    WebClients.WebReply reply = WebClients.grpcWeb(WebClients.http1(), url(server, "/flags.v1.Flags/Watch"),
+  void serverStreamingRoutesOverGrpcWebAndConnect() throws Exception {
+    MockServer server = flags(); // route "/flags.v1.Flags/Subscribe" to three messages, as above
+    WebClients.WebReply reply = WebClients.grpcWeb(WebClients.http1(), url(server, "/flags.v1.Flags/Subscribe"),
         Struct.getDefaultInstance().toByteArray());
     assertThat(reply.messages()).hasSize(3);
+    assertThat(Struct.parseFrom(reply.messages().get(2)).getFieldsOrThrow("n").getNumberValue()).isEqualTo(3.0);
     assertThat(reply.trailer("grpc-status")).isEqualTo("0");
+    HttpResponse<byte[]> connect = WebClients.post(WebClients.http1(), url(server, "/flags.v1.Flags/Subscribe"),
+        "application/connect+json", WebClients.envelope(0, "{}".getBytes(StandardCharsets.UTF_8)));
+    assertThat(new String(connect.body(), StandardCharsets.ISO_8859_1))
+        .contains("{\"n\":1.0}", "{\"n\":2.0}", "{\"n\":3.0}").endsWith("{}");
+    assertThat(context.awaitOp("ok", Duration.ofSeconds(10)).fields()).containsEntry("protocol", "grpc-web");
   }
 
   @Test
