@@ -438,6 +438,29 @@ class WebCallsTest {
   }
 
   @Test
+  void closingTheMockEndsItsHttp1Connections() throws Exception {
+    MockServer server = TestSupport.start(inSpecDir(mock("geo-config", "grpc", 0)
+        .config("descriptors", "all_upstreams.pb")
+        .route(GEO + "GetCity", new MockResponse.Structured(Map.of("name", "Almaty"))).build()), context);
+    try (Socket socket = new Socket("127.0.0.1", server.address().getPort())) {
+      socket.setSoTimeout(10_000);
+      byte[] body = WebClients.envelope(0, getCity(1));
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST " + GEO + "GetCity HTTP/1.1\r\nHost: x\r\nContent-Type: application/grpc-web+proto\r\n"
+          + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(body);
+      out.flush();
+      InputStream in = socket.getInputStream();
+      byte[] head = in.readNBytes(15);
+      assertThat(new String(head, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200 OK");
+      context.awaitOp("ok", Duration.ofSeconds(10)); // answered; the connection stays open (keep-alive)
+      server.close();
+      // The rest of the answer, then the end of the stream: read() returns -1 rather than timing out.
+      in.readAllBytes();
+    }
+  }
+
+  @Test
   void aClientThatGoesAwayCancelsTheCall() throws Exception {
     assumeTrue(WebClients.hasCurl(), "curl is not installed");
     context.setFaultGate(probe -> new FaultDecision(FaultDecision.Action.PASS, Duration.ofSeconds(5), 0, "",
