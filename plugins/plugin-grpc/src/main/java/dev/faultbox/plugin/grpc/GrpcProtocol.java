@@ -18,9 +18,9 @@ import dev.faultbox.spi.TlsIdentity;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServiceDescriptor;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.ServiceDescriptor;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -146,6 +146,7 @@ public final class GrpcProtocol implements MockProtocol, ProtocolFactory {
       throw new InvalidMockException("tls=True, but the kernel gave " + definition.service() + " no TLS identity");
     }
     Dispatcher dispatcher = new Dispatcher(context, settings);
+    SslContext tls = identity.isPresent() ? sslContext(identity.get()) : null;
     // gRPC-Web and Connect calls are served by the same handlers, reached in-process.
     String inProcessName = "faultbox-grpc-" + definition.service() + "." + definition.iface().name() + "-"
         + IN_PROCESS_IDS.incrementAndGet();
@@ -167,8 +168,7 @@ public final class GrpcProtocol implements MockProtocol, ProtocolFactory {
         // HTTP/1.1 (gRPC-Web, Connect) connection never sends one: give those connections an hour,
         // the idle time gRPC-Web proxies keep a connection for.
         .handshakeTimeout(1, TimeUnit.HOURS)
-        .protocolNegotiator(RequestCheck.negotiator(identity.isPresent() ? sslContext(identity.get()) : null,
-            dispatcher, web));
+        .protocolNegotiator(RequestCheck.negotiator(tls, dispatcher, web));
     Server server = builder.build();
     try {
       server.start();

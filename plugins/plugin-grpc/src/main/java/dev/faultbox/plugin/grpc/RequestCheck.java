@@ -7,25 +7,25 @@ import io.grpc.netty.InternalProtocolNegotiator;
 import io.grpc.netty.InternalProtocolNegotiators;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http2.Http2ConnectionAdapter;
-import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.handler.ssl.SslContext;
-import java.io.ByteArrayOutputStream;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2FrameListenerDecorator;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.AsciiString;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * Answers request HEADERS that grpc-java would refuse before any handler of the mock sees them:
@@ -59,9 +59,9 @@ final class RequestCheck extends Http2FrameListenerDecorator {
       @Override
       public void onStreamClosed(Http2Stream stream) {
         // Ended by either side or with the connection: a call still running has lost its client.
-        WebStream web = webStreams.remove(stream.id());
-        if (web != null && web.cancel != null) {
-          web.cancel.run();
+        WebStream gone = webStreams.remove(stream.id());
+        if (gone != null && gone.cancel != null) {
+          gone.cancel.run();
         }
       }
     });
