@@ -124,6 +124,8 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
 
   /** One HTTP/1.1 connection's requests, one at a time, in order. */
   static final class Calls extends ChannelInboundHandlerAdapter {
+    /** Requests read ahead of their answers (HTTP/1.1 pipelining) before the connection stops reading. */
+    private static final int MAX_PIPELINED = 16;
     private final WebCalls web;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private Pending reading;
@@ -168,6 +170,9 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
           if (msg instanceof LastHttpContent) {
             reading = null;
             queue.add(p);
+            if (queue.size() >= MAX_PIPELINED) {
+              ctx.channel().config().setAutoRead(false); // a client far ahead waits for its answers
+            }
             next(ctx);
           }
         }
@@ -260,9 +265,12 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
       cancel = null;
       if (!keepAlive) {
         ctx.close();
-      } else {
-        next(ctx);
+        return;
       }
+      if (queue.size() < MAX_PIPELINED && !ctx.channel().config().isAutoRead()) {
+        ctx.channel().config().setAutoRead(true);
+      }
+      next(ctx);
     }
 
     @Override

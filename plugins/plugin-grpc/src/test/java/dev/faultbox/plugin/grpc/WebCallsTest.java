@@ -438,6 +438,27 @@ class WebCallsTest {
   }
 
   @Test
+  void pipelinedHttp1RequestsAreAnsweredInOrder() throws Exception {
+    MockServer server = geo();
+    try (Socket socket = new Socket("127.0.0.1", server.address().getPort())) {
+      socket.setSoTimeout(10_000);
+      StringBuilder requests = new StringBuilder();
+      for (int i = 1; i <= 20; i++) {
+        String body = "{\"id\":" + i + "}";
+        requests.append("POST ").append(GEO).append("GetCity HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n")
+            .append(i == 20 ? "Connection: close\r\n" : "").append("Content-Length: ").append(body.length())
+            .append("\r\n\r\n").append(body);
+      }
+      socket.getOutputStream().write(requests.toString().getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      String answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      assertThat(answers.split("HTTP/1.1 200 OK", -1)).hasSize(21);
+    }
+    assertThat(context.awaitEvents(20, Duration.ofSeconds(10))).hasSize(20)
+        .allSatisfy(e -> assertThat(e.fields()).containsEntry("protocol", "connect").containsEntry("code", "OK"));
+  }
+
+  @Test
   void closingTheMockEndsItsHttp1Connections() throws Exception {
     MockServer server = TestSupport.start(inSpecDir(mock("geo-config", "grpc", 0)
         .config("descriptors", "all_upstreams.pb")
