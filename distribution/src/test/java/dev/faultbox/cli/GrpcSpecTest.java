@@ -174,6 +174,25 @@ class GrpcSpecTest {
           Struct.getDefaultInstance());
       assertThat(flag.getFieldsOrThrow("variant").getStringValue()).isEqualTo("B");
       assertThat(listServices(geo)).contains("inDriver.geo_config.GeoConfigService");
+      // Browsers and Connect clients on the same port: Connect JSON and gRPC-Web over HTTP/1.1.
+      java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+          .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+      java.net.http.HttpResponse<String> connect = http.send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create("http://127.0.0.1:" + geoPort + "/inDriver.geo_config.GeoConfigService/GetCity"))
+          .header("content-type", "application/json").header("connect-protocol-version", "1")
+          .timeout(java.time.Duration.ofSeconds(10))
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"id\": 7}")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(connect.statusCode()).isEqualTo(200);
+      assertThat(connect.body()).isEqualTo("{\"id\":\"42\",\"name\":\"Almaty\",\"country\":\"KZ\",\"currency\":\"KZT\"}");
+      java.net.http.HttpResponse<byte[]> web = http.send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create("http://127.0.0.1:" + flagsPort + "/flags.v1.Flags/Fail"))
+          .header("content-type", "application/grpc-web+proto").timeout(java.time.Duration.ofSeconds(10))
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[5])).build(), // one empty message
+          java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(web.body()[0]).isEqualTo((byte) 0x80);
+      assertThat(new String(web.body(), 5, web.body().length - 5, java.nio.charset.StandardCharsets.US_ASCII))
+          .isEqualTo("grpc-status:14\r\ngrpc-message:backend down\r\n");
     } finally {
       geo.shutdownNow();
       flags.shutdownNow();

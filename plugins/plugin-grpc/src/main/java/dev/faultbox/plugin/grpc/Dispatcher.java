@@ -266,6 +266,10 @@ final class Dispatcher {
       trace = new Trace(serverCall.getMethodDescriptor().getFullMethodName());
     }
     Call call = new Call(trace, serverCall, headers);
+    String via = WebCalls.VIA.get();
+    if (via != null) {
+      call.extra.put("protocol", via); // a gRPC-Web or Connect call, reached in-process
+    }
     trace.call = call;
     if (!serverCall.getMethodDescriptor().getType().clientSendsOneMessage()) {
       // A client- or bidi-streaming method of the descriptor set: known before any message.

@@ -15,14 +15,19 @@ import dev.faultbox.spi.SpiVersion;
 import dev.faultbox.spi.StarlarkLibrary;
 import dev.faultbox.spi.StepMethod;
 import dev.faultbox.spi.TlsIdentity;
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.ServerBuilder;
 import io.grpc.ServiceDescriptor;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.InternalProtocolNegotiators;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -36,6 +41,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The {@code grpc} plugin: unary gRPC mocks on grpc-java's Netty transport
@@ -49,13 +55,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * to dynamic handlers are decoded with the input type, and the mock serves server reflection (v1
  * and v1alpha) listing the set's services. Routes are {@code /pkg.Svc/Method}, {@code /pkg.Svc/*}
  * and {@code /**}, most specific first (see {@link RouteTable}). Servers and the step's channels
- * run on plugin support's event loops, made on the threads the kernel lends.
+ * run on plugin support's event loops, made on the threads the kernel lends. The same port takes
+ * gRPC-Web and Connect calls, over HTTP/1.1 and HTTP/2, served through an in-process server with
+ * the same handlers (see {@link WebCalls}).
  */
 public final class GrpcProtocol implements MockProtocol, ProtocolFactory {
 
   static final String GRPC = "grpc";
 
   /** Where the plugin's Starlark files live, relative to this class. */
+
+  /** Names the in-process servers, one per running mock. */
+  private static final AtomicLong IN_PROCESS_IDS = new AtomicLong();
 
   /** How long {@code close()} waits for the server and its port. */
   private static final long CLOSE_WAIT_MS = 10_000;
@@ -135,31 +146,36 @@ public final class GrpcProtocol implements MockProtocol, ProtocolFactory {
       throw new InvalidMockException("tls=True, but the kernel gave " + definition.service() + " no TLS identity");
     }
     Dispatcher dispatcher = new Dispatcher(context, settings);
+    SslContext tls = identity.isPresent() ? sslContext(identity.get()) : null;
+    // gRPC-Web and Connect calls are served by the same handlers, reached in-process.
+    String inProcessName = "faultbox-grpc-" + definition.service() + "." + definition.iface().name() + "-"
+        + IN_PROCESS_IDS.incrementAndGet();
+    Server inProcess = serving(InProcessServerBuilder.forName(inProcessName), dispatcher, settings)
+        .intercept(WebCalls.marker())
+        .build()
+        .start();
+    ManagedChannel webChannel = InProcessChannelBuilder.forName(inProcessName).directExecutor()
+        .maxInboundMessageSize(Integer.MAX_VALUE) // the mock's limit is on requests, as on the wire
+        .build();
+    WebCalls web = new WebCalls(webChannel, context, settings);
     InetSocketAddress at = new InetSocketAddress(context.bindAddress(), definition.iface().port());
     EventLoopGroup loops = EventLoops.group(context.threads());
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(at)
+    NettyServerBuilder builder = serving(NettyServerBuilder.forAddress(at), dispatcher, settings)
         .bossEventLoopGroup(loops)
         .workerEventLoopGroup(loops)
         .channelType(NioServerSocketChannel.class)
-        .directExecutor()
-        .fallbackHandlerRegistry(dispatcher.registry())
-        .addStreamTracerFactory(dispatcher.tracer())
-        .maxInboundMessageSize(settings.maxMessageBytes())
-        .protocolNegotiator(RequestCheck.negotiator(identity.isPresent()
-            ? InternalProtocolNegotiators.serverTls(sslContext(identity.get()))
-            : InternalProtocolNegotiators.serverPlaintext(), dispatcher));
-    if (settings.schema() != null) {
-      for (ServiceDescriptor service : settings.services()) {
-        builder.addService(dispatcher.service(service));
-      }
-      builder.addService(ProtoReflectionServiceV1.newInstance());
-      builder.addService(v1alphaReflection());
-    }
+        // grpc-java ends a connection whose HTTP/2 handshake has not come within this time, and an
+        // HTTP/1.1 (gRPC-Web, Connect) connection never sends one: give those connections an hour,
+        // the idle time gRPC-Web proxies keep a connection for.
+        .handshakeTimeout(1, TimeUnit.HOURS)
+        .protocolNegotiator(RequestCheck.negotiator(tls, dispatcher, web));
     Server server = builder.build();
     try {
       server.start();
     } catch (IOException e) {
       server.shutdownNow();
+      webChannel.shutdownNow();
+      inProcess.shutdownNow();
       BindException bind = bindException(e);
       if (bind != null) {
         throw bind;
@@ -175,7 +191,7 @@ public final class GrpcProtocol implements MockProtocol, ProtocolFactory {
     }
     context.logger().debug("{}: grpc mock listening on {}{}{}", dispatcher.name(), bound,
         settings.schema() != null ? " (typed, reflection)" : "", identity.isPresent() ? " (TLS)" : "");
-    return new Running(server, bound, context);
+    return new Running(server, inProcess, webChannel, bound, context);
   }
 
   @Override
@@ -183,16 +199,37 @@ public final class GrpcProtocol implements MockProtocol, ProtocolFactory {
     return Map.of("call", callStep);
   }
 
+  /** What the Netty and the in-process server share: the mock's handlers, its tracer and its limit. */
+  private static <T extends ServerBuilder<T>> T serving(T builder, Dispatcher dispatcher, GrpcSettings settings) {
+    builder.directExecutor()
+        .fallbackHandlerRegistry(dispatcher.registry())
+        .addStreamTracerFactory(dispatcher.tracer())
+        .maxInboundMessageSize(settings.maxMessageBytes());
+    if (settings.schema() != null) {
+      for (ServiceDescriptor service : settings.services()) {
+        builder.addService(dispatcher.service(service));
+      }
+      builder.addService(ProtoReflectionServiceV1.newInstance());
+      builder.addService(v1alphaReflection());
+    }
+    return builder;
+  }
+
   @SuppressWarnings("deprecation")
   private static io.grpc.BindableService v1alphaReflection() {
     return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
   }
 
-  /** TLS with the identity's key and chain, h2 over ALPN. */
+  /** TLS with the identity's key and chain; ALPN offers h2 (gRPC) and http/1.1 (gRPC-Web and Connect). */
   static SslContext sslContext(TlsIdentity identity) throws IOException {
     SslContextBuilder builder =
         SslContextBuilder.forServer(identity.key(), identity.chain().toArray(new X509Certificate[0]));
-    return GrpcSslContexts.configure(builder, SslProvider.JDK).build();
+    return GrpcSslContexts.configure(builder, SslProvider.JDK)
+        .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
+        .build();
   }
 
   /** The BindException grpc-java wraps in "Failed to bind to address". */
@@ -218,12 +255,16 @@ public final class GrpcProtocol implements MockProtocol, ProtocolFactory {
   /** A running mock. */
   private static final class Running implements MockServer {
     private final Server server;
+    private final Server inProcess;
+    private final ManagedChannel webChannel;
     private final InetSocketAddress address;
     private final MockContext context;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    Running(Server server, InetSocketAddress address, MockContext context) {
+    Running(Server server, Server inProcess, ManagedChannel webChannel, InetSocketAddress address, MockContext context) {
       this.server = server;
+      this.inProcess = inProcess;
+      this.webChannel = webChannel;
       this.address = address;
       this.context = context;
     }
@@ -239,6 +280,8 @@ public final class GrpcProtocol implements MockProtocol, ProtocolFactory {
         return;
       }
       server.shutdownNow();
+      webChannel.shutdownNow();
+      inProcess.shutdownNow();
       try {
         if (!server.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS)) {
           context.logger().warn("grpc mock on {} did not stop within {}ms", address, CLOSE_WAIT_MS);

@@ -1,0 +1,335 @@
+package dev.faultbox.plugin.grpc;
+
+import io.grpc.netty.ProtocolNegotiationEvent;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The front of each connection: TLS when the mock has it (ALPN h2 and http/1.1), then a look at
+ * the first bytes. The HTTP/2 preface hands the connection to grpc-java's own negotiation (held
+ * back until then, so its HTTP/2 settings are not sent to an HTTP/1.1 client); anything else is
+ * HTTP/1.1, served by Netty's codec and {@link Calls}: gRPC-Web and Connect requests become
+ * {@link WebCalls}, other requests get an HTTP error and an event.
+ */
+final class Http1Front extends ChannelInboundHandlerAdapter {
+
+  private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+  private final io.netty.channel.ChannelHandler grpc;
+  private final SslContext tls;
+  private final WebCalls web;
+  private Object negotiation;
+  private ByteBuf seen;
+
+  /**
+   * @param grpc grpc-java's negotiation handler (plaintext), installed once the preface is seen
+   * @param tls the mock's TLS, or null
+   */
+  Http1Front(io.netty.channel.ChannelHandler grpc, SslContext tls, WebCalls web) {
+    this.grpc = grpc;
+    this.tls = tls;
+    this.web = web;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (tls != null) {
+      ctx.pipeline().addBefore(ctx.name(), null, tls.newHandler(ctx.alloc()));
+    }
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    if (seen != null) {
+      seen.release();
+      seen = null;
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+    if (event instanceof ProtocolNegotiationEvent) {
+      negotiation = event; // passed on to grpc-java's handler once the connection is HTTP/2
+    } else if (event instanceof SslHandshakeCompletionEvent handshake && !handshake.isSuccess()) {
+      ctx.close(); // a client that does not trust the mock's CA, or speaks no TLS: nothing to log
+    } else {
+      super.userEventTriggered(ctx, event);
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof ByteBuf bytes)) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    seen = seen == null ? bytes : Unpooled.wrappedBuffer(seen, bytes);
+    int n = Math.min(seen.readableBytes(), PREFACE.length);
+    for (int i = 0; i < n; i++) {
+      if (seen.getByte(seen.readerIndex() + i) != PREFACE[i]) {
+        toHttp1(ctx);
+        return;
+      }
+    }
+    if (n == PREFACE.length) {
+      ByteBuf read = seen;
+      seen = null;
+      ctx.pipeline().replace(this, null, grpc);
+      if (negotiation != null) {
+        ctx.fireUserEventTriggered(negotiation);
+      }
+      ctx.fireChannelRead(read);
+    }
+  }
+
+  private void toHttp1(ChannelHandlerContext ctx) {
+    ByteBuf read = seen;
+    seen = null;
+    String self = ctx.name();
+    ctx.pipeline().addAfter(self, null, new Calls(web));
+    ctx.pipeline().addAfter(self, null, new HttpServerExpectContinueHandler());
+    ctx.pipeline().addAfter(self, null, new HttpServerCodec());
+    ctx.pipeline().remove(this);
+    ctx.fireChannelRead(read);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close(); // bad TLS records and the like, before the connection is either protocol's
+  }
+
+  /** One HTTP/1.1 connection's requests, one at a time, in order. */
+  static final class Calls extends ChannelInboundHandlerAdapter {
+    /** Requests read ahead of their answers (HTTP/1.1 pipelining) before the connection stops reading. */
+    private static final int MAX_PIPELINED = 16;
+    private final WebCalls web;
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private Pending reading;
+    private Runnable cancel;
+    private boolean serving;
+
+    Calls(WebCalls web) {
+      this.web = web;
+    }
+
+    /** A request being read, then waiting its turn. */
+    private static final class Pending {
+      final HttpRequest head;
+      final WebCalls.Kind kind;
+      final ByteArrayOutputStream body = new ByteArrayOutputStream();
+      String refusal;
+      int status;
+      long size;
+
+      Pending(HttpRequest head, WebCalls.Kind kind) {
+        this.head = head;
+        this.kind = kind;
+      }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        if (msg instanceof HttpRequest head) {
+          begin(ctx, head);
+        }
+        if (msg instanceof HttpContent content && reading != null) {
+          Pending p = reading;
+          int n = content.content().readableBytes();
+          p.size += n;
+          if (p.refusal == null && p.kind != null && p.size > web.maxBody()) {
+            p.refusal = "too large";
+          }
+          if (p.refusal == null) {
+            content.content().readBytes(p.body, n);
+          }
+          if (msg instanceof LastHttpContent) {
+            reading = null;
+            queue.add(p);
+            if (queue.size() >= MAX_PIPELINED) {
+              ctx.channel().config().setAutoRead(false); // a client far ahead waits for its answers
+            }
+            next(ctx);
+          }
+        }
+      } catch (java.io.IOException e) {
+        ctx.close(); // ByteArrayOutputStream does not throw
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    private void begin(ChannelHandlerContext ctx, HttpRequest head) {
+      if (head.decoderResult().isFailure()) {
+        String message = "malformed HTTP/1.1 request: " + head.decoderResult().cause().getMessage();
+        web.refuseHttp(null, 400, message, 0);
+        DefaultHttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST);
+        byte[] text = (message + "\n").getBytes(StandardCharsets.UTF_8);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+            .set(HttpHeaderNames.CONTENT_LENGTH, text.length).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.write(response);
+        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(text)))
+            .addListener(ChannelFutureListener.CLOSE);
+        reading = null;
+        ctx.channel().config().setAutoRead(false);
+        return;
+      }
+      String uri = head.uri();
+      int q = uri.indexOf('?');
+      String contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
+      WebCalls.Kind kind = WebCalls.kind(head.method().name(), contentType, q < 0 ? null : uri.substring(q + 1));
+      reading = new Pending(head, kind);
+      if (kind == null) {
+        String method = head.method().name();
+        if (!method.equals("POST")) {
+          reading.status = 405;
+          reading.refusal = "method " + method + " is not served here: gRPC-Web and Connect calls are POST "
+              + "(a Connect GET has ?encoding=json|proto&message=...)";
+        } else if (contentType != null && RequestCheck.isGrpcContentType(contentType)) {
+          reading.status = 505;
+          reading.refusal = "gRPC needs HTTP/2; over HTTP/1.1 this port serves gRPC-Web and Connect";
+        } else {
+          reading.status = 415;
+          reading.refusal = (contentType == null ? "no Content-Type" : "Content-Type '" + contentType + "' is not supported")
+              + ": send application/grpc-web(+proto), application/grpc-web-text(+proto), application/json or "
+              + "application/proto (Connect unary), application/connect+proto or application/connect+json";
+        }
+      }
+    }
+
+    /** Serves the next request if none is in flight. */
+    private void next(ChannelHandlerContext ctx) {
+      if (serving || queue.isEmpty() || !ctx.channel().isActive()) {
+        return;
+      }
+      Pending p = queue.poll();
+      serving = true;
+      String uri = p.head.uri();
+      int q = uri.indexOf('?');
+      String path = q < 0 ? uri : uri.substring(0, q);
+      boolean keepAlive = HttpUtil.isKeepAlive(p.head) && p.refusal == null;
+      Sink sink = new Sink(ctx, keepAlive, this);
+      if (p.kind == null) {
+        web.refuseHttp(path, p.status, p.refusal, p.size);
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        headers.add(Map.entry("content-type", "text/plain; charset=utf-8"));
+        if (p.status == 405) {
+          headers.add(Map.entry("allow", "POST, GET, OPTIONS"));
+        }
+        sink.head(p.status, headers);
+        sink.body((p.refusal + "\n").getBytes(StandardCharsets.UTF_8));
+        sink.end();
+        return;
+      }
+      List<Map.Entry<String, String>> headers = new ArrayList<>();
+      for (Map.Entry<String, String> h : p.head.headers()) {
+        headers.add(Map.entry(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
+      }
+      byte[] body = p.refusal != null ? new byte[0] : p.body.toByteArray();
+      WebCalls.Request request = new WebCalls.Request(p.head.method().name(), path, q < 0 ? null : uri.substring(q + 1),
+          headers, body);
+      if (p.refusal != null) { // over the size limit: answered as the protocol answers it
+        cancel = web.serve(request, p.kind, sink, p.size);
+      } else {
+        cancel = web.serve(request, p.kind, sink);
+      }
+    }
+
+    /** On the event loop, after a response ended. */
+    void done(ChannelHandlerContext ctx, boolean keepAlive) {
+      serving = false;
+      cancel = null;
+      if (!keepAlive) {
+        ctx.close();
+        return;
+      }
+      if (queue.size() < MAX_PIPELINED && !ctx.channel().config().isAutoRead()) {
+        ctx.channel().config().setAutoRead(true);
+      }
+      next(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      Runnable c = cancel;
+      cancel = null;
+      if (c != null) {
+        c.run();
+      }
+      queue.clear();
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close(); // a connection reset and the like: the client is gone, nothing to log
+    }
+  }
+
+  /** Writes one answer as an HTTP/1.1 response, chunked, on the connection's event loop. */
+  private static final class Sink implements WebCalls.Sink {
+    private final ChannelHandlerContext ctx;
+    private final boolean keepAlive;
+    private final Calls calls;
+
+    Sink(ChannelHandlerContext ctx, boolean keepAlive, Calls calls) {
+      this.ctx = ctx;
+      this.keepAlive = keepAlive;
+      this.calls = calls;
+    }
+
+    @Override
+    public void head(int status, List<Map.Entry<String, String>> headers) {
+      DefaultHttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
+      for (Map.Entry<String, String> h : headers) {
+        response.headers().add(h.getKey(), h.getValue());
+      }
+      if (status == 204) {
+        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+      } else {
+        HttpUtil.setTransferEncodingChunked(response, true);
+      }
+      if (!keepAlive) {
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      }
+      ctx.executor().execute(() -> ctx.write(response));
+    }
+
+    @Override
+    public void body(byte[] data) {
+      ctx.executor().execute(() -> ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(data))));
+    }
+
+    @Override
+    public void end() {
+      ctx.executor().execute(() -> {
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        calls.done(ctx, keepAlive);
+      });
+    }
+  }
+}
