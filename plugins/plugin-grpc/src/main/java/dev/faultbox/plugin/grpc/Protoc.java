@@ -344,9 +344,12 @@ final class Protoc {
    * does not leave another copy of protoc behind.
    */
   private static Path cacheDirectory() throws InvalidMockException {
+    return cacheDirectory(System.getenv("XDG_CACHE_HOME"), System.getProperty("user.home", ""),
+        Path.of(System.getProperty("java.io.tmpdir", "/tmp")).toAbsolutePath());
+  }
+
+  static Path cacheDirectory(String xdg, String home, Path temp) throws InvalidMockException {
     List<Path> bases = new ArrayList<>();
-    String xdg = System.getenv("XDG_CACHE_HOME");
-    String home = System.getProperty("user.home", "");
     try {
       if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
         bases.add(Path.of(xdg).resolve("faultbox"));
@@ -356,7 +359,6 @@ final class Protoc {
     } catch (InvalidPathException ignored) {
       // not a usable base; the temp directory below
     }
-    Path temp = Path.of(System.getProperty("java.io.tmpdir", "/tmp")).toAbsolutePath();
     IOException last = null;
     try {
       String user = System.getProperty("user.name", "");

@@ -62,6 +62,22 @@ class ProtocTest {
   }
 
   @Test
+  void onlyAnAbsoluteBaseIsUsedElseOneStablePerUserTempDirectory() throws Exception {
+    Path xdg = dir.resolve("xdg");
+    assertThat(Protoc.cacheDirectory(xdg.toString(), "?", dir)).isEqualTo(xdg.resolve("faultbox/grpc-protoc"));
+    Path home = dir.resolve("home");
+    assertThat(Protoc.cacheDirectory("relative/cache", home.toString(), dir))
+        .isEqualTo(home.resolve(".cache/faultbox/grpc-protoc"));
+    // JDK 17 in a container whose uid has no passwd entry: user.home is "?"
+    Path first = Protoc.cacheDirectory(null, "?", dir);
+    assertThat(first).isAbsolute().startsWith(dir);
+    assertThat(first.getParent().getFileName().toString()).matches("faultbox-.+-cache");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(first.getParent()))).isEqualTo("rwx------");
+    assertThat(Protoc.cacheDirectory("", "", dir)).as("the same one every run").isEqualTo(first);
+    assertThat(Path.of("?")).doesNotExist();
+  }
+
+  @Test
   void aCacheDirectoryOthersMayWriteIsTightenedAndALinkedOneRefused() throws Exception {
     Path open = Files.createDirectory(dir.resolve("open"));
     Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
