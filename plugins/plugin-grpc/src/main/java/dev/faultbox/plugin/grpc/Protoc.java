@@ -363,7 +363,7 @@ final class Protoc {
     try {
       String user = System.getProperty("user.name", "");
       if (!user.matches("[A-Za-z0-9._-]+")) {
-        user = me().getName().replaceAll("[^A-Za-z0-9._-]", "_"); // a uid without a name: its number
+        user = me(temp).getName().replaceAll("[^A-Za-z0-9._-]", "_"); // a uid without a name: its number
       }
       bases.add(temp.resolve("faultbox-" + user + "-cache"));
     } catch (IOException e) {
@@ -382,7 +382,7 @@ final class Protoc {
 
   /**
    * {@code dir}, created if need be, once it is a real directory (not a link) owned by this
-   * user and writable by nobody else, so that nobody else can swap the protoc this runs.
+   * user, and set to mode 700, so that nobody else can swap the protoc this runs.
    */
   static Path ours(Path dir) throws IOException {
     if (dir.getParent() != null && !Files.isDirectory(dir.getParent())) {
@@ -400,23 +400,26 @@ final class Protoc {
     if (!attributes.isDirectory()) {
       throw new IOException(dir + " is not a directory");
     }
-    if (!attributes.owner().equals(me())) {
+    if (!attributes.owner().equals(me(dir))) {
       throw new IOException(dir + " belongs to " + attributes.owner().getName() + ", not to this user");
     }
-    Set<PosixFilePermission> permissions = attributes.permissions();
-    if (permissions.contains(PosixFilePermission.GROUP_WRITE) || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
-      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    Set<PosixFilePermission> only = PosixFilePermissions.fromString("rwx------");
+    if (!attributes.permissions().equals(only)) {
+      Files.setPosixFilePermissions(dir, only);
     }
     return dir;
   }
 
   private static volatile UserPrincipal me;
 
-  /** This process's user, as the owner of a file it makes (user.name may be "?" in a container). */
-  private static UserPrincipal me() throws IOException {
+  /**
+   * This process's user, as the owner of a file it makes in {@code dir} (user.name may be "?" in
+   * a container); a directory it cannot write fails here, as it would for the unpack.
+   */
+  private static UserPrincipal me(Path dir) throws IOException {
     UserPrincipal user = me;
     if (user == null) {
-      Path probe = Files.createTempFile("faultbox-owner-", ".tmp");
+      Path probe = Files.createTempFile(dir, ".owner-", ".tmp");
       try {
         user = Files.getOwner(probe);
       } finally {

@@ -78,7 +78,7 @@ class ProtocTest {
   }
 
   @Test
-  void aCacheDirectoryOthersMayWriteIsTightenedAndALinkedOneRefused() throws Exception {
+  void aCacheDirectoryIsSetToMode700AndALinkedOneRefused() throws Exception {
     Path open = Files.createDirectory(dir.resolve("open"));
     Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
     Protoc.ours(open);
