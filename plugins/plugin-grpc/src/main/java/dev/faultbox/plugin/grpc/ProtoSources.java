@@ -20,7 +20,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -44,13 +47,14 @@ final class ProtoSources {
   private static final int MAX_FILES = 10_000;
   /** protoc's gcc-style message: {@code file:line:col: text}. */
   private static final Pattern LOCATED = Pattern.compile("^(.+?):(\\d+):(\\d+): (.*)$");
+  private static final Pattern WARNING = Pattern.compile("(^|: )warning: ");
 
   /** The built files, not a Schema: its origin names the patterns as each spec wrote them. */
   private record Entry(Map<Path, String> dependencies, List<FileDescriptor> files) {}
 
-  private static final Map<String, Entry> CACHE = new LinkedHashMap<>(16, 0.75f, true) {
+  private static final Map<String, CompletableFuture<Entry>> CACHE = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<String, CompletableFuture<Entry>> eldest) {
       return size() > CACHE_ENTRIES;
     }
   };
@@ -104,46 +108,101 @@ final class ProtoSources {
       update(key, contents.get(i));
     }
     String cacheKey = java.util.HexFormat.of().formatHex(key.digest());
-    synchronized (CACHE) {
-      Entry cached = CACHE.get(cacheKey);
-      if (cached != null && unchanged(cached.dependencies())) {
-        return new Schema(origin, cached.files());
-      }
-      COMPILES.incrementAndGet();
-      byte[] bytes;
-      try {
-        bytes = Protoc.compile(protoc, base, protocPaths, inputs);
-      } catch (Protoc.CompileError e) {
-        throw new InvalidMockException("protos: " + explain(e.lines, protocPaths));
-      }
-      FileDescriptorSet set;
-      try {
-        set = FileDescriptorSet.parseFrom(bytes);
-      } catch (InvalidProtocolBufferException e) {
-        throw new InvalidMockException("protos: protoc wrote no FileDescriptorSet (" + Failures.oneLine(e) + ")");
-      }
-      List<FileDescriptor> built = DescriptorSets.build(set.getFileList(), origin);
-      Map<Path, String> dependencies = new LinkedHashMap<>(inputHashes);
-      for (FileDescriptorProto file : set.getFileList()) {
-        for (Path root : roots) {
-          Path candidate = root.resolve(file.getName()).normalize();
-          if (Files.isRegularFile(candidate)) {
-            dependencies.computeIfAbsent(candidate, p -> hashOrEmpty(p));
-            break;
+    // One compile per key at a time, outside the lock: a slow compile holds up only the specs
+    // that need its result. A failed compile is not shared (its messages name files relative to
+    // the spec that ran it); a waiter then compiles itself.
+    for (int attempt = 0; ; attempt++) {
+      CompletableFuture<Entry> pending = null;
+      boolean mine = false;
+      if (attempt < 3) {
+        synchronized (CACHE) {
+          pending = CACHE.get(cacheKey);
+          if (pending == null) {
+            pending = new CompletableFuture<>();
+            CACHE.put(cacheKey, pending);
+            mine = true;
           }
         }
       }
-      CACHE.put(cacheKey, new Entry(Map.copyOf(dependencies), List.copyOf(built)));
-      return new Schema(origin, built);
+      if (pending == null || mine) {
+        try {
+          Entry entry = compile(base, roots, protocPaths, inputs, inputHashes, protoc, origin);
+          if (pending != null) {
+            pending.complete(entry);
+          }
+          return new Schema(origin, entry.files());
+        } catch (InvalidMockException | RuntimeException e) {
+          if (pending != null) {
+            forget(cacheKey, pending);
+            pending.completeExceptionally(e);
+          }
+          throw e;
+        }
+      }
+      Entry entry;
+      try {
+        entry = pending.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InvalidMockException("protos: interrupted while waiting for protoc");
+      } catch (ExecutionException e) {
+        continue;
+      }
+      if (unchanged(entry.dependencies())) {
+        return new Schema(origin, entry.files());
+      }
+      forget(cacheKey, pending);
     }
   }
 
-  /** One line for the user: protoc's first located error (file:line:col: text), and how many more. */
+  private static void forget(String cacheKey, CompletableFuture<Entry> pending) {
+    synchronized (CACHE) {
+      CACHE.remove(cacheKey, pending);
+    }
+  }
+
+  private static Entry compile(Path base, List<Path> roots, List<String> protocPaths, List<String> inputs,
+      Map<Path, String> inputHashes, Protoc.Installation protoc, String origin) throws InvalidMockException {
+    COMPILES.incrementAndGet();
+    byte[] bytes;
+    try {
+      bytes = Protoc.compile(protoc, base, protocPaths, inputs);
+    } catch (Protoc.CompileError e) {
+      throw new InvalidMockException("protos: " + explain(e.lines, protocPaths));
+    }
+    FileDescriptorSet set;
+    try {
+      set = FileDescriptorSet.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new InvalidMockException("protos: protoc wrote no FileDescriptorSet (" + Failures.oneLine(e) + ")");
+    }
+    List<FileDescriptor> built = DescriptorSets.build(set.getFileList(), origin);
+    // Every file protoc read, where it found it, and every earlier import path where it did not
+    // (as absent): a file added there later would win, so it must invalidate the entry too.
+    Map<Path, String> dependencies = new LinkedHashMap<>(inputHashes);
+    for (FileDescriptorProto file : set.getFileList()) {
+      for (Path root : roots) {
+        Path candidate = root.resolve(file.getName()).normalize();
+        String hash = hashOrEmpty(candidate);
+        dependencies.putIfAbsent(candidate, hash);
+        if (!hash.isEmpty()) {
+          break;
+        }
+      }
+    }
+    return new Entry(Map.copyOf(dependencies), List.copyOf(built));
+  }
+
+  /**
+   * One line for the user: protoc's first located error (file:line:col: text), and how many more;
+   * warnings (an unused import, say) are neither.
+   */
   static String explain(List<String> lines, List<String> importPaths) {
     String first = null;
     int located = 0;
     for (String line : lines) {
-      if (LOCATED.matcher(line).matches()) {
+      Matcher m = LOCATED.matcher(line);
+      if (m.matches() && !m.group(4).startsWith("warning:")) {
         located++;
         if (first == null) {
           first = line;
@@ -151,7 +210,7 @@ final class ProtoSources {
       }
     }
     if (first == null) {
-      first = lines.get(0);
+      first = lines.stream().filter(l -> !WARNING.matcher(l).find()).findFirst().orElse(lines.get(0));
       located = 1;
     }
     String text = first.endsWith(".") ? first.substring(0, first.length() - 1) : first;

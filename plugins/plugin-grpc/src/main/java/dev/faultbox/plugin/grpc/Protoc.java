@@ -13,9 +13,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -24,6 +31,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
@@ -43,15 +51,40 @@ import java.util.stream.Stream;
 final class Protoc {
 
   /** Where the build puts the executable, per platform (os-maven-plugin's classifier names). */
-  private static final String BUNDLED = "protoc/%s/protoc";
+  private static final String BUNDLED = "protoc/%s/%s";
+  /** The platforms this module's pom bundles a protoc for; the refusal names them. */
+  static final List<String> BUNDLED_PLATFORMS = List.of("linux-x86_64");
   static final String OVERRIDE_PROPERTY = "faultbox.protoc";
   static final String OVERRIDE_ENV = "FAULTBOX_PROTOC";
   /** Bounds: a spec's protos compile in well under this; a hung compiler must not hang the load. */
   private static final long TIMEOUT_SECONDS = 60;
+  /** How long a killed protoc may take to go, so that its temp files are deleted after it. */
+  private static final long KILL_WAIT_SECONDS = 5;
   private static final int MAX_STDERR_BYTES = 64 * 1024;
+  private static final String COMPLETE = ".complete";
 
   /** The executable, the bundled include directory, and a hash naming both (for cache keys). */
   record Installation(Path executable, Path includes, String version) {}
+
+  /**
+   * What {@link #get} handed out, with what it was made from and what it looked like then, so
+   * that a later call notices a changed setting or a binary deleted or replaced under it.
+   */
+  private record Installed(String override, Installation installation, long size, FileTime modified) {
+    boolean current(String wanted) {
+      if (!java.util.Objects.equals(override, wanted)) {
+        return false;
+      }
+      try {
+        BasicFileAttributes now = Files.readAttributes(installation.executable(), BasicFileAttributes.class,
+            LinkOption.NOFOLLOW_LINKS);
+        return now.isRegularFile() && now.size() == size && now.lastModifiedTime().equals(modified)
+            && Files.isRegularFile(installation.includes().resolve(COMPLETE), LinkOption.NOFOLLOW_LINKS);
+      } catch (IOException e) {
+        return false;
+      }
+    }
+  }
 
   /** What a failed compile said: protoc's error lines. */
   static final class CompileError extends Exception {
@@ -63,23 +96,40 @@ final class Protoc {
     }
   }
 
-  private static volatile Installation installed;
+  private static volatile Installed installed;
 
   private Protoc() {}
 
-  /** The installation, unpacked on first use. */
+  /**
+   * The installation, unpacked on first use and again when the cached copy went (a temp cleaner
+   * under a long-running JVM) or changed; its digest is checked whenever it is unpacked or found.
+   */
   static Installation get() throws InvalidMockException {
-    Installation i = installed;
-    if (i == null) {
-      synchronized (Protoc.class) {
-        i = installed;
-        if (i == null) {
-          i = install();
-          installed = i;
-        }
-      }
+    String override = System.getProperty(OVERRIDE_PROPERTY);
+    if (override == null || override.isBlank()) {
+      override = System.getenv(OVERRIDE_ENV);
     }
-    return i;
+    if (override != null && override.isBlank()) {
+      override = null;
+    }
+    Installed i = installed;
+    if (i != null && i.current(override)) {
+      return i.installation();
+    }
+    synchronized (Protoc.class) {
+      i = installed;
+      if (i == null || !i.current(override)) {
+        Installation made = install(cacheDirectory(), override);
+        try {
+          BasicFileAttributes attributes = Files.readAttributes(made.executable(), BasicFileAttributes.class);
+          i = new Installed(override, made, attributes.size(), attributes.lastModifiedTime());
+        } catch (IOException e) {
+          throw new InvalidMockException("protos: cannot read " + made.executable() + " (" + Failures.oneLine(e) + ")");
+        }
+        installed = i;
+      }
+      return i.installation();
+    }
   }
 
   /**
@@ -91,6 +141,7 @@ final class Protoc {
       throws InvalidMockException, CompileError {
     Path out = null;
     Path errors = null;
+    Process process = null;
     try {
       out = Files.createTempFile("faultbox-protoc-", ".pb");
       List<String> command = new ArrayList<>();
@@ -104,14 +155,23 @@ final class Protoc {
       command.addAll(inputs);
       // stderr to a file, not a pipe, so that a hung protoc cannot block the wait for it
       errors = Files.createTempFile("faultbox-protoc-", ".err");
-      Process process = new ProcessBuilder(command)
-          .directory(workDir.toFile())
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .redirectError(errors.toFile())
-          .start();
+      try {
+        process = new ProcessBuilder(command)
+            .directory(workDir.toFile())
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(errors.toFile())
+            .start();
+      } catch (IOException e) {
+        String why = Failures.oneLine(e);
+        if (why.contains("error=13")) {
+          throw new InvalidMockException("protos: cannot run protoc " + protoc.executable() + " (permission denied; "
+              + "its file system may be mounted noexec); set " + OVERRIDE_ENV + " (or -D" + OVERRIDE_PROPERTY
+              + ") to a protoc executable elsewhere, or XDG_CACHE_HOME to a directory programs may run from");
+        }
+        throw e;
+      }
       process.getOutputStream().close();
       if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
         throw new InvalidMockException("protos: protoc did not finish in " + TIMEOUT_SECONDS + " s");
       }
       if (process.exitValue() != 0) {
@@ -137,6 +197,7 @@ final class Protoc {
       Thread.currentThread().interrupt();
       throw new InvalidMockException("protos: interrupted while protoc ran");
     } finally {
+      stop(process);
       for (Path temp : new Path[] {out, errors}) {
         try {
           if (temp != null) {
@@ -149,7 +210,29 @@ final class Protoc {
     }
   }
 
-  private static Installation install() throws InvalidMockException {
+  /** Kills a protoc still running (timed out, or the loading thread was interrupted) and waits for it. */
+  private static void stop(Process process) {
+    if (process == null || !process.isAlive()) {
+      return;
+    }
+    process.destroyForcibly();
+    boolean interrupted = Thread.interrupted();
+    try {
+      process.waitFor(KILL_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      interrupted = true;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Unpacks the includes (and, without {@code override}, the bundled protoc) under {@code cache},
+   * replacing a cached binary whose SHA-256 is not the bundled one's.
+   */
+  static Installation install(Path cache, String override) throws InvalidMockException {
     Map<String, byte[]> includes = bundledProtos();
     MessageDigest includeHash = sha256();
     for (Map.Entry<String, byte[]> e : includes.entrySet()) {
@@ -157,31 +240,27 @@ final class Protoc {
       includeHash.update((byte) 0);
       includeHash.update(e.getValue());
     }
-    String includesId = HexFormat.of().formatHex(includeHash.digest(), 0, 8);
-    String override = System.getProperty(OVERRIDE_PROPERTY);
-    if (override == null || override.isBlank()) {
-      override = System.getenv(OVERRIDE_ENV);
-    }
+    String includesId = HexFormat.of().formatHex(includeHash.digest());
     try {
-      Path cache = cacheDirectory();
       Path includeDir = unpackIncludes(cache.resolve("include-" + includesId), includes);
-      if (override != null && !override.isBlank()) {
-        Path executable = Path.of(override).toAbsolutePath();
-        if (!Files.isExecutable(executable)) {
-          throw new InvalidMockException("protos: " + OVERRIDE_ENV + " / -D" + OVERRIDE_PROPERTY + " names \""
-              + override + "\", which is not an executable file");
-        }
+      if (override != null) {
+        Path executable = overridden(override);
         return new Installation(executable, includeDir, "override:" + executable + ":" + includesId);
       }
+      String platform = platform();
       byte[] binary;
-      try (InputStream in = bundled(platform())) {
+      try (InputStream in = bundled(platform)) {
         binary = in.readAllBytes();
       }
-      String binaryId = HexFormat.of().formatHex(sha256().digest(binary), 0, 8);
-      Path executable = cache.resolve("protoc-" + binaryId).resolve("protoc");
-      if (!Files.isExecutable(executable) || Files.size(executable) != binary.length
-          || !HexFormat.of().formatHex(sha256().digest(Files.readAllBytes(executable)), 0, 8).equals(binaryId)) {
-        writeAtomically(executable, binary, true);
+      String binaryId = HexFormat.of().formatHex(sha256().digest(binary));
+      Path dir = ours(cache.resolve("protoc-" + binaryId));
+      Path executable = dir.resolve(executableName(platform));
+      if (!binaryId.equals(digestOrNull(executable))) {
+        writeAtomically(executable, binary);
+        if (!binaryId.equals(digestOrNull(executable))) {
+          throw new InvalidMockException("protos: the protoc unpacked to " + executable + " is not the bundled "
+              + "one (something else writes there); remove " + dir + " or set " + OVERRIDE_ENV);
+        }
       }
       return new Installation(executable, includeDir, binaryId + ":" + includesId);
     } catch (IOException | UncheckedIOException e) {
@@ -189,16 +268,57 @@ final class Protoc {
     }
   }
 
+  /** The executable {@code FAULTBOX_PROTOC} / {@code -Dfaultbox.protoc} names; a bare name is looked up on PATH. */
+  private static Path overridden(String override) throws InvalidMockException {
+    String setting = OVERRIDE_ENV + " / -D" + OVERRIDE_PROPERTY;
+    Path named;
+    try {
+      named = Path.of(override);
+    } catch (InvalidPathException e) {
+      throw new InvalidMockException("protos: " + setting + " names \"" + override + "\", which is not a valid path");
+    }
+    if (named.getNameCount() == 1 && !named.isAbsolute()) {
+      String path = System.getenv("PATH");
+      for (String entry : path == null ? new String[0] : path.split(java.io.File.pathSeparator)) {
+        if (entry.isEmpty()) {
+          continue;
+        }
+        try {
+          for (String name : List.of(override, override + ".exe")) {
+            Path candidate = Path.of(entry, name).toAbsolutePath();
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+              return candidate;
+            }
+          }
+        } catch (InvalidPathException ignored) {
+          // not a directory name; the next PATH entry
+        }
+      }
+      throw new InvalidMockException("protos: " + setting + " names \"" + override + "\", which is not on PATH; "
+          + "give the protoc executable's absolute path");
+    }
+    Path executable = named.toAbsolutePath();
+    if (!Files.isRegularFile(executable) || !Files.isExecutable(executable)) {
+      throw new InvalidMockException("protos: " + setting + " names \"" + override
+          + "\", which is not an executable file");
+    }
+    return executable;
+  }
+
   /** The bundled executable for {@code platform}, or why there is none and what to do. */
   static InputStream bundled(String platform) throws InvalidMockException {
-    InputStream in = Protoc.class.getResourceAsStream(BUNDLED.formatted(platform));
+    InputStream in = Protoc.class.getResourceAsStream(BUNDLED.formatted(platform, executableName(platform)));
     if (in == null) {
       throw new InvalidMockException("protos: the grpc plugin bundles no protoc for " + platform
-          + " (only linux-x86_64); set " + OVERRIDE_ENV + " (or -D" + OVERRIDE_PROPERTY + ") to a protoc "
-          + "executable, or build a set with protoc --include_imports --descriptor_set_out=... and give "
-          + "descriptors = instead");
+          + " (only " + String.join(", ", BUNDLED_PLATFORMS) + "); set " + OVERRIDE_ENV + " (or -D"
+          + OVERRIDE_PROPERTY + ") to a protoc executable, or build a set with protoc --include_imports "
+          + "--descriptor_set_out=... and give descriptors = instead");
     }
     return in;
+  }
+
+  private static String executableName(String platform) {
+    return platform.startsWith("windows") ? "protoc.exe" : "protoc";
   }
 
   /** The os-maven-plugin classifier of this machine, e.g. {@code linux-x86_64}. */
@@ -218,61 +338,172 @@ final class Protoc {
   }
 
   /**
-   * The per-user cache: {@code $XDG_CACHE_HOME/faultbox} or {@code ~/.cache/faultbox}, else a
-   * directory in the temp directory when home is not writable.
+   * The per-user cache: {@code $XDG_CACHE_HOME/faultbox} or {@code ~/.cache/faultbox} when that
+   * base is absolute (a JVM whose uid has no passwd entry has home "?") and writable, else
+   * {@code faultbox-<user>-cache} in the temp directory, the same one every run, so that each run
+   * does not leave another copy of protoc behind.
    */
-  private static Path cacheDirectory() throws IOException {
-    String xdg = System.getenv("XDG_CACHE_HOME");
-    Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()
-        ? Path.of(xdg)
-        : Path.of(System.getProperty("user.home", "."), ".cache");
-    Path dir = base.resolve("faultbox").resolve("grpc-protoc");
-    try {
-      Files.createDirectories(dir);
-      try {
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-      } catch (UnsupportedOperationException ignored) {
-        // not POSIX: the home directory's own permissions apply
-      }
-      if (Files.isWritable(dir)) {
-        return dir;
-      }
-    } catch (IOException ignored) {
-      // fall through to the temp directory
-    }
-    return Files.createTempDirectory("faultbox-grpc-protoc-");
+  private static Path cacheDirectory() throws InvalidMockException {
+    return cacheDirectory(System.getenv("XDG_CACHE_HOME"), System.getProperty("user.home", ""),
+        Path.of(System.getProperty("java.io.tmpdir", "/tmp")).toAbsolutePath());
   }
 
-  private static Path unpackIncludes(Path dir, Map<String, byte[]> files) throws IOException {
-    if (Files.isRegularFile(dir.resolve(".complete"))) {
+  static Path cacheDirectory(String xdg, String home, Path temp) throws InvalidMockException {
+    List<Path> bases = new ArrayList<>();
+    try {
+      if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
+        bases.add(Path.of(xdg).resolve("faultbox"));
+      } else if (!home.isBlank() && Path.of(home).isAbsolute()) {
+        bases.add(Path.of(home, ".cache", "faultbox"));
+      }
+    } catch (InvalidPathException ignored) {
+      // not a usable base; the temp directory below
+    }
+    IOException last = null;
+    try {
+      String user = System.getProperty("user.name", "");
+      if (!user.matches("[A-Za-z0-9._-]+")) {
+        user = me(temp).getName().replaceAll("[^A-Za-z0-9._-]", "_"); // a uid without a name: its number
+      }
+      bases.add(temp.resolve("faultbox-" + user + "-cache"));
+    } catch (IOException e) {
+      last = e;
+    }
+    for (Path base : bases) {
+      try {
+        return ours(ours(base).resolve("grpc-protoc"));
+      } catch (IOException e) {
+        last = e;
+      }
+    }
+    throw new InvalidMockException("protos: no cache directory to unpack protoc into (" + Failures.oneLine(last)
+        + "); set XDG_CACHE_HOME to a directory of yours, or " + OVERRIDE_ENV + " to a protoc executable");
+  }
+
+  /**
+   * {@code dir}, created if need be, once it is a real directory (not a link) owned by this
+   * user, and set to mode 700, so that nobody else can swap the protoc this runs.
+   */
+  static Path ours(Path dir) throws IOException {
+    if (dir.getParent() != null && !Files.isDirectory(dir.getParent())) {
+      Files.createDirectories(dir.getParent());
+    }
+    try {
+      Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } catch (FileAlreadyExistsException e) {
+      // checked below
+    } catch (UnsupportedOperationException e) {
+      Files.createDirectories(dir); // not POSIX: the parent's permissions apply
       return dir;
     }
-    Path staging = Files.createTempDirectory(dir.getParent(), "staging-");
-    for (Map.Entry<String, byte[]> e : files.entrySet()) {
-      Path target = staging.resolve(e.getKey());
-      Files.createDirectories(target.getParent());
-      Files.write(target, e.getValue());
+    PosixFileAttributes attributes = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (!attributes.isDirectory()) {
+      throw new IOException(dir + " is not a directory");
     }
-    Files.createFile(staging.resolve(".complete"));
-    try {
-      Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
-    } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-      deleteTree(staging); // another process unpacked the same files first
+    if (!attributes.owner().equals(me(dir))) {
+      throw new IOException(dir + " belongs to " + attributes.owner().getName() + ", not to this user");
+    }
+    Set<PosixFilePermission> only = PosixFilePermissions.fromString("rwx------");
+    if (!attributes.permissions().equals(only)) {
+      Files.setPosixFilePermissions(dir, only);
     }
     return dir;
   }
 
-  private static void writeAtomically(Path target, byte[] bytes, boolean executable) throws IOException {
-    Files.createDirectories(target.getParent());
+  private static volatile UserPrincipal me;
+
+  /**
+   * This process's user, as the owner of a file it makes in {@code dir} (user.name may be "?" in
+   * a container); a directory it cannot write fails here, as it would for the unpack.
+   */
+  private static UserPrincipal me(Path dir) throws IOException {
+    UserPrincipal user = me;
+    if (user == null) {
+      Path probe = Files.createTempFile(dir, ".owner-", ".tmp");
+      try {
+        user = Files.getOwner(probe);
+      } finally {
+        Files.deleteIfExists(probe);
+      }
+      me = user;
+    }
+    return user;
+  }
+
+  /** The file's SHA-256 when it is a regular file (not a link to one), else null. */
+  private static String digestOrNull(Path file) {
+    try {
+      if (!Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isRegularFile()
+          || !Files.isExecutable(file)) {
+        return null;
+      }
+      MessageDigest digest = sha256();
+      try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+        byte[] buffer = new byte[64 * 1024];
+        for (int n; (n = in.read(buffer)) > 0; ) {
+          digest.update(buffer, 0, n);
+        }
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Unpacks into a staging directory renamed onto {@code dir} in one step. Another process may win
+   * that race (the rename then fails, "Directory not empty"): its complete copy is as good. A
+   * copy a temp cleaner half-deleted (no marker left) is moved aside first.
+   */
+  private static Path unpackIncludes(Path dir, Map<String, byte[]> files) throws IOException {
+    if (Files.isRegularFile(dir.resolve(COMPLETE), LinkOption.NOFOLLOW_LINKS)) {
+      return dir;
+    }
+    Path staging = Files.createTempDirectory(dir.getParent(), "staging-");
+    try {
+      for (Map.Entry<String, byte[]> e : files.entrySet()) {
+        Path target = staging.resolve(e.getKey());
+        Files.createDirectories(target.getParent());
+        Files.write(target, e.getValue());
+      }
+      Files.createFile(staging.resolve(COMPLETE));
+      try {
+        Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        if (Files.isRegularFile(dir.resolve(COMPLETE), LinkOption.NOFOLLOW_LINKS)) {
+          return dir;
+        }
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+          throw e;
+        }
+        Path stale = Files.createTempDirectory(dir.getParent(), "stale-");
+        try {
+          Files.move(dir, stale.resolve("old"), StandardCopyOption.ATOMIC_MOVE);
+          Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException again) {
+          if (!Files.isRegularFile(dir.resolve(COMPLETE), LinkOption.NOFOLLOW_LINKS)) {
+            throw again;
+          }
+        } finally {
+          deleteTree(stale);
+        }
+      }
+      return dir;
+    } finally {
+      if (Files.exists(staging, LinkOption.NOFOLLOW_LINKS)) {
+        deleteTree(staging);
+      }
+    }
+  }
+
+  private static void writeAtomically(Path target, byte[] bytes) throws IOException {
     Path temp = Files.createTempFile(target.getParent(), "protoc-", ".part");
     try {
       Files.write(temp, bytes);
-      if (executable) {
-        try {
-          Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwx------"));
-        } catch (UnsupportedOperationException e) {
-          temp.toFile().setExecutable(true, true);
-        }
+      try {
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwx------"));
+      } catch (UnsupportedOperationException e) {
+        temp.toFile().setExecutable(true, true);
       }
       try {
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -5,6 +5,7 @@ import static dev.faultbox.plugin.grpc.TestSupport.USER;
 import static dev.faultbox.plugin.grpc.TestSupport.inSpecDir;
 import static dev.faultbox.testkit.MockDefinitionBuilder.mock;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.protobuf.Timestamp;
 import dev.faultbox.plugin.grpc.test.geo.City;
@@ -51,6 +52,7 @@ class ProtoSourcesTest {
   /** The fixtures' protos, as a user keeps them beside the spec: proto/inDriver/... */
   @BeforeEach
   void copyFixtureProtos() throws Exception {
+    assumeProtoc();
     for (String name : List.of("inDriver/geo_config/geo_config.proto", "inDriver/user/user.proto")) {
       Path target = dir.resolve("proto").resolve(name);
       Files.createDirectories(target.getParent());
@@ -58,6 +60,13 @@ class ProtoSourcesTest {
         Files.copy(in, target);
       }
     }
+  }
+
+  /** Where this module bundles no protoc and none is named, these tests cannot run: skip them. */
+  static void assumeProtoc() {
+    assumeTrue(Protoc.BUNDLED_PLATFORMS.contains(Protoc.platform())
+            || System.getProperty(Protoc.OVERRIDE_PROPERTY) != null || System.getenv(Protoc.OVERRIDE_ENV) != null,
+        "no protoc bundled for " + Protoc.platform());
   }
 
   @AfterEach
@@ -268,14 +277,88 @@ class ProtoSourcesTest {
 
   @Test
   void anotherPlatformIsRefusedSayingWhatToDo() throws Exception {
-    assertThat(Protoc.platform()).as("this machine and CI").isEqualTo("linux-x86_64");
-    try (InputStream in = Protoc.bundled("linux-x86_64")) {
-      assertThat(in.readNBytes(4)).containsExactly(0x7f, 'E', 'L', 'F');
+    for (String platform : Protoc.BUNDLED_PLATFORMS) {
+      try (InputStream in = Protoc.bundled(platform)) {
+        assertThat(in.readNBytes(4)).as(platform).containsExactly(0x7f, 'E', 'L', 'F');
+      }
     }
     Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> Protoc.bundled("osx-aarch_64"));
     assertThat(refused).isInstanceOf(InvalidMockException.class).hasMessage(
         "protos: the grpc plugin bundles no protoc for osx-aarch_64 (only linux-x86_64); set FAULTBOX_PROTOC (or "
             + "-Dfaultbox.protoc) to a protoc executable, or build a set with protoc --include_imports "
             + "--descriptor_set_out=... and give descriptors = instead");
+  }
+
+  @Test
+  void aWarningIsNeitherTheErrorShownNorCounted() {
+    assertThat(ProtoSources.explain(List.of(
+        "proto/a.proto:3:1: warning: Import proto/b.proto is unused.",
+        "proto/a.proto:5:3: \"Cty\" is not defined."), List.of("proto")))
+        .isEqualTo("proto/a.proto:5:3: \"Cty\" is not defined");
+    assertThat(ProtoSources.explain(List.of(
+        "proto/a.proto:3:1: warning: Import proto/b.proto is unused.",
+        "proto/a.proto:5:3: \"Cty\" is not defined.",
+        "proto/a.proto:6:3: \"Cty\" is not defined."), List.of("proto")))
+        .endsWith("(and 1 more error)");
+  }
+
+  @Test
+  void aFileAddedLaterToAnEarlierImportPathCompilesAgain() throws Exception {
+    // geo_config.proto is found in the second import path; a copy added to the first would win.
+    Files.createDirectories(dir.resolve("first"));
+    List<String> onlyUser = List.of("proto/inDriver/user/user.proto");
+    List<String> paths = List.of("first", "proto");
+    ProtoSources.load(dir, onlyUser, paths);
+    int before = ProtoSources.COMPILES.get();
+    ProtoSources.load(dir, onlyUser, paths);
+    assertThat(ProtoSources.COMPILES.get()).isEqualTo(before);
+    Path shadow = dir.resolve("first/inDriver/geo_config/geo_config.proto");
+    Files.createDirectories(shadow.getParent());
+    Files.writeString(shadow, Files.readString(dir.resolve("proto/inDriver/geo_config/geo_config.proto"))
+        .replace("string locale = 2;", "string locale = 2;\n  bool shadowed = 3;"));
+    Schema again = ProtoSources.load(dir, onlyUser, paths);
+    assertThat(ProtoSources.COMPILES.get()).isEqualTo(before + 1);
+    assertThat(again.method(GEO + "GetCity").getInputType().findFieldByName("shadowed")).isNotNull();
+  }
+
+  @Test
+  void aSlowCompileHoldsUpOnlyTheSpecsThatNeedIt() throws Exception {
+    Path real = Protoc.get().executable();
+    Path release = dir.resolve("release");
+    // A protoc that, for slow.proto only, waits (bounded) until the test lets it go.
+    Path script = dir.resolve("slow-protoc.sh");
+    Files.writeString(script, "#!/bin/sh\n"
+        + "for a in \"$@\"; do case \"$a\" in *slow.proto) i=0; while [ ! -f '" + release + "' ] && [ $i -lt 300 ]; "
+        + "do sleep 0.1; i=$((i+1)); done;; esac; done\n"
+        + "exec '" + real + "' \"$@\"\n");
+    script.toFile().setExecutable(true, true);
+    write("slow/slow.proto", "syntax = \"proto3\";\npackage slow;\nmessage S { int32 a = 1; }\n");
+    write("fast/fast.proto", "syntax = \"proto3\";\npackage fast;\nmessage F { int32 a = 1; }\n");
+    System.setProperty(Protoc.OVERRIDE_PROPERTY, script.toString());
+    int before = ProtoSources.COMPILES.get();
+    try {
+      CompletableFuture<Schema> slow = CompletableFuture.supplyAsync(() -> {
+        try {
+          return ProtoSources.load(dir, List.of("slow/slow.proto"), List.of("slow"));
+        } catch (InvalidMockException e) {
+          throw new RuntimeException(e);
+        }
+      });
+      // bounded: until the slow compile is running
+      for (int i = 0; i < 200 && ProtoSources.COMPILES.get() == before; i++) {
+        Thread.sleep(10);
+      }
+      Thread.sleep(200);
+      Schema fast = ProtoSources.load(dir, List.of("fast/fast.proto"), List.of("fast"));
+      assertThat(fast.files()).isNotEmpty();
+      assertThat(slow).as("the slow compile is still waiting").isNotDone();
+      Files.createFile(release);
+      assertThat(slow.get(30, TimeUnit.SECONDS).files()).isNotEmpty();
+    } finally {
+      System.clearProperty(Protoc.OVERRIDE_PROPERTY);
+      if (!Files.exists(release)) {
+        Files.createFile(release); // lets a still waiting script go
+      }
+    }
   }
 }
