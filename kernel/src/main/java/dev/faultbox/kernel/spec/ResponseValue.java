@@ -22,6 +22,8 @@ public record ResponseValue(MockResponse response) implements StarlarkValue {
       p.append("structured_response(body = ").repr(Values.toStarlark(m.body(), null)).append(")");
     } else if (response instanceof MockResponse.Status st) {
       p.append("status_response(code = ").repr(st.code()).append(", message = ").repr(st.message()).append(")");
+    } else if (response instanceof MockResponse.Composite c) {
+      p.append("composite_response(kind = ").repr(c.kind()).append(")");
     } else {
       p.append("dynamic(<function>)");
     }
