@@ -180,7 +180,7 @@ public final class GrpcProtocol implements MockProtocol, ProtocolFactory {
 
   @Override
   public Map<String, StepMethod> steps() {
-    return Map.of("call", callStep);
+    return Map.of("call", callStep, "stream", callStep.streamStep());
   }
 
   @SuppressWarnings("deprecation")
