@@ -197,6 +197,10 @@ class GrpcSpecTest {
                 "/flags.v1.Flags/Raw":    grpc_raw_response("\\012\\016\\012\\001n\\022\\011\\021\\000\\000\\000\\000\\000\\000\\360?"),
                 "/flags.v1.Flags/Bytes":  grpc_raw_response(hex_bytes("0a0e0a016e120911000000000000f03f")),
                 "/flags.v1.Flags/Status": status_response(code = "not_found", message = "generic"),
+                "/flags.v1.Flags/Bad":    grpc_error(code = "INVALID_ARGUMENT", message = "bad name", details = [
+                    {"@type": "type.googleapis.com/google.rpc.BadRequest",
+                     "field_violations": [{"field": "name", "description": "required"}]},
+                ]),
             },
         )
 
@@ -213,6 +217,11 @@ class GrpcSpecTest {
             assert_eq(call("Status"), ["NOT_FOUND", "generic"])
             for method in ["Raw", "Bytes"]:
                 assert_eq(flags.main.call(method = "/flags.v1.Flags/" + method).json["n"], 1.0)
+            bad = flags.main.call(method = "/flags.v1.Flags/Bad")
+            assert_eq([bad.code, bad.message], ["INVALID_ARGUMENT", "bad name"])
+            assert_true(len(bad.headers["grpc-status-details-bin"]) > 0)
+            assert_eq(events().where(service = "flags", method = "/flags.v1.Flags/Bad").first().details,
+                ["type.googleapis.com/google.rpc.BadRequest"])
         """.formatted(FreePorts.tcp()));
     Cli r = Cli.run("test", spec.toString());
     assertThat(r.exit()).as(r.toString()).isZero();
@@ -322,6 +331,51 @@ class GrpcSpecTest {
     expectLoadError("status.star", head + "status_response(code = \"UNAVAILBLE\")})\n",
         "status.star:1:17: mock_service(\"m\") interface \"main\": route \"/a.B/C\": unknown gRPC code \"UNAVAILBLE\" "
             + "(did you mean \"UNAVAILABLE\"?); use one of OK, CANCELLED");
+    expectLoadError("details.star", head + "grpc_error(code = 3, details = [{\"@type\": \"google.rpc.BadRequst\"}])})\n",
+        "details.star:1:17: mock_service(\"m\") interface \"main\": route \"/a.B/C\": details[0]: unknown @type "
+            + "\"google.rpc.BadRequst\" (did you mean \"type.googleapis.com/google.rpc.BadRequest\"?); a detail is one of "
+            + "google.rpc.BadRequest, ");
+  }
+
+  /** protos = [...]: the CLI's grpc plugin compiles .proto sources with the protoc its jar bundles. */
+  @Test
+  void typedMockFromProtoSources() throws Exception {
+    for (String name : List.of("inDriver/geo_config/geo_config.proto", "inDriver/user/user.proto")) {
+      Path target = Files.createDirectories(dir.resolve("proto").resolve(name).getParent()).resolve(
+          Path.of(name).getFileName());
+      try (InputStream in = getClass().getClassLoader().getResourceAsStream(name)) {
+        Files.copy(in, target);
+      }
+    }
+    Path spec = dir.resolve("protos.star");
+    Files.writeString(spec, """
+        load("@faultbox/mocks/grpc.star", "grpc")
+
+        users = grpc.server(
+            name         = "users",
+            interface    = interface("main", "grpc", %d),
+            protos       = ["./proto/**/*.proto"],
+            import_paths = ["./proto"],
+            services     = {"/inDriver.user.UserService/GetUser": {
+                "response": {"display_name": "Aigerim", "home_city": {"name": "Almaty", "updated_at": "2024-05-01T10:00:00Z"}},
+            }},
+        )
+
+        def test_typed_from_sources():
+            r = users.main.call(method = "/inDriver.user.UserService/GetUser", body = {"user_id": "u1"})
+            assert_eq([r.code, r.json["display_name"], r.json["home_city"]["name"]], ["OK", "Aigerim", "Almaty"])
+            assert_eq(r.json["home_city"]["updated_at"], "2024-05-01T10:00:00Z")
+        """.formatted(FreePorts.tcp()));
+    Cli r = Cli.run("test", spec.toString());
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("--- PASS: test_typed_from_sources").endsWith("1 passed, 0 failed\n");
+
+    Files.writeString(dir.resolve("proto/geo.proto"), "syntax = \"proto3\";\nmessage City {\n  Cty parent = 1;\n}\n");
+    expectLoadError("badproto.star", """
+        load("@faultbox/mocks/grpc.star", "grpc")
+        geo = grpc.server(name = "geo", interface = interface("main", "grpc", 9000), protos = ["./proto/geo.proto"])
+        """, "badproto.star:2:18: mock_service(\"geo\") interface \"main\": protos: proto/geo.proto:3:3: "
+            + "\"Cty\" is not defined");
   }
 
   /** Both {@code check} and {@code test} refuse the spec with this one-line error, and run nothing. */

@@ -88,7 +88,9 @@ public final class FakeProtocol implements MockProtocol, ProtocolFactory {
   @Override
   public FaultModel faultModel() {
     return new FaultModel(Map.of("op", FaultModel.Match.GLOB, "prefix", FaultModel.Match.PREFIX),
-        Map.of("BUSY", 42), 1, 999, 500, 200);
+        Map.of("BUSY", 42), 1, 999, 500, 200)
+        .withOptions(Map.of("after", new FaultModel.RuleOption(FaultModel.RuleOption.Type.COUNT, java.util.Set.of("error"),
+            "replies first")));
   }
 
   @Override

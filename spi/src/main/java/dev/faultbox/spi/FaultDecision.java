@@ -1,6 +1,7 @@
 package dev.faultbox.spi;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -14,9 +15,12 @@ import java.util.Optional;
  * @param status the status or code to answer with, for {@link Action#RESPOND}
  * @param message the body or message to answer with, for {@link Action#RESPOND}
  * @param fault the name of the fault that decided, empty when none did
+ * @param options the rule's protocol options ({@link FaultModel#options()}), by name: an
+ *     {@code Integer} for a {@link FaultModel.RuleOption.Type#COUNT}, a {@code Boolean} for a
+ *     {@link FaultModel.RuleOption.Type#FLAG}; only those the rule gave
  */
 public record FaultDecision(
-    Action action, Duration delay, int status, String message, Optional<String> fault) {
+    Action action, Duration delay, int status, String message, Optional<String> fault, Map<String, Object> options) {
 
   /** None of the components is null, so plugins need not guard. */
   public FaultDecision {
@@ -24,6 +28,22 @@ public record FaultDecision(
     java.util.Objects.requireNonNull(delay, "delay");
     java.util.Objects.requireNonNull(message, "message");
     java.util.Objects.requireNonNull(fault, "fault");
+    options = Map.copyOf(options);
+  }
+
+  /** A decision without protocol options. */
+  public FaultDecision(Action action, Duration delay, int status, String message, Optional<String> fault) {
+    this(action, delay, status, message, fault, Map.of());
+  }
+
+  /** The COUNT option {@code name} the rule gave, else {@code fallback}. */
+  public int count(String name, int fallback) {
+    return options.get(name) instanceof Integer n ? n : fallback;
+  }
+
+  /** Whether the rule gave the FLAG option {@code name} as True. */
+  public boolean flag(String name) {
+    return Boolean.TRUE.equals(options.get(name));
   }
 
   public enum Action {

@@ -1,10 +1,12 @@
 package dev.faultbox.spi;
 
 import java.util.Map;
+import java.util.Set;
 
 /**
  * How a protocol takes fault rules: the matchers it honours (a rule with another is refused when
- * the spec loads), and the statuses {@code error(status=)} and {@code response(status=)} may give.
+ * the spec loads), the statuses {@code error(status=)} and {@code response(status=)} may give, and
+ * the rule keywords of its own it honours.
  *
  * @param matchers matcher names, such as {@code path} or {@code method}, and how each compares
  *     with the attribute of the same name in a {@link FaultProbe}
@@ -14,6 +16,8 @@ import java.util.Map;
  * @param maxStatus the highest status a rule may give
  * @param errorStatus the status of {@code error()} when the rule gives none
  * @param responseStatus the status of {@code response()} when the rule gives none
+ * @param options rule keywords the protocol honours besides matchers, by name, such as gRPC's
+ *     {@code error(method = ..., after = 3)}: handed to the plugin in {@link FaultDecision#options()}
  */
 public record FaultModel(
     Map<String, Match> matchers,
@@ -21,7 +25,28 @@ public record FaultModel(
     int minStatus,
     int maxStatus,
     int errorStatus,
-    int responseStatus) {
+    int responseStatus,
+    Map<String, RuleOption> options) {
+
+  /**
+   * A protocol's own rule keyword: what it takes and which rules take it.
+   *
+   * @param type the value it takes
+   * @param rules the rule functions that take it: {@code error}, {@code response}, {@code delay}, {@code drop}
+   * @param doc what it does, in a few words, for error messages
+   */
+  public record RuleOption(Type type, Set<String> rules, String doc) {
+    public enum Type {
+      /** A whole number, 0 or more. */
+      COUNT,
+      /** True or False. */
+      FLAG
+    }
+
+    public RuleOption {
+      rules = Set.copyOf(rules);
+    }
+  }
 
   /** How a matcher compares with a probe attribute. */
   public enum Match {
@@ -39,5 +64,17 @@ public record FaultModel(
   public FaultModel {
     matchers = Map.copyOf(matchers);
     statusNames = Map.copyOf(statusNames);
+    options = Map.copyOf(options);
+  }
+
+  /** A model whose rules take no options of the protocol's own. */
+  public FaultModel(Map<String, Match> matchers, Map<String, Integer> statusNames, int minStatus, int maxStatus,
+      int errorStatus, int responseStatus) {
+    this(matchers, statusNames, minStatus, maxStatus, errorStatus, responseStatus, Map.of());
+  }
+
+  /** This model, whose rules also take {@code options}. */
+  public FaultModel withOptions(Map<String, RuleOption> options) {
+    return new FaultModel(matchers, statusNames, minStatus, maxStatus, errorStatus, responseStatus, options);
   }
 }

@@ -1,6 +1,7 @@
 package dev.faultbox.spi;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -37,11 +38,20 @@ public sealed interface MockResponse {
    * @param code the code as the spec wrote it: a number ({@code "14"}) or a name the protocol
    *     knows ({@code "UNAVAILABLE"}); the protocol resolves it
    * @param message the status message
+   * @param details structured error details the protocol encodes itself (gRPC's
+   *     {@code google.rpc.Status} details, each a map with an {@code @type}), as plain Java values
+   *     (see {@link Structured}); empty for none
    */
-  record Status(String code, String message) implements MockResponse {
+  record Status(String code, String message, List<Map<String, Object>> details) implements MockResponse {
     public Status {
       java.util.Objects.requireNonNull(code, "code");
       java.util.Objects.requireNonNull(message, "message");
+      details = List.copyOf(details);
+    }
+
+    /** A status without details. */
+    public Status(String code, String message) {
+      this(code, message, List.of());
     }
   }
 

@@ -14,6 +14,7 @@ import java.util.TreeSet;
 import net.starlark.java.annot.StarlarkBuiltin;
 import net.starlark.java.eval.Printer;
 import net.starlark.java.eval.Starlark;
+import net.starlark.java.eval.StarlarkInt;
 import net.starlark.java.eval.StarlarkValue;
 import net.starlark.java.spelling.SpellChecker;
 
@@ -59,6 +60,7 @@ public final class FaultRule implements StarlarkValue {
   private final String message;
   private final Duration delay;
   private final boolean stream; // drop(stream = True): reset the stream, keep the connection
+  private final Map<String, Object> options; // the protocol's own keywords (after = 3), Integer or Boolean
 
   /**
    * @param status a number, or {@link #DEFAULT_STATUS}
@@ -67,11 +69,11 @@ public final class FaultRule implements StarlarkValue {
    */
   public FaultRule(Kind kind, Map<String, String> matchers, double probability, int status, String statusName,
       String message, Duration delay, boolean stream) {
-    this(kind, matchers, null, probability, status, statusName, message, delay, stream);
+    this(kind, matchers, null, probability, status, statusName, message, delay, stream, Map.of());
   }
 
   private FaultRule(Kind kind, Map<String, String> matchers, List<Matcher> compiled, double probability, int status,
-      String statusName, String message, Duration delay, boolean stream) {
+      String statusName, String message, Duration delay, boolean stream, Map<String, Object> options) {
     this.kind = kind;
     this.matchers = Map.copyOf(matchers);
     this.compiled = compiled;
@@ -81,6 +83,12 @@ public final class FaultRule implements StarlarkValue {
     this.message = message;
     this.delay = delay;
     this.stream = stream;
+    this.options = Map.copyOf(options);
+  }
+
+  /** This rule with keywords of a protocol's own ({@code after = 3}), judged when it is laid on an interface. */
+  public FaultRule withOptions(Map<String, Object> options) {
+    return new FaultRule(kind, matchers, compiled, probability, status, statusName, message, delay, stream, options);
   }
 
   public Kind kind() {
@@ -135,7 +143,39 @@ public final class FaultRule implements StarlarkValue {
             + Starlark.repr(new TreeSet<>(model.statusNames().keySet()).first())) + ", got " + s);
       }
     }
-    return new FaultRule(kind, matchers, List.copyOf(out), probability, s, null, message, delay, stream);
+    for (Map.Entry<String, Object> o : new TreeMap<>(options).entrySet()) {
+      checkOption(protocol, model, o.getKey(), o.getValue());
+    }
+    return new FaultRule(kind, matchers, List.copyOf(out), probability, s, null, message, delay, stream, options);
+  }
+
+  private void checkOption(String protocol, FaultModel model, String name, Object value) {
+    String fn = kind.name().toLowerCase(java.util.Locale.ROOT);
+    FaultModel.RuleOption option = model.options().get(name);
+    if (option == null) {
+      throw new IllegalArgumentException(Starlark.repr(this) + " cannot apply to a " + protocol + " interface: "
+          + name + "= means nothing there" + SpellChecker.didYouMean(name, model.options().keySet())
+          + (model.options().isEmpty() ? "" : "; " + protocol + " rules take " + describe(model)));
+    }
+    if (!option.rules().contains(fn)) {
+      throw new IllegalArgumentException(Starlark.repr(this) + ": on a " + protocol + " interface " + name + "= ("
+          + option.doc() + ") is for " + String.join("(), ", new TreeSet<>(option.rules())) + "(), not " + fn + "()");
+    }
+    boolean fits = switch (option.type()) {
+      case COUNT -> value instanceof Integer n && n >= 0;
+      case FLAG -> value instanceof Boolean;
+    };
+    if (!fits) {
+      throw new IllegalArgumentException(Starlark.repr(this) + ": " + name + "= takes "
+          + (option.type() == FaultModel.RuleOption.Type.COUNT ? "a whole number, 0 or more" : "True or False")
+          + " (" + option.doc() + ")");
+    }
+  }
+
+  private static String describe(FaultModel model) {
+    List<String> out = new ArrayList<>();
+    new TreeMap<>(model.options()).forEach((n, o) -> out.add(n + "= (" + o.doc() + ")"));
+    return String.join(", ", out);
   }
 
   /** Whether the request is one this rule takes (probability aside). Only for a rule laid with {@link #on}. */
@@ -152,11 +192,11 @@ public final class FaultRule implements StarlarkValue {
   FaultDecision decision(String fault) {
     Optional<String> name = Optional.of(fault);
     return switch (kind) {
-      case ERROR -> new FaultDecision(FaultDecision.Action.ERROR, Duration.ZERO, status, message, name);
-      case RESPONSE -> new FaultDecision(FaultDecision.Action.RESPOND, Duration.ZERO, status, message, name);
-      case DELAY -> new FaultDecision(FaultDecision.Action.PASS, delay, 0, "", name);
+      case ERROR -> new FaultDecision(FaultDecision.Action.ERROR, Duration.ZERO, status, message, name, options);
+      case RESPONSE -> new FaultDecision(FaultDecision.Action.RESPOND, Duration.ZERO, status, message, name, options);
+      case DELAY -> new FaultDecision(FaultDecision.Action.PASS, delay, 0, "", name, options);
       case DROP -> new FaultDecision(stream ? FaultDecision.Action.RESET : FaultDecision.Action.DROP,
-          Duration.ZERO, 0, "", name);
+          Duration.ZERO, 0, "", name, options);
     };
   }
 
@@ -192,6 +232,10 @@ public final class FaultRule implements StarlarkValue {
     }
     if (stream) {
       p.append(sep).append("stream = True");
+      sep = ", ";
+    }
+    for (Map.Entry<String, Object> o : new TreeMap<>(options).entrySet()) {
+      p.append(sep).append(o.getKey()).append(" = ").repr(o.getValue() instanceof Integer n ? StarlarkInt.of(n) : o.getValue());
       sep = ", ";
     }
     if (probability < 1) {

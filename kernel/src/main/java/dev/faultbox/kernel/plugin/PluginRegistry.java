@@ -192,6 +192,15 @@ public final class PluginRegistry implements AutoCloseable {
     return out;
   }
 
+  /** Every rule option some installed protocol honours ({@code after}, {@code per_message}...), sorted (makes every factory). */
+  public java.util.SortedSet<String> ruleOptionNames() {
+    java.util.SortedSet<String> out = new java.util.TreeSet<>();
+    for (String protocol : claims.keySet()) {
+      find(protocol).ifPresent(f -> out.addAll(f.faultModel().options().keySet()));
+    }
+    return out;
+  }
+
   /** Two plugins claiming one protocol, and who keeps it. */
   public List<String> warnings() {
     return Collections.unmodifiableList(warnings);

@@ -261,18 +261,32 @@ public final class Builtins {
   @StarlarkMethod(
       name = "status_response",
       doc = "A protocol status with a message, such as a gRPC status: code is a number or a name the "
-          + "protocol knows (\"UNAVAILABLE\"), resolved by the protocol of the route.",
+          + "protocol knows (\"UNAVAILABLE\"), resolved by the protocol of the route; details are "
+          + "structured error details (dicts) the protocol encodes, such as gRPC's google.rpc.Status details.",
       parameters = {
         @Param(name = "code", named = true, allowedTypes = {
             @ParamType(type = String.class), @ParamType(type = StarlarkInt.class)}),
         @Param(name = "message", named = true, defaultValue = "''"),
+        @Param(name = "details", named = true, defaultValue = "[]"),
       })
-  public ResponseValue statusResponse(Object code, String message) throws EvalException {
+  public ResponseValue statusResponse(Object code, String message, Object details) throws EvalException {
     String text = code instanceof StarlarkInt i ? Integer.toString(i.toInt("code")) : (String) code;
     if (text.isEmpty()) {
       throw Starlark.errorf("status_response() code must not be empty");
     }
-    return new ResponseValue(new MockResponse.Status(text, message));
+    if (!(details instanceof net.starlark.java.eval.Sequence<?> list)) {
+      throw Starlark.errorf("status_response() details must be a list of dicts, got %s", Starlark.type(details));
+    }
+    List<Map<String, Object>> plain = new java.util.ArrayList<>();
+    for (Object d : list) {
+      if (!(d instanceof Dict<?, ?> dict)) {
+        throw Starlark.errorf("status_response() details must be a list of dicts, got a %s in it", Starlark.type(d));
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> fields = (Map<String, Object>) Values.toJava(dict, "status_response() details");
+      plain.add(fields);
+    }
+    return new ResponseValue(new MockResponse.Status(text, message, plain));
   }
 
   @StarlarkMethod(

@@ -37,25 +37,32 @@ public final class FaultBuiltins {
 
   // ---- rules -----------------------------------------------------------------------------
 
-  /** A rule's keyword arguments, checked: its matchers, its probability, and its own options. */
-  private record RuleArgs(Map<String, String> matchers, double probability, Map<String, Object> options) {
+  /**
+   * A rule's keyword arguments, checked: its matchers, its probability, its own options, and the
+   * options of protocols ({@code after = 3}), which the target's protocol judges when the rule is laid.
+   */
+  private record RuleArgs(
+      Map<String, String> matchers, double probability, Map<String, Object> options, Map<String, Object> protocolOptions) {
     Object option(String name, Object fallback) {
       return options.getOrDefault(name, fallback);
     }
   }
 
   /**
-   * Splits a rule's keywords into its own options, its probability and its matchers. A keyword
-   * that is close to an option or to a matcher some installed protocol honours is a typo and fails
-   * here, with a did-you-mean; the protocol of the interface the rule is laid on judges the rest.
+   * Splits a rule's keywords into its own options, its probability, protocol options and its
+   * matchers. A keyword that is close to one of these names is a typo and fails here, with a
+   * did-you-mean; the protocol of the interface the rule is laid on judges the rest.
    */
   private static RuleArgs ruleArgs(String fn, Dict<String, Object> kwargs, List<String> options, StarlarkThread thread)
       throws EvalException {
-    java.util.Set<String> matcherNames = SpecSession.of(thread).plugins().matcherNames();
+    var plugins = SpecSession.of(thread).plugins();
+    java.util.Set<String> matcherNames = plugins.matcherNames();
+    java.util.Set<String> protocolOptionNames = plugins.ruleOptionNames();
     List<String> own = new ArrayList<>(options);
     own.add("probability");
     Map<String, String> matchers = new LinkedHashMap<>();
     Map<String, Object> given = new LinkedHashMap<>();
+    Map<String, Object> protocolOptions = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : kwargs.entrySet()) {
       String k = e.getKey();
       if (own.contains(k)) {
@@ -64,9 +71,14 @@ public final class FaultBuiltins {
         }
         continue;
       }
+      if (protocolOptionNames.contains(k) && !matcherNames.contains(k)) {
+        protocolOptions.put(k, optionValue(fn, k, e.getValue()));
+        continue;
+      }
       if (!matcherNames.contains(k)) {
         List<String> accepted = new ArrayList<>(own);
         accepted.addAll(matcherNames);
+        accepted.addAll(protocolOptionNames);
         String near = net.starlark.java.spelling.SpellChecker.didYouMean(k, accepted);
         if (!near.isEmpty()) { // a typo; anything else is for the target's protocol to judge
           throw Starlark.errorf("%s() got unexpected keyword argument '%s'%s; accepted: %s", fn, k, near,
@@ -78,8 +90,18 @@ public final class FaultBuiltins {
       }
       matchers.put(k, glob);
     }
-    Map<String, Object> ownGiven = given;
-    return new RuleArgs(matchers, probability(kwargs.getOrDefault("probability", Starlark.NONE)), ownGiven);
+    return new RuleArgs(matchers, probability(kwargs.getOrDefault("probability", Starlark.NONE)), given, protocolOptions);
+  }
+
+  /** A protocol option's value as Java: an Integer or a Boolean; the protocol checks which it takes. */
+  private static Object optionValue(String fn, String name, Object v) throws EvalException {
+    if (v instanceof Boolean) {
+      return v;
+    }
+    if (v instanceof StarlarkInt i) {
+      return i.toInt(fn + "() " + name + "=");
+    }
+    throw Starlark.errorf("%s() %s= must be a number or True/False, got %s", fn, name, Starlark.type(v));
   }
 
   @StarlarkMethod(
@@ -93,7 +115,8 @@ public final class FaultBuiltins {
     Object status = status(a, "error");
     return new FaultRule(FaultRule.Kind.ERROR, a.matchers(), a.probability(), status(status, "error()"),
         status instanceof String name ? name : null,
-        string(a.option("message", FaultRule.DEFAULT_MESSAGE), "error() message"), Duration.ZERO, false);
+        string(a.option("message", FaultRule.DEFAULT_MESSAGE), "error() message"), Duration.ZERO, false)
+        .withOptions(a.protocolOptions());
   }
 
   @StarlarkMethod(
@@ -108,7 +131,7 @@ public final class FaultBuiltins {
         : new String(Values.toJson(body, "response() body"), java.nio.charset.StandardCharsets.UTF_8);
     Object status = status(a, "response");
     return new FaultRule(FaultRule.Kind.RESPONSE, a.matchers(), a.probability(), status(status, "response()"),
-        status instanceof String name ? name : null, text, Duration.ZERO, false);
+        status instanceof String name ? name : null, text, Duration.ZERO, false).withOptions(a.protocolOptions());
   }
 
   @StarlarkMethod(
@@ -123,7 +146,7 @@ public final class FaultBuiltins {
     }
     RuleArgs a = ruleArgs("delay", kwargs, List.of(), thread);
     return new FaultRule(FaultRule.Kind.DELAY, a.matchers(), a.probability(), 0, null, "",
-        Durations.parse(delay, "delay() delay"), false);
+        Durations.parse(delay, "delay() delay"), false).withOptions(a.protocolOptions());
   }
 
   @StarlarkMethod(
@@ -137,7 +160,8 @@ public final class FaultBuiltins {
     if (!(a.option("stream", false) instanceof Boolean stream)) {
       throw Starlark.errorf("drop() stream= must be True or False, got %s", Starlark.type(a.option("stream", false)));
     }
-    return new FaultRule(FaultRule.Kind.DROP, a.matchers(), a.probability(), 0, null, "", Duration.ZERO, stream);
+    return new FaultRule(FaultRule.Kind.DROP, a.matchers(), a.probability(), 0, null, "", Duration.ZERO, stream)
+        .withOptions(a.protocolOptions());
   }
 
   /**

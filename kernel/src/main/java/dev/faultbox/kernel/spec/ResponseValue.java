@@ -21,7 +21,11 @@ public record ResponseValue(MockResponse response) implements StarlarkValue {
     } else if (response instanceof MockResponse.Structured m) {
       p.append("structured_response(body = ").repr(Values.toStarlark(m.body(), null)).append(")");
     } else if (response instanceof MockResponse.Status st) {
-      p.append("status_response(code = ").repr(st.code()).append(", message = ").repr(st.message()).append(")");
+      p.append("status_response(code = ").repr(st.code()).append(", message = ").repr(st.message());
+      if (!st.details().isEmpty()) {
+        p.append(", details = ").repr(Values.toStarlark(st.details(), null));
+      }
+      p.append(")");
     } else if (response instanceof MockResponse.Composite c) {
       p.append("composite_response(kind = ").repr(c.kind()).append(")");
     } else {

@@ -449,9 +449,19 @@ class TestRunnerTest {
                 'error(op = "a", status = 42), response(op = "b", status = 42)')
         def test_not_both():
             error(status = 1, code = 2)
+        def test_option():
+            fault(m.main, error(op = "a", after = 2), run = nothing)
+            assert_eq(events().where(type = "fault.applied").first().rules, 'error(op = "a", status = 500, after = 2)')
+        def test_option_type():
+            error(after = "2")
+        def test_option_rule():
+            fault(m.main, delay(delay = "1ms", after = 1), run = nothing)
         """);
     assertThat(r.get("test_typo").reason())
-        .isEqualTo("error() got unexpected keyword argument 'opp' (did you mean 'op'?); accepted: status, code, message, probability, op, prefix");
+        .isEqualTo("error() got unexpected keyword argument 'opp' (did you mean 'op'?); accepted: status, code, message, probability, op, prefix, after");
+    assertThat(r.get("test_option").passed()).as(r.get("test_option").reason()).isTrue();
+    assertThat(r.get("test_option_type").reason()).isEqualTo("error() after= must be a number or True/False, got string");
+    assertThat(r.get("test_option_rule").reason()).endsWith("on a fake interface after= (replies first) is for error(), not delay()");
     assertThat(r.get("test_named").passed()).as(r.get("test_named").reason()).isTrue();
     assertThat(r.get("test_unknown_name").reason()).contains("unknown status \"IDLE\"").contains("use one of BUSY");
     assertThat(r.get("test_out_of_range").reason()).contains("a fake status is 1..999 or a name such as \"BUSY\", got 1000");

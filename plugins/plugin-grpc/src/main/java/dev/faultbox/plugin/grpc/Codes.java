@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /** The canonical gRPC status codes, as specs name them: {@code "UNAVAILABLE"}, {@code "unavailable"} or {@code "14"}. */
 final class Codes {
@@ -14,12 +15,22 @@ final class Codes {
   /** Canonical names, by code (OK..UNAUTHENTICATED). */
   static final List<String> NAMES = names();
 
+  /** {@code error(after = N)} and {@code drop(after = N)}: the server's messages sent first. */
+  static final String AFTER = "after";
+  /** {@code delay(per_message = True)}: the delay before each server message, not once per call. */
+  static final String PER_MESSAGE = "per_message";
+
   /**
    * Fault rules match on the full method; {@code error()} and {@code response()} take a code
-   * 1..16 or its name, INTERNAL when they give none.
+   * 1..16 or its name, INTERNAL when they give none; streams take {@code after=} and {@code per_message=}.
    */
   static final FaultModel FAULT_MODEL = new FaultModel(Map.of("method", FaultModel.Match.GLOB), byName(),
-      1, NAMES.size() - 1, Status.Code.INTERNAL.value(), Status.Code.INTERNAL.value());
+      1, NAMES.size() - 1, Status.Code.INTERNAL.value(), Status.Code.INTERNAL.value())
+      .withOptions(Map.of(
+          AFTER, new FaultModel.RuleOption(FaultModel.RuleOption.Type.COUNT, Set.of("error", "drop"),
+              "end the stream after this many server messages"),
+          PER_MESSAGE, new FaultModel.RuleOption(FaultModel.RuleOption.Type.FLAG, Set.of("delay"),
+              "delay every server message")));
 
   private Codes() {}
 

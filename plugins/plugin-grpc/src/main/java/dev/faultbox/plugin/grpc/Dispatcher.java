@@ -423,7 +423,7 @@ final class Dispatcher {
       if (reply instanceof PreparedReply.Fixed fixed) {
         return ready(GrpcReply.ok(fixed.bytes()));
       } else if (reply instanceof PreparedReply.Status s) {
-        return ready(s.code() == 0 ? GrpcReply.ok(new byte[0]) : GrpcReply.status(OP_ERROR, s.code(), s.message()));
+        return ready(s.code() == 0 ? GrpcReply.ok(new byte[0]) : GrpcReply.status(OP_ERROR, s.code(), s.message(), s.details()));
       } else if (reply instanceof PreparedReply.Broken broken) {
         String detail = "encode reply for " + call.method + ": " + broken.detail();
         return failedWith(fields, Status.Code.INTERNAL, detail, detail);
@@ -451,12 +451,14 @@ final class Dispatcher {
         }
       } else if (response instanceof MockResponse.Status s) {
         int code;
+        byte[] details;
         try {
           code = Codes.resolve(s.code());
+          details = ErrorDetails.encode(code, s.message(), s.details(), settings.schema());
         } catch (IllegalArgumentException e) {
           throw new MockExchange.Refusal("dynamic handler answered " + e.getMessage());
         }
-        return code == 0 ? GrpcReply.ok(new byte[0]) : GrpcReply.status(OP_ERROR, code, s.message());
+        return code == 0 ? GrpcReply.ok(new byte[0]) : GrpcReply.status(OP_ERROR, code, s.message(), details);
       } else if (response instanceof MockResponse.Static s && s.body() != null) {
         String refused = GrpcSettings.refusal(s);
         if (refused != null) {
@@ -477,6 +479,9 @@ final class Dispatcher {
       Map<String, Object> fields = callFields(call.trace, reply.code(), reply.message(), call.reqSize);
       if (reply.isOk()) {
         fields.put("resp_size", reply.body().length);
+      }
+      if (reply.details() != null) {
+        fields.put("details", ErrorDetails.types(reply.details()));
       }
       fields.putAll(extra);
       return definition.event(reply.op(), fields);
@@ -558,7 +563,11 @@ final class Dispatcher {
   /** Writes a call's reply; its event is recorded already. */
   private void send(Call call, GrpcReply reply) {
     if (!reply.isOk()) {
-      close(call, Status.fromCode(reply.code()).withDescription(reply.message()));
+      Metadata trailers = new Metadata();
+      if (reply.details() != null) {
+        trailers.put(ErrorDetails.TRAILER, reply.details());
+      }
+      close(call, Status.fromCode(reply.code()).withDescription(reply.message()), trailers);
       return;
     }
     try {
@@ -589,8 +598,12 @@ final class Dispatcher {
   }
 
   void close(Call call, Status status) {
+    close(call, status, new Metadata());
+  }
+
+  void close(Call call, Status status, Metadata trailers) {
     try {
-      call.call.close(status, new Metadata());
+      call.call.close(status, trailers);
     } catch (RuntimeException e) {
       context.logger().debug("{}: status for {} not sent", name(), call.method, e);
     }

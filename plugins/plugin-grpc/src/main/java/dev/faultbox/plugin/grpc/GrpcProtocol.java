@@ -43,9 +43,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * prelude with {@code grpc_response}, {@code grpc_error} and {@code grpc_raw_response}, and
  * {@code @faultbox/mocks/grpc.star} and {@code @faultbox/recipes/grpc.star}.
  *
- * <p>Without {@code config["descriptors"]} a mock is untyped: replies are
- * {@code google.protobuf.Struct}s. With it (a protoc FileDescriptorSet, relative to the spec's
- * directory) replies are encoded against each method's output type when the spec loads, requests
+ * <p>Without {@code config["descriptors"]} or {@code config["protos"]} a mock is untyped: replies
+ * are {@code google.protobuf.Struct}s. With one (a protoc FileDescriptorSet, or .proto sources
+ * that {@link ProtoSources} compiles, relative to the spec's directory) replies are encoded against each method's output type when the spec loads, requests
  * to dynamic handlers are decoded with the input type, and the mock serves server reflection (v1
  * and v1alpha) listing the set's services. Routes are {@code /pkg.Svc/Method}, {@code /pkg.Svc/*}
  * and {@code /**}, most specific first (see {@link RouteTable}). Servers and the step's channels

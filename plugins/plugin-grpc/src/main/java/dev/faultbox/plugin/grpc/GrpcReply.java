@@ -9,18 +9,25 @@ import io.grpc.Status;
  * @param code the status the call closes with
  * @param message the status message; null for OK, whose event has none
  * @param body the reply message for OK; empty otherwise
+ * @param details an encoded {@code google.rpc.Status} for the {@code grpc-status-details-bin}
+ *     trailer; null for none
  */
-record GrpcReply(String op, Status.Code code, String message, byte[] body) {
+record GrpcReply(String op, Status.Code code, String message, byte[] body, byte[] details) {
 
   private static final byte[] NONE = new byte[0];
 
   static GrpcReply ok(byte[] body) {
-    return new GrpcReply(Dispatcher.OP_OK, Status.Code.OK, null, body);
+    return new GrpcReply(Dispatcher.OP_OK, Status.Code.OK, null, body, null);
   }
 
   /** A status; a code grpc does not know is UNKNOWN. */
   static GrpcReply status(String op, int code, String message) {
-    return new GrpcReply(op, Status.fromCodeValue(code).getCode(), message, NONE);
+    return status(op, code, message, null);
+  }
+
+  /** A status with rich error details ({@link ErrorDetails}); null details for none. */
+  static GrpcReply status(String op, int code, String message, byte[] details) {
+    return new GrpcReply(op, Status.fromCodeValue(code).getCode(), message, NONE, details);
   }
 
   boolean isOk() {

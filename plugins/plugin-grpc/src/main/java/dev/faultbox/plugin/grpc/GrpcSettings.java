@@ -18,7 +18,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A prepared definition: config with defaults, the descriptor set's schema (typed mocks), and the
+ * A prepared definition: config with defaults, the schema of the descriptor set or of the compiled
+ * {@code protos} (typed mocks), and the
  * compiled routes with every static reply encoded, made once when the spec loads; each test's
  * {@code start()} serves it as it is.
  *
@@ -31,10 +32,13 @@ record GrpcSettings(
     RouteTable routes, StreamLimits streams) implements PreparedMock {
 
   static final String DESCRIPTORS = "descriptors";
+  static final String PROTOS = "protos";
+  static final String IMPORT_PATHS = "import_paths";
   static final String MAX_MESSAGE_BYTES = "max_message_bytes";
   static final String STREAM_IDLE_TIMEOUT_MS = "stream_idle_timeout_ms";
   static final String MAX_STREAM_MESSAGES = "max_stream_messages";
-  static final List<String> KEYS = List.of(DESCRIPTORS, MAX_MESSAGE_BYTES, STREAM_IDLE_TIMEOUT_MS, MAX_STREAM_MESSAGES);
+  static final List<String> KEYS =
+      List.of(DESCRIPTORS, IMPORT_PATHS, MAX_MESSAGE_BYTES, PROTOS, STREAM_IDLE_TIMEOUT_MS, MAX_STREAM_MESSAGES);
 
   /**
    * What bounds a streaming call besides its deadline: a stream with no message either way for
@@ -63,6 +67,8 @@ record GrpcSettings(
     long idle = DEFAULT_STREAM_IDLE_TIMEOUT_MS;
     long maxStream = DEFAULT_MAX_STREAM_MESSAGES;
     String descriptors = null;
+    List<String> protos = null;
+    List<String> importPaths = null;
     for (Map.Entry<String, Object> entry : definition.config().entrySet()) {
       String key = entry.getKey();
       Object value = entry.getValue();
@@ -77,10 +83,26 @@ record GrpcSettings(
           }
           descriptors = s;
         }
+        case PROTOS -> protos = strings(key, value, ".proto files or globs, such as [\"./proto/**/*.proto\"]");
+        case IMPORT_PATHS -> importPaths = strings(key, value, "directories the protos' imports are relative to");
         default -> throw Config.unknownKey("grpc", key, KEYS);
       }
     }
+    if (protos != null && descriptors != null) {
+      throw new InvalidMockException("grpc mock config has both \"descriptors\" and \"protos\"; use one: protos "
+          + "compiles .proto sources, descriptors reads a set protoc already built");
+    }
+    if (importPaths != null && protos == null) {
+      throw new InvalidMockException("grpc mock config \"import_paths\" needs \"protos\" (the .proto files to compile)");
+    }
     Schema schema = null;
+    if (protos != null) {
+      if (protos.isEmpty()) {
+        throw new InvalidMockException("grpc mock config \"protos\" is empty; list .proto files or globs, such as "
+            + "[\"./proto/**/*.proto\"]");
+      }
+      schema = ProtoSources.load(definition.specDirectory(), protos, importPaths == null ? List.of() : importPaths);
+    }
     if (descriptors != null) {
       Path path;
       try {
@@ -124,6 +146,26 @@ record GrpcSettings(
         new StreamLimits(idle, (int) maxStream));
   }
 
+  /** A config value that must be a list of non-empty strs. */
+  private static List<String> strings(String key, Object value, String what) throws InvalidMockException {
+    if (value instanceof String s) {
+      value = List.of(s); // one entry needs no list
+    }
+    if (value instanceof List<?> list) {
+      List<String> out = new ArrayList<>();
+      for (Object item : list) {
+        if (!(item instanceof String s) || s.isBlank()) {
+          throw new InvalidMockException("grpc mock config \"" + key + "\" must list non-empty strs (" + what
+              + "), got " + (item instanceof String ? "\"\"" : Config.starlarkType(item)) + " in the list");
+        }
+        out.add(s);
+      }
+      return List.copyOf(out);
+    }
+    throw new InvalidMockException("grpc mock config \"" + key + "\" must be a list of strs (" + what + "), got "
+        + Config.starlarkType(value));
+  }
+
   /** A typed route must name a service, and a method, of the set. */
   private static void checkNamed(String where, RouteTable.Key key, Schema schema) throws InvalidMockException {
     if (key.kind() == RouteTable.Kind.ALL) {
@@ -165,7 +207,9 @@ record GrpcSettings(
       common = new PreparedReply.Fixed(s.body().clone());
     } else if (response instanceof MockResponse.Status status) {
       try {
-        common = new PreparedReply.Status(Codes.resolve(status.code()), Objects.requireNonNullElse(status.message(), ""));
+        int code = Codes.resolve(status.code());
+        String message = Objects.requireNonNullElse(status.message(), "");
+        common = new PreparedReply.Status(code, message, ErrorDetails.encode(code, message, status.details(), schema));
       } catch (IllegalArgumentException e) {
         throw new InvalidMockException(where + e.getMessage());
       }
@@ -287,7 +331,9 @@ record GrpcSettings(
     }
     if (parts.get("then") instanceof MockResponse.Status status) {
       try {
-        then = new PreparedReply.Status(Codes.resolve(status.code()), Objects.requireNonNullElse(status.message(), ""));
+        int code = Codes.resolve(status.code());
+        String message = Objects.requireNonNullElse(status.message(), "");
+        then = new PreparedReply.Status(code, message, ErrorDetails.encode(code, message, status.details(), schema));
       } catch (IllegalArgumentException e) {
         throw new InvalidMockException(where + e.getMessage());
       }

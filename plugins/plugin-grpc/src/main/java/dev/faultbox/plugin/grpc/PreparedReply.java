@@ -9,8 +9,8 @@ sealed interface PreparedReply {
   /** An encoded message, sent as is. */
   record Fixed(byte[] bytes) implements PreparedReply {}
 
-  /** A status; code 0 answers an empty message with OK. */
-  record Status(int code, String message) implements PreparedReply {}
+  /** A status, with its rich error details encoded (null for none); code 0 answers an empty message with OK. */
+  record Status(int code, String message, byte[] details) implements PreparedReply {}
 
   /** A reply computed per call. */
   record Dynamic(DynamicHandler handler) implements PreparedReply {}

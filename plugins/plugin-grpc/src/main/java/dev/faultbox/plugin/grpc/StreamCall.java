@@ -64,6 +64,10 @@ final class StreamCall {
 
   private final ArrayDeque<byte[]> inbox = new ArrayDeque<>();
   private final List<Object> collected = new ArrayList<>();
+  /** Answered messages waiting for a per-message delay; the script paces its own. */
+  private final ArrayDeque<byte[]> outbox = new ArrayDeque<>();
+  /** What ends the call once the outbox is empty; set, the call takes no more client messages. */
+  private Runnable afterOutbox;
   private FaultDecision decision = FaultDecision.PASS;
   private PreparedReply reply;
   private boolean ready;
@@ -82,6 +86,7 @@ final class StreamCall {
   private long lastSend;
   private long lastActivity = System.nanoTime();
   private Future<?> pending;
+  private Future<?> outboxTimer;
   private Future<?> idle;
 
   StreamCall(Dispatcher dispatcher, Dispatcher.Call call, RouteTable.Match match, Descriptors.MethodDescriptor typed) {
@@ -142,16 +147,16 @@ final class StreamCall {
     return listener;
   }
 
-  // ---- fault options: the kernel's per-rule options land here ----------------------------
+  // ---- the rule's options: after = N, per_message = True --------------------------------
 
-  /** Server messages sent before the fault's status ends the call; -1: at once. */
+  /** Server messages sent before the fault's status ends the call; -1: at once, as for a unary call. */
   private int faultAfter() {
-    return -1;
+    return decision.count(Codes.AFTER, -1);
   }
 
   /** The fault's delay before every server message instead of once; 0: once, at the start. */
   private long perMessageDelay() {
-    return 0;
+    return decision.flag(Codes.PER_MESSAGE) ? decision.delay().toMillis() : 0;
   }
 
   private boolean faultEnds() {
@@ -233,7 +238,7 @@ final class StreamCall {
   }
 
   private void drainOnce() {
-    if (closed || !ready || busy) {
+    if (closed || !ready || busy || afterOutbox != null) {
       return;
     }
     if (!begun) {
@@ -278,7 +283,7 @@ final class StreamCall {
         extras.put("index", (long) index);
         ask(handler, new MockRequest(base.method(), base.path(), base.headers(), base.query(), base.body(), extras), false);
       } else if (halfClosed) {
-        end();
+        whenSent(this::end);
       }
     } else if (reply instanceof PreparedReply.Fixed fixed) {
       while (!inbox.isEmpty()) {
@@ -287,15 +292,15 @@ final class StreamCall {
         }
       }
       if (halfClosed) {
-        send(fixed.bytes());
-        end();
+        queue(fixed.bytes());
+        whenSent(this::end);
       }
     }
   }
 
   /** Picks the reply once, when the call may be served: a fault, no route, a status, a broken reply. */
   private boolean choose() {
-    if (faultEnds() && faultAfter() < 0) {
+    if (faultEnds() && faultAfter() <= 0) {
       fault();
       return false;
     }
@@ -312,7 +317,7 @@ final class StreamCall {
     }
     if (reply instanceof PreparedReply.Status s) {
       finish(s.code() == 0 ? Dispatcher.OP_OK : Dispatcher.OP_ERROR, Status.fromCodeValue(s.code()).getCode(),
-          s.code() == 0 ? null : s.message(), null);
+          s.code() == 0 ? null : s.message(), null, s.details());
       return false;
     } else if (reply instanceof PreparedReply.Broken broken) {
       String detail = "encode reply for " + call.method + ": " + broken.detail();
@@ -392,7 +397,7 @@ final class StreamCall {
       }
     }
     if (once) {
-      end();
+      whenSent(this::end);
     } else {
       drain();
     }
@@ -402,7 +407,7 @@ final class StreamCall {
   private boolean answer(Object item) {
     if (item instanceof MockResponse.Structured message) {
       try {
-        send(dispatcher.encodeDynamic(call.method, message));
+        queue(dispatcher.encodeDynamic(call.method, message));
       } catch (IllegalArgumentException e) {
         failed("encode reply for " + call.method + ": " + e.getMessage());
         return false;
@@ -410,20 +415,22 @@ final class StreamCall {
       return true;
     } else if (item instanceof MockResponse.Status s) {
       int code;
+      byte[] details;
       try {
         code = Codes.resolve(s.code());
+        details = ErrorDetails.encode(code, s.message(), s.details(), dispatcher.settings.schema());
       } catch (IllegalArgumentException e) {
         failed("dynamic handler answered " + e.getMessage());
         return false;
       }
       if (code == 0) {
-        end();
+        whenSent(this::end);
       } else {
-        finish(Dispatcher.OP_ERROR, Status.fromCodeValue(code).getCode(), s.message(), null);
+        whenSent(() -> finish(Dispatcher.OP_ERROR, Status.fromCodeValue(code).getCode(), s.message(), null, details));
       }
       return false;
     } else if (item instanceof MockResponse.Static s && s.body() != null && GrpcSettings.refusal(s) == null) {
-      send(s.body());
+      queue(s.body());
       return true;
     }
     String what = item == null ? "None"
@@ -464,10 +471,47 @@ final class StreamCall {
     }
     if (!closed && halfClosed && out >= messages.size()) {
       if (script.then() != null && script.then().code() != 0) {
-        finish(Dispatcher.OP_ERROR, Status.fromCodeValue(script.then().code()).getCode(), script.then().message(), null);
+        finish(Dispatcher.OP_ERROR, Status.fromCodeValue(script.then().code()).getCode(), script.then().message(), null,
+            script.then().details());
       } else {
         end();
       }
+    }
+  }
+
+  /** An answered message: sent at once, or after the rule's per-message delay. */
+  private void queue(byte[] message) {
+    outbox.add(message);
+    flushOutbox();
+  }
+
+  /** Ends the call with {@code end} once every answered message is sent. */
+  private void whenSent(Runnable end) {
+    if (afterOutbox == null) {
+      afterOutbox = end;
+    }
+    flushOutbox();
+  }
+
+  private void flushOutbox() {
+    long gap = perMessageDelay();
+    while (!closed && !outbox.isEmpty()) {
+      long wait = gap * 1_000_000 - (System.nanoTime() - lastSend);
+      if (gap > 0 && wait > 0) {
+        if (outboxTimer == null) {
+          outboxTimer = schedule(() -> {
+            synchronized (this) {
+              outboxTimer = null;
+              flushOutbox();
+            }
+          }, wait);
+        }
+        return;
+      }
+      send(outbox.poll());
+    }
+    if (!closed && afterOutbox != null) {
+      afterOutbox.run();
     }
   }
 
@@ -524,6 +568,11 @@ final class StreamCall {
    * @param error what failed inside the mock, the event's {@code error}; null if nothing did
    */
   private void finish(String op, Status.Code code, String message, String error) {
+    finish(op, code, message, error, null);
+  }
+
+  /** @param details an encoded google.rpc.Status for the trailers; null for none */
+  private void finish(String op, Status.Code code, String message, String error, byte[] details) {
     if (closed) {
       return;
     }
@@ -539,8 +588,13 @@ final class StreamCall {
     if (error != null) {
       fields.put("error", error);
     }
+    Metadata trailers = new Metadata();
+    if (details != null) {
+      fields.put("details", ErrorDetails.types(details));
+      trailers.put(ErrorDetails.TRAILER, details);
+    }
     dispatcher.emit(dispatcher.definition.event(op, fields));
-    dispatcher.close(call, code == Status.Code.OK ? Status.OK : Status.fromCode(code).withDescription(message));
+    dispatcher.close(call, code == Status.Code.OK ? Status.OK : Status.fromCode(code).withDescription(message), trailers);
   }
 
   // ---- timers -----------------------------------------------------------------------------
@@ -579,6 +633,10 @@ final class StreamCall {
     if (pending != null) {
       pending.cancel(false);
       pending = null;
+    }
+    if (outboxTimer != null) {
+      outboxTimer.cancel(false);
+      outboxTimer = null;
     }
     if (idle != null) {
       idle.cancel(false);

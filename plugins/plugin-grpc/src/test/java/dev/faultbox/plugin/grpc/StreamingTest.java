@@ -457,6 +457,80 @@ class StreamingTest {
     assertThat(closing("error").fields()).containsEntry("fault", "down").containsEntry("messages_out", 0);
   }
 
+  private static Map<String, Object> n(int i) {
+    return Map.of("n", i);
+  }
+
+  private Seen<Struct> subscribe(FaultDecision decision) throws Exception {
+    context.setFaultGate(probe -> probe.op().endsWith("/Subscribe") ? decision : FaultDecision.PASS);
+    MockServer server = server(mock("flags", "grpc", 0)
+        .route(FLAGS + "Subscribe", script(0, null, n(1), n(2), n(3), n(4)))
+        .route(FLAGS + "Watch", dynamic(r -> CompletableFuture.completedFuture(responses(msg("a", 1L), msg("b", 2L))))));
+    Seen<Struct> seen = new Seen<>();
+    FlagsGrpc.newStub(resources.channel(server)).withDeadlineAfter(10, TimeUnit.SECONDS).subscribe(struct("q", 1), seen);
+    return seen;
+  }
+
+  @Test
+  void anErrorAfterTwoMessagesEndsTheStreamWithItsStatus() throws Exception {
+    Seen<Struct> seen = subscribe(new FaultDecision(FaultDecision.Action.ERROR, Duration.ZERO, 8, "quota",
+        Optional.of("cut"), Map.of(Codes.AFTER, 2)));
+    Status status = seen.status();
+    assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(status.getDescription()).isEqualTo("quota");
+    assertThat(seen.messages).hasSize(2);
+    assertThat(closing("error").fields()).containsEntry("fault", "cut").containsEntry("messages_out", 2)
+        .containsEntry("code", "RESOURCE_EXHAUSTED");
+    assertThat(events("send")).hasSize(2);
+  }
+
+  @Test
+  void aDropAfterOneMessageCutsTheStream() throws Exception {
+    Seen<Struct> seen = subscribe(new FaultDecision(FaultDecision.Action.DROP, Duration.ZERO, 0, "",
+        Optional.of("gone"), Map.of(Codes.AFTER, 1)));
+    assertThat(seen.status().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(seen.messages).hasSize(1);
+    assertThat(closing("error").fields()).containsEntry("fault", "gone").containsEntry("messages_out", 1);
+  }
+
+  @Test
+  void anErrorAfterMoreMessagesThanTheStreamHasEndsItAtTheEnd() throws Exception {
+    Seen<Struct> seen = subscribe(new FaultDecision(FaultDecision.Action.ERROR, Duration.ZERO, 14, "late",
+        Optional.of("late"), Map.of(Codes.AFTER, 10)));
+    assertThat(seen.status().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(seen.messages).hasSize(4);
+  }
+
+  @Test
+  void aPerMessageDelayHoldsEveryMessage() throws Exception {
+    Seen<Struct> seen = subscribe(new FaultDecision(FaultDecision.Action.PASS, Duration.ofMillis(100), 0, "",
+        Optional.of("slow"), Map.of(Codes.PER_MESSAGE, true)));
+    long started = System.nanoTime();
+    assertThat(seen.status().getCode()).isEqualTo(Status.Code.OK);
+    assertThat(seen.messages).hasSize(4);
+    // Four messages, each held 100 ms: at least 400 ms in all (a lower bound, not a speed).
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isGreaterThanOrEqualTo(350);
+    assertThat(closing("ok").fields()).containsEntry("fault", "slow").containsEntry("messages_out", 4);
+  }
+
+  @Test
+  void aPerMessageDelayHoldsAHandlersMessagesToo() throws Exception {
+    context.setFaultGate(probe -> new FaultDecision(FaultDecision.Action.PASS, Duration.ofMillis(100), 0, "",
+        Optional.of("slow"), Map.of(Codes.PER_MESSAGE, true)));
+    MockServer server = server(mock("flags", "grpc", 0)
+        .route(FLAGS + "Watch", dynamic(r -> CompletableFuture.completedFuture(responses(msg("a", 1L), msg("b", 2L))))));
+    Seen<Struct> seen = new Seen<>();
+    long started = System.nanoTime();
+    StreamObserver<Struct> chat = FlagsGrpc.newStub(resources.channel(server)).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .watch(seen);
+    chat.onNext(struct("n", 1));
+    chat.onNext(struct("n", 2));
+    chat.onCompleted();
+    assertThat(seen.status().getCode()).isEqualTo(Status.Code.OK);
+    assertThat(seen.messages).hasSize(4);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isGreaterThanOrEqualTo(350);
+  }
+
   @Test
   void aFaultDelayHoldsTheStreamsFirstMessage() throws Exception {
     context.setFaultGate(probe -> new FaultDecision(FaultDecision.Action.PASS, Duration.ofMillis(300), 0, "",
