@@ -248,6 +248,8 @@ final class Dispatcher {
     final Map<String, Object> extra = new ConcurrentHashMap<>();
     byte[] request;
     volatile int reqSize;
+    /** Set once the call streams: its frames and their counts. */
+    volatile StreamCall stream;
 
     Call(Trace trace, ServerCall<byte[], byte[]> call, Metadata headers) {
       this.trace = trace;
@@ -676,6 +678,10 @@ final class Dispatcher {
     Call call = trace.call;
     if (call != null) {
       fields.putAll(call.extra);
+      StreamCall stream = call.stream;
+      if (stream != null) {
+        stream.counts(fields);
+      }
     }
     return fields;
   }
