@@ -270,6 +270,14 @@ class GrpcSpecTest {
             assert_eq(events().where(service = "ticker", op = "send", method = "/ticker.v1.Ticker/Watch").count(), 3)
             assert_eq(events().where(service = "ticker", op = "recv", method = "/ticker.v1.Ticker/Watch").count(), 1)
 
+            cut = fault(ticker.main, error(method = "/ticker.v1.Ticker/Watch", status = "ABORTED", message = "cut", after = 2),
+                        run = lambda: ticker.main.stream(method = "/ticker.v1.Ticker/Watch", body = {"symbol": "A"}))
+            assert_eq([cut.code, cut.message, cut.count], ["ABORTED", "cut", "2"])
+            slow = fault(ticker.main, delay(method = "/ticker.v1.Ticker/Watch", delay = "50ms", per_message = True),
+                         run = lambda: ticker.main.stream(method = "/ticker.v1.Ticker/Watch", body = {"symbol": "A"}))
+            assert_eq([slow.ok, slow.count], [True, "3"])
+            assert_true(slow.duration_ms >= 150)
+
             recorded = ticker.main.stream(method = "/ticker.v1.Ticker/Record", bodies = [{"price": 1.5}, {"price": 2.5}])
             assert_eq(recorded.json, [{"count": "2", "total": 4.0}])
 

@@ -246,7 +246,8 @@ final class StreamCall {
     }
     if (reply instanceof PreparedReply.Stream script) {
       while (!inbox.isEmpty()) {
-        if (!take()) {
+        // A typed method's request is checked whatever answers it, as for a unary call.
+        if ((typed != null && decoded(inbox.peek()) == null) || !take()) {
           return;
         }
         released++;

@@ -369,6 +369,46 @@ class StreamingTest {
         .hasMessageContaining("message 1").hasMessageContaining("unknown field \"sqe\"");
   }
 
+  @Test
+  void aClientMessageThatIsNotTheInputTypeEndsTheStreamWithInvalidArgument() throws Exception {
+    MockServer server = ticker();
+    // A Struct is not a ticker.v1.Tick: field 1 of a Tick is a string, of a Struct a map entry.
+    io.grpc.MethodDescriptor<Struct, Struct> chat = io.grpc.MethodDescriptor.<Struct, Struct>newBuilder()
+        .setType(io.grpc.MethodDescriptor.MethodType.BIDI_STREAMING).setFullMethodName("ticker.v1.Ticker/Chat")
+        .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(Struct.getDefaultInstance()))
+        .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(Struct.getDefaultInstance())).build();
+    ManagedChannel channel = resources.channel(server);
+    Seen<Struct> seen = new Seen<>();
+    StreamObserver<Struct> requests = io.grpc.stub.ClientCalls.asyncBidiStreamingCall(
+        channel.newCall(chat, io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS)), seen);
+    Struct notATick = Struct.newBuilder().putFields("k", Value.newBuilder().setListValue(
+        com.google.protobuf.ListValue.newBuilder().addValues(Value.newBuilder().setNumberValue(1))).build()).build();
+    requests.onNext(notATick);
+    Status status = seen.status();
+    requests.onCompleted();
+    assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(status.getDescription()).contains("not a ticker.v1.Tick");
+    assertThat(closing("error").fields()).containsEntry("code", "INVALID_ARGUMENT").containsKey("error");
+    assertThat(context.warnings()).isEmpty();
+    // The mock keeps serving.
+    assertThat(TickerGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .last(TickRequest.getDefaultInstance()).getSeq()).isEqualTo(7);
+  }
+
+  @Test
+  void aBidiClientCancelsMidStream() throws Exception {
+    Seen<Tick> seen = new Seen<>();
+    var cancellable = Context.current().withCancellation();
+    StreamObserver<Tick> chat = cancellable.call(() ->
+        TickerGrpc.newStub(resources.channel(ticker())).withDeadlineAfter(10, TimeUnit.SECONDS).chat(seen));
+    chat.onNext(Tick.newBuilder().setSeq(1).build());
+    assertThat(seen.next().getSeq()).isEqualTo(10);
+    cancellable.cancel(null);
+    assertThat(seen.status().getCode()).isEqualTo(Status.Code.CANCELLED);
+    assertThat(closing("error").fields()).containsEntry("code", "CANCELLED").containsEntry("messages_in", 1)
+        .containsEntry("messages_out", 1);
+  }
+
   // ---- the client ends it, or nothing ends it ---------------------------------------------
 
   @Test
