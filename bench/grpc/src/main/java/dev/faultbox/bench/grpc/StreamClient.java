@@ -163,7 +163,8 @@ public final class StreamClient {
       @Override
       public void onError(Throwable t) {
         errors.incrementAndGet();
-        firstError.compareAndSet(null, Status.fromThrowable(t).toString());
+        Status status = Status.fromThrowable(t); // one line: the code and description, no cause
+        firstError.compareAndSet(null, status.getCode() + ": " + status.getDescription());
         next();
       }
 
