@@ -43,8 +43,16 @@ public record FaultModel(
       FLAG
     }
 
+    /** The rule functions there are. */
+    public static final Set<String> RULES = Set.of("error", "response", "delay", "drop");
+
     public RuleOption {
       rules = Set.copyOf(rules);
+      for (String rule : rules) {
+        if (!RULES.contains(rule)) {
+          throw new IllegalArgumentException("no rule is called " + rule + "(); rules are error, response, delay, drop");
+        }
+      }
     }
   }
 

@@ -185,18 +185,19 @@ public final class PluginRegistry implements AutoCloseable {
 
   /** Every fault matcher some installed protocol honours, sorted: what a rule may name (makes every factory). */
   public java.util.SortedSet<String> matcherNames() {
-    java.util.SortedSet<String> out = new java.util.TreeSet<>();
-    for (String protocol : claims.keySet()) {
-      find(protocol).ifPresent(f -> out.addAll(f.faultModel().matchers().keySet()));
-    }
-    return out;
+    return acrossFaultModels(model -> model.matchers().keySet());
   }
 
   /** Every rule option some installed protocol honours ({@code after}, {@code per_message}...), sorted (makes every factory). */
   public java.util.SortedSet<String> ruleOptionNames() {
+    return acrossFaultModels(model -> model.options().keySet());
+  }
+
+  private java.util.SortedSet<String> acrossFaultModels(
+      java.util.function.Function<dev.faultbox.spi.FaultModel, java.util.Set<String>> names) {
     java.util.SortedSet<String> out = new java.util.TreeSet<>();
     for (String protocol : claims.keySet()) {
-      find(protocol).ifPresent(f -> out.addAll(f.faultModel().options().keySet()));
+      find(protocol).ifPresent(f -> out.addAll(names.apply(f.faultModel())));
     }
     return out;
   }

@@ -71,7 +71,8 @@ public final class FaultBuiltins {
         }
         continue;
       }
-      if (protocolOptionNames.contains(k) && !matcherNames.contains(k)) {
+      // A name one protocol takes as an option and another as a matcher: a string is a matcher.
+      if (protocolOptionNames.contains(k) && !(matcherNames.contains(k) && e.getValue() instanceof String)) {
         protocolOptions.put(k, optionValue(fn, k, e.getValue()));
         continue;
       }

@@ -13,16 +13,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Ports on 127.0.0.1 that were free a moment ago, for a test to bind again. They are drawn below
- * the kernel's ephemeral range, so no outgoing connection of this or another process can be
- * given one before the test binds it, and none is handed out twice in one JVM (a bind to port 0
- * may return the port just closed). Another process binding the same port by number is a race
- * tests accept.
+ * Ports on 127.0.0.1 that were free a moment ago, for a test to bind again. They are drawn outside
+ * the kernel's ephemeral range where it leaves room (below it, or above it), so no outgoing
+ * connection of this or another process can be given one before the test binds it, and none is
+ * handed out twice in one JVM (a bind to port 0 may return the port just closed). Another process
+ * binding the same port by number is a race tests accept.
  */
 public final class FreePorts {
   private static final int LOWEST = 10_000;
+  private static final int ROOM = 1_000;
   private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
-  private static final int EPHEMERAL_LOW = ephemeralLow();
+  /** Where ports are drawn from, [from, to): outside the ephemeral range, else (no room) anywhere above LOWEST. */
+  private static final int[] RANGE = range();
 
   private FreePorts() {}
 
@@ -47,12 +49,12 @@ public final class FreePorts {
 
   private static int pick(boolean tcp) {
     for (int attempt = 0; attempt < 1_000; attempt++) {
-      int port = LOWEST + ThreadLocalRandom.current().nextInt(EPHEMERAL_LOW - LOWEST);
+      int port = RANGE[0] + ThreadLocalRandom.current().nextInt(RANGE[1] - RANGE[0]);
       if (!HANDED_OUT.contains(port) && bindable(port, tcp) && HANDED_OUT.add(port)) {
         return port;
       }
     }
-    throw new IllegalStateException("no free " + (tcp ? "TCP" : "UDP") + " port below " + EPHEMERAL_LOW);
+    throw new IllegalStateException("no free " + (tcp ? "TCP" : "UDP") + " port in " + RANGE[0] + ".." + (RANGE[1] - 1));
   }
 
   private static boolean bindable(int port, boolean tcp) {
@@ -73,14 +75,23 @@ public final class FreePorts {
     }
   }
 
-  /** The first port of net.ipv4.ip_local_port_range where Linux says it; else Linux's default. */
-  private static int ephemeralLow() {
+  /** Below net.ipv4.ip_local_port_range, else above it, else (a range of nearly every port) above LOWEST. */
+  private static int[] range() {
+    int low = 32_768;
+    int high = 60_999; // Linux's default
     try {
-      String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
-      int low = Integer.parseInt(range.split("\\s+")[0]);
-      return low > LOWEST + 1_000 ? low : 32_768;
+      String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+      low = Integer.parseInt(range[0]);
+      high = Integer.parseInt(range[1]);
     } catch (IOException | RuntimeException notLinux) {
-      return 32_768;
+      // the default
     }
+    if (low - LOWEST >= ROOM) {
+      return new int[] {LOWEST, low};
+    }
+    if (65_535 - high >= ROOM) {
+      return new int[] {high + 1, 65_536};
+    }
+    return new int[] {LOWEST, 65_536};
   }
 }

@@ -39,6 +39,9 @@ final class ErrorDetails {
     if (details.isEmpty()) {
       return null;
     }
+    if (code == 0) {
+      throw new IllegalArgumentException("details come with an error code; an OK status carries none");
+    }
     com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder().setCode(code).setMessage(message);
     for (int i = 0; i < details.size(); i++) {
       String where = "details[" + i + "]";
@@ -61,7 +64,7 @@ final class ErrorDetails {
       }
       Map<String, Object> fields = new LinkedHashMap<>(detail);
       fields.remove("@type");
-      TypeRegistry registry = schema != null ? schema.registry() : COMMON_REGISTRY;
+      TypeRegistry registry = schema != null ? schema.registry() : COMMON_REGISTRY; // a schema's has google.rpc too
       try {
         status.addDetails(Any.newBuilder()
             .setTypeUrl(type.contains("/") ? type : TYPE_URL_PREFIX + type)
@@ -86,9 +89,14 @@ final class ErrorDetails {
     return out;
   }
 
+  /** google/rpc/error_details.proto's messages, for a type registry. */
+  static List<Descriptor> commonTypes() {
+    return ErrorDetailsProto.getDescriptor().getMessageTypes();
+  }
+
   private static Map<String, Descriptor> common() {
     Map<String, Descriptor> out = new LinkedHashMap<>();
-    for (Descriptor d : ErrorDetailsProto.getDescriptor().getMessageTypes()) {
+    for (Descriptor d : commonTypes()) {
       out.put(d.getFullName(), d);
     }
     return Map.copyOf(out);

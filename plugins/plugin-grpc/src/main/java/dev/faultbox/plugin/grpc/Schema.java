@@ -39,6 +39,7 @@ final class Schema {
     for (FileDescriptor wkt : DescriptorSets.WellKnown.FILES.values()) {
       addTypes(types, wkt.getMessageTypes());
     }
+    addTypes(types, ErrorDetails.commonTypes()); // so an Any in a reply or an error detail may hold them
     this.registry = types.build();
   }
 

@@ -98,11 +98,17 @@ class ErrorDetailsTest {
             + "(did you mean \"type.googleapis.com/google.rpc.BadRequest\"?); a detail is one of google.rpc.BadRequest, ");
     assertThat(error(Map.of("@type", "type.googleapis.com/google.rpc.ErrorInfo", "reasn", "x")))
         .startsWith("route \"/flags.v1.Flags/Get\": details[0]: ").contains("reasn");
+    assertThat(error("OK", BAD_REQUEST))
+        .isEqualTo("route \"/flags.v1.Flags/Get\": details come with an error code; an OK status carries none");
   }
 
   private static String error(Map<String, Object> detail) {
+    return error("3", detail);
+  }
+
+  private static String error(String code, Map<String, Object> detail) {
     Throwable t = catchThrowable(() -> new GrpcProtocol().prepare(mock("flags", "grpc", 1)
-        .route("/flags.v1.Flags/Get", new MockResponse.Status("3", "x", List.of(detail))).build()));
+        .route("/flags.v1.Flags/Get", new MockResponse.Status(code, "x", List.of(detail))).build()));
     assertThat(t).isInstanceOf(InvalidMockException.class);
     return t.getMessage();
   }

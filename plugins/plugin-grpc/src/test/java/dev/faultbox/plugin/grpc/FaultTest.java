@@ -99,7 +99,11 @@ class FaultTest {
         Optional.of("slow")));
     java.util.concurrent.CompletableFuture<Struct> slow =
         java.util.concurrent.CompletableFuture.supplyAsync(() -> stub.get(Struct.getDefaultInstance()));
-    Thread.sleep(300); // the delayed call is at the mock by now
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (probes.stream().noneMatch(p -> p.attributes().get("method").endsWith("/Get"))) { // the delayed call is held
+      assertThat(System.nanoTime()).as("the delayed call reaches the mock").isLessThan(deadline);
+      Thread.sleep(10);
+    }
     stub.list(Struct.getDefaultInstance());
     assertThat(slow).as("the other call is answered while the delayed one waits").isNotDone();
     Struct reply = slow.get(10, TimeUnit.SECONDS);
