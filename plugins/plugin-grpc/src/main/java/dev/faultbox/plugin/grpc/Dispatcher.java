@@ -429,6 +429,10 @@ final class Dispatcher {
       } else if (reply instanceof PreparedReply.Broken broken) {
         String detail = "encode reply for " + call.method + ": " + broken.detail();
         return failedWith(fields, Status.Code.INTERNAL, detail, detail);
+      } else if (!(reply instanceof PreparedReply.Dynamic)) {
+        // A stream's reply under a glob that also covers this unary method of the set.
+        String detail = GrpcSettings.kindMismatch(reply, typed);
+        return failedWith(fields, Status.Code.INTERNAL, detail, detail);
       }
       PreparedReply.Dynamic dynamic = (PreparedReply.Dynamic) reply;
       return new MockExchange.Routed.Ask<>(dynamic.handler(), mockRequest(call, request));

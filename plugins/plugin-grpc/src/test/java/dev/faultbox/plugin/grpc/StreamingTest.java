@@ -409,6 +409,24 @@ class StreamingTest {
         .containsEntry("messages_out", 1);
   }
 
+  @Test
+  void aGlobsStreamOnAUnaryMethodOfTheSetIsInternalWithTheReason() throws Exception {
+    MockServer server = typed(mock("ticker", "grpc", 0).route("/ticker.v1.Ticker/*", script(0, null, Map.of("seq", 1))));
+    var channel = resources.channel(server);
+    assertThatThrownBy(() -> TickerGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .last(TickRequest.getDefaultInstance()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+          assertThat(e.getStatus().getDescription()).contains("grpc.stream() answers a server- or bidi-streaming method");
+        });
+    // The streaming method the glob fits is served.
+    List<Tick> ticks = new ArrayList<>();
+    TickerGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).watch(TickRequest.getDefaultInstance())
+        .forEachRemaining(ticks::add);
+    assertThat(ticks).extracting(Tick::getSeq).containsExactly(1L);
+    assertThat(context.warnings()).isEmpty();
+  }
+
   // ---- the client ends it, or nothing ends it ---------------------------------------------
 
   @Test
