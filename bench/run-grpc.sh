@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks Faultbox's typed gRPC mock against a plain grpc-java server, both answering
-# bench.flags.v1.Flags/Get with the same Flag on 127.0.0.1, one server at a time. See the gRPC
+# bench.flags.v1.Flags/Get with the same Flag on 127.0.0.1, one server at a time; then streams:
+# Watch (1,000 Flags per call, server streaming) and Chat (a 500-round bidi ping-pong), in
+# messages/s, with Faultbox's ratio to the plain server and PASS at 0.8x or more. See the gRPC
 # section of bench/README.md.
 #
 #   bench/run-grpc.sh                                  both servers
@@ -23,6 +25,9 @@ CHANNELS=${BENCH_CHANNELS:-2}          # channels (HTTP/2 connections) they shar
 LAUNCH_TIMEOUT=${BENCH_LAUNCH_TIMEOUT:-60}
 POLL=${BENCH_POLL:-0.01}               # seconds between launch probes
 PLAIN_EXECUTOR=${BENCH_PLAIN_EXECUTOR:-direct}  # the plain server's executor: direct or pool
+STREAM_SECONDS=${BENCH_STREAM_SECONDS:-$DURATION}     # seconds of each measured stream run
+STREAM_CONCURRENCY=${BENCH_STREAM_CONCURRENCY:-4}     # concurrent streams in the stream runs
+STREAM_MIN_RATIO=0.8                                  # Faultbox's messages/s over the plain server's to PASS
 FAULTBOX=${FAULTBOX:-./faultbox}       # launcher, relative to the repo root
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 
@@ -59,7 +64,7 @@ done
 SERVERS=${selected:-$ALL_SERVERS}
 SERVERS=${SERVERS# }
 
-for v in DURATION WARMUP CONCURRENCY CHANNELS LAUNCH_TIMEOUT; do
+for v in DURATION WARMUP CONCURRENCY CHANNELS LAUNCH_TIMEOUT STREAM_SECONDS STREAM_CONCURRENCY; do
   case ${!v} in ''|*[!0-9]*) die "$v must be a whole number, got '${!v}'" ;; esac
 done
 [ "$DURATION" -ge 1 ] || die "BENCH_SECONDS must be at least 1"
@@ -229,6 +234,30 @@ run_load() { # out-file concurrency channels seconds warmup port
   L_errors=$(jnum errors "$1"); L_error=$(jstr first_error "$1")
 }
 
+# One stream-client run; sets S_rate (messages/s) and S_errors. Bounded by its clock and by timeout.
+STREAMS=$TARGET/grpc-stream-results.tsv
+printf 'server\tmode\tmessages_per_s\tmessages\terrors\tnote\n' > "$STREAMS"
+
+run_stream() { # server mode port
+  local out=$LOGS/$1-stream-$2.txt rc=0
+  S_rate=0 S_errors=0
+  progress "$1: stream $2: ${WARMUP}s warm-up, then ${STREAM_SECONDS}s over $STREAM_CONCURRENCY streams"
+  timeout -k 5 $(( STREAM_SECONDS + WARMUP + 60 )) "$JAVA" -cp "$GRPC_JAR" dev.faultbox.bench.grpc.StreamClient \
+    --target "127.0.0.1:$3" --mode "$2" --seconds "$STREAM_SECONDS" --warmup "$WARMUP" \
+    --concurrency "$STREAM_CONCURRENCY" --rounds 500 > "$out" 2> "${out%.txt}.err" &
+  CLIENT_PID=$!
+  wait "$CLIENT_PID" || rc=$?
+  CLIENT_PID=""
+  S_rate=$(jnum messages_per_s "$out"); S_errors=$(jnum errors "$out")
+  if [ "$rc" != 0 ] || [ -z "$S_rate" ]; then
+    printf '%s\t%s\t-\t-\t-\t%s\n' "$1" "$2" "stream client failed (exit $rc), see $out" >> "$STREAMS"
+    return 1
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$S_rate" "$(jnum messages "$out")" "$S_errors" \
+    "$(jstr first_error "$out" || true)" >> "$STREAMS"
+  progress "$1: stream $2: $S_rate messages/s, $S_errors errors"
+}
+
 # ---------------------------------------------------------------- one server
 
 bench_server() { # server
@@ -304,6 +333,9 @@ bench_server() { # server
 
   record "$name" ok "$port" "$LAUNCH_MS" "$rps50" "$p50_50" "$p99_50" "$max50" "$L_rps" "$L_p50" \
     "$L_p99" "$L_max" "${rss:--}" "${hwm:--}" "$errors" "${note:--}"
+
+  run_stream "$name" watch "$port" || true
+  run_stream "$name" chat "$port" || true
   progress "$name: $rps50 calls/s at c$CONCURRENCY, p99 $p99_50 ms; p99 $L_p99 ms at c1; RSS ${rss:-?} MiB"
 
   stop_server "$port"
@@ -343,4 +375,24 @@ done
 
 awk -f "$BENCH_DIR/lib/report-grpc.awk" -v json="$TARGET/grpc-results.json" "$MACHINE" "$RESULTS" \
   | tee "$TARGET/grpc-report.txt"
+
+# Streams: Faultbox's messages/s against the plain server's, PASS at STREAM_MIN_RATIO or more.
+awk -F'\t' -v min="$STREAM_MIN_RATIO" '
+  NR == 1 { next }
+  { rate[$1 "/" $2] = $3; errs[$1 "/" $2] = $5 }
+  END {
+    printf "\nStreams (messages/s; Watch: 1,000 per call; Chat: 500-round ping-pong)\n"
+    printf "%-6s %14s %14s %7s  %s\n", "mode", "faultbox", "plain", "ratio", "verdict"
+    split("watch chat", modes, " ")
+    for (i = 1; i <= 2; i++) {
+      m = modes[i]; f = rate["faultbox/" m]; p = rate["plain/" m]
+      if (f == "" || f == "-" || p == "" || p == "-" || p + 0 == 0) {
+        printf "%-6s %14s %14s %7s  %s\n", m, (f == "" ? "-" : f), (p == "" ? "-" : p), "-", "n/a (a run is missing)"
+        continue
+      }
+      r = f / p
+      verdict = (r >= min && errs["faultbox/" m] + 0 == 0) ? "PASS" : "FAIL"
+      printf "%-6s %14.0f %14.0f %7.2f  %s (>= %.1fx)\n", m, f, p, r, verdict, min
+    }
+  }' "$STREAMS" | tee -a "$TARGET/grpc-report.txt"
 progress "JSON: $TARGET/grpc-results.json; logs: $LOGS"

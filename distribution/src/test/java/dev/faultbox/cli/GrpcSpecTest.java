@@ -248,6 +248,95 @@ class GrpcSpecTest {
   }
 
   @Test
+  void streamingMethodsFromASpec() throws Exception {
+    Path proto = Files.createDirectories(dir.resolve("proto"));
+    try (InputStream in = getClass().getClassLoader().getResourceAsStream("descriptors/all_upstreams.pb")) {
+      Files.copy(in, proto.resolve("all_upstreams.pb"));
+    }
+    Path spec = dir.resolve("streams.star");
+    Files.writeString(spec, """
+        load("@faultbox/mocks/grpc.star", "grpc")
+
+        ticker = grpc.server(
+            name        = "ticker",
+            interface   = interface("main", "grpc", %1$d),
+            descriptors = "./proto/all_upstreams.pb",
+            services    = {
+                "/ticker.v1.Ticker/Watch":  grpc.stream(messages = [{"seq": 1}, {"seq": 2}, {"seq": 3}], interval = "5ms"),
+                "/ticker.v1.Ticker/Record": grpc.collect(lambda ticks: {"count": len(ticks), "total": sum([t["price"] for t in ticks])}),
+                "/ticker.v1.Ticker/Chat":   grpc.dynamic(lambda req: [{"seq": req["request"]["seq"] * 10}, {"seq": req["index"]}]),
+            },
+        )
+
+        flags = mock_service("flags",
+            interface("main", "grpc", %2$d),
+            routes = {
+                "/flags.v1.Flags/Subscribe": grpc_stream(messages = [{"n": 1}, {"n": 2}], then = grpc_error("ABORTED", "feed closed")),
+                "/flags.v1.Flags/Watch":     grpc_dynamic(lambda req: {"echo": req["request"]["n"]}, streaming = True),
+            },
+        )
+
+        def sum(xs):
+            total = 0.0
+            for x in xs:
+                total += x
+            return total
+
+        def test_typed_streams():
+            watched = ticker.main.stream(method = "/ticker.v1.Ticker/Watch", body = {"symbol": "A"})
+            assert_eq([watched.ok, watched.code, watched.count], [True, "OK", "3"])
+            assert_eq([m["seq"] for m in watched.json], ["1", "2", "3"])
+            assert_eq(events().where(service = "ticker", op = "send", method = "/ticker.v1.Ticker/Watch").count(), 3)
+            assert_eq(events().where(service = "ticker", op = "recv", method = "/ticker.v1.Ticker/Watch").count(), 1)
+
+            cut = fault(ticker.main, error(method = "/ticker.v1.Ticker/Watch", status = "ABORTED", message = "cut", after = 2),
+                        run = lambda: ticker.main.stream(method = "/ticker.v1.Ticker/Watch", body = {"symbol": "A"}))
+            assert_eq([cut.code, cut.message, cut.count], ["ABORTED", "cut", "2"])
+            slow = fault(ticker.main, delay(method = "/ticker.v1.Ticker/Watch", delay = "50ms", per_message = True),
+                         run = lambda: ticker.main.stream(method = "/ticker.v1.Ticker/Watch", body = {"symbol": "A"}))
+            assert_eq([slow.ok, slow.count], [True, "3"])
+            assert_true(slow.duration_ms >= 150)
+
+            recorded = ticker.main.stream(method = "/ticker.v1.Ticker/Record", bodies = [{"price": 1.5}, {"price": 2.5}])
+            assert_eq(recorded.json, [{"count": "2", "total": 4.0}])
+
+            chat = ticker.main.stream(method = "/ticker.v1.Ticker/Chat", bodies = [{"seq": 1}, {"seq": 2}])
+            assert_eq([m["seq"] for m in chat.json], ["10", "0", "20", "1"])
+            assert_eq(events().where(service = "ticker", op = "send", method = "/ticker.v1.Ticker/Chat").count(), 4)
+            assert_eq(events().where(service = "ticker", op = "ok", method = "/ticker.v1.Ticker/Chat").count(), 1)
+
+        def test_untyped_streams():
+            sub = flags.main.stream(method = "/flags.v1.Flags/Subscribe")
+            assert_eq([sub.ok, sub.code, sub.message, sub.count], [False, "ABORTED", "feed closed", "2"])
+            assert_eq(events().where(service = "flags", op = "send").count(), 2)
+            assert_eq(events().where(service = "flags", op = "error", method = "/flags.v1.Flags/Subscribe").count(), 1)
+            echo = flags.main.stream(method = "/flags.v1.Flags/Watch", bodies = [{"n": 1}, {"n": 2}, {"n": 3}])
+            assert_eq([m["echo"] for m in echo.json], [1.0, 2.0, 3.0])
+            assert_eq(events().where(service = "flags", op = "recv", method = "/flags.v1.Flags/Watch").count(), 3)
+        """.formatted(FreePorts.tcp(), FreePorts.tcp()));
+    Cli r = Cli.run("test", spec.toString());
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("--- PASS: test_typed_streams").contains("--- PASS: test_untyped_streams")
+        .endsWith("2 passed, 0 failed\n");
+  }
+
+  @Test
+  void aStreamingReplyOnTheWrongKindOfMethodFailsAtLoad() throws Exception {
+    Path proto = Files.createDirectories(dir.resolve("proto"));
+    try (InputStream in = getClass().getClassLoader().getResourceAsStream("descriptors/all_upstreams.pb")) {
+      Files.copy(in, proto.resolve("all_upstreams.pb"));
+    }
+    expectLoadError("kind.star", """
+        load("@faultbox/mocks/grpc.star", "grpc")
+        t = grpc.server(name = "t", interface = interface("main", "grpc", 9000), descriptors = "./proto/all_upstreams.pb",
+            services = {"/ticker.v1.Ticker/Last": grpc.collect(lambda ticks: {})})
+        """, "kind.star:2:16: mock_service(\"t\") interface \"main\": route \"/ticker.v1.Ticker/Last\": grpc.collect() "
+            + "answers a client-streaming method, but ticker.v1.Ticker/Last is unary; use grpc.dynamic(fn)");
+    expectLoadError("interval.star", "x = grpc_stream(messages = [{}], interval = \"soon\")\n",
+        "interval.star:1:16: grpc_stream() interval must be a duration such as \"250ms\" or \"1s\", got \"soon\"");
+  }
+
+  @Test
   void badCodesFailAtTheCall() throws Exception {
     expectLoadError("typo.star", "x = grpc_error(code = \"UNAVAILBLE\")\n",
         "typo.star:1:15: unknown gRPC code \"UNAVAILBLE\" (did you mean 'UNAVAILABLE'?); use one of OK, CANCELLED, UNKNOWN, "

@@ -69,4 +69,20 @@ public sealed interface MockResponse {
 
   /** An answer computed per request by a spec function. */
   record Dynamic(DynamicHandler handler) implements MockResponse {}
+
+  /**
+   * An answer in a shape only its protocol knows, built by that plugin's own Starlark prelude
+   * (a gRPC message stream, a reply to a client stream): the protocol reads {@code parts} and
+   * refuses a {@code kind} it does not know.
+   *
+   * @param kind the shape's name, prefixed by its protocol ({@code "grpc.stream"})
+   * @param parts plain Java values as in {@link Structured}, where any value may also be a
+   *     {@link MockResponse} (a {@code dynamic(fn)}, a status), inside lists and maps too
+   */
+  record Composite(String kind, Map<String, Object> parts) implements MockResponse {
+    public Composite {
+      java.util.Objects.requireNonNull(kind, "kind");
+      parts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parts));
+    }
+  }
 }

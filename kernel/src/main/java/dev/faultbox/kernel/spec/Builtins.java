@@ -300,6 +300,47 @@ public final class Builtins {
   }
 
   @StarlarkMethod(
+      name = "composite_response",
+      doc = "An answer in a shape only the route's protocol knows (such as a gRPC message stream), "
+          + "as that protocol's own Starlark builds it: kind names the shape, parts holds plain values "
+          + "and responses.",
+      parameters = {
+        @Param(name = "kind", named = true),
+        @Param(name = "parts", named = true, defaultValue = "{}"),
+      })
+  public ResponseValue compositeResponse(String kind, Dict<?, ?> parts) throws EvalException {
+    if (kind.isEmpty()) {
+      throw Starlark.errorf("composite_response() kind must not be empty");
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> fields = (Map<String, Object>) withResponses(parts, "composite_response() parts");
+    return new ResponseValue(new MockResponse.Composite(kind, fields));
+  }
+
+  /** As {@link Values#toJava}, with responses kept as the {@link MockResponse}s they are. */
+  private static Object withResponses(Object v, String what) throws EvalException {
+    if (v instanceof ResponseValue r) {
+      return r.response();
+    } else if (v instanceof Sequence<?> seq) {
+      List<Object> out = new ArrayList<>(seq.size());
+      for (Object o : seq) {
+        out.add(withResponses(o, what));
+      }
+      return out;
+    } else if (v instanceof Dict<?, ?> dict) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : dict.entrySet()) {
+        if (!(e.getKey() instanceof String key)) {
+          throw Starlark.errorf("%s: dict keys must be strings, got %s", what, Starlark.type(e.getKey()));
+        }
+        out.put(key, withResponses(e.getValue(), what));
+      }
+      return out;
+    }
+    return Values.toJava(v, what);
+  }
+
+  @StarlarkMethod(
       name = "dynamic",
       doc = "A response computed per request by fn(req), where req has method, path, headers, query, body.",
       parameters = {@Param(name = "fn", named = true)},

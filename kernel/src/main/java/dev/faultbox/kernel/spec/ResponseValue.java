@@ -26,6 +26,8 @@ public record ResponseValue(MockResponse response) implements StarlarkValue {
         p.append(", details = ").repr(Values.toStarlark(st.details(), null));
       }
       p.append(")");
+    } else if (response instanceof MockResponse.Composite c) {
+      p.append("composite_response(kind = ").repr(c.kind()).append(")");
     } else {
       p.append("dynamic(<function>)");
     }

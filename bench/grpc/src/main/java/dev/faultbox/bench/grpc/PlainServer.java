@@ -34,11 +34,40 @@ public final class PlainServer {
           .addTags("beta")
           .build();
 
+  /** How many Flags a Watch call streams, as the mock's grpc.stream script has them. */
+  static final int WATCH_MESSAGES = 1_000;
+
   static final class FlagsService extends FlagsGrpc.FlagsImplBase {
     @Override
     public void get(GetFlagRequest request, StreamObserver<Flag> responseObserver) {
       responseObserver.onNext(FLAG);
       responseObserver.onCompleted();
+    }
+
+    @Override
+    public void watch(GetFlagRequest request, StreamObserver<Flag> responseObserver) {
+      for (int i = 0; i < WATCH_MESSAGES; i++) {
+        responseObserver.onNext(FLAG);
+      }
+      responseObserver.onCompleted();
+    }
+
+    @Override
+    public StreamObserver<Flag> chat(StreamObserver<Flag> responseObserver) {
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(Flag value) {
+          responseObserver.onNext(FLAG);
+        }
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {
+          responseObserver.onCompleted();
+        }
+      };
     }
   }
 

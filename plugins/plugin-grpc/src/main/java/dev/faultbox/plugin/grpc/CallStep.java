@@ -47,7 +47,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * {@code call(method = "/pkg.Svc/Method", body = {...}, metadata = {...}, timeout_ms = 10000)} on
- * a grpc interface. The request and reply types come from the target's server reflection (v1,
+ * a grpc interface, and {@code stream(method =, bodies = [...] or body =, metadata =, timeout_ms =)}
+ * for a streaming method: it sends every body, half-closes, and returns every reply message as
+ * {@code .json} (a list; {@code .count} of them) with the status as {@code call} has it. The request and reply types come from the target's server reflection (v1,
  * then v1alpha), cached per endpoint and service; a server without reflection gets the body as a
  * {@code google.protobuf.Struct} and its reply is read as one. Any status is a response
  * ({@code ok} only for OK); bad arguments raise.
@@ -55,6 +57,9 @@ import java.util.concurrent.TimeoutException;
 final class CallStep implements StepMethod {
 
   static final List<String> PARAMETERS = List.of("method", "body", "metadata", "timeout_ms");
+  static final List<String> STREAM_PARAMETERS = List.of("method", "body", "bodies", "metadata", "timeout_ms");
+  /** The reply messages one stream step keeps; a stream sending more is cancelled there. */
+  static final int MAX_STREAM_REPLIES = 10_000;
   static final long DEFAULT_TIMEOUT_MS = 10_000;
   /**
    * Marks the step's reflection probes, so a mock without descriptors leaves no event for them:
@@ -90,11 +95,33 @@ final class CallStep implements StepMethod {
     return PARAMETERS;
   }
 
+  /** The {@code stream} step, which shares this step's reflection cache. */
+  StepMethod streamStep() {
+    return new StepMethod() {
+      @Override
+      public List<String> parameters() {
+        return STREAM_PARAMETERS;
+      }
+
+      @Override
+      public StepResult call(Endpoint target, Map<String, Object> kwargs) {
+        StepArgs args = StepArgs.of("stream", kwargs).only(STREAM_PARAMETERS);
+        return run(target, args, bodies(args));
+      }
+    };
+  }
+
   @Override
   public StepResult call(Endpoint target, Map<String, Object> kwargs) {
     StepArgs args = StepArgs.of("call", kwargs).only(PARAMETERS);
-    String method = method(args);
-    Map<String, Object> body = body(args);
+    return run(target, args, null);
+  }
+
+  /** @param bodies a stream's messages; null for a unary call of {@code body} */
+  private StepResult run(Endpoint target, StepArgs args, List<Map<String, Object>> bodies) {
+    String step = bodies == null ? "call" : "stream";
+    String method = method(args, step);
+    Map<String, Object> body = bodies == null ? body(args) : null;
     Metadata metadata = metadata(args);
     long timeoutMs = args.timeoutMs(DEFAULT_TIMEOUT_MS);
     String service = method.substring(1, method.lastIndexOf('/'));
@@ -121,15 +148,15 @@ final class CallStep implements StepMethod {
       Descriptors.MethodDescriptor descriptor = types.schema().map(s -> s.method(method)).orElse(null);
       TypeRegistry registry = types.schema().map(Schema::registry).orElse(TypeRegistry.getEmptyTypeRegistry());
 
-      byte[] request;
-      try {
-        request = descriptor != null
-            ? Messages.encode(descriptor.getInputType(), body, registry).toByteArray()
-            : Messages.struct(body).toByteArray();
-      } catch (IllegalArgumentException e) {
-        throw new StepException("call() body= does not fit "
-            + (descriptor != null ? descriptor.getInputType().getFullName() : "google.protobuf.Struct") + ": " + e.getMessage());
+      if (bodies != null) {
+        List<byte[]> requests = new ArrayList<>();
+        for (int i = 0; i < bodies.size(); i++) {
+          requests.add(encode(descriptor, registry, bodies.get(i), "stream() bodies[" + i + "]"));
+        }
+        Streamed streamed = streamed(channel, method, requests, metadata, deadline);
+        return streamResult(streamed, decoder(descriptor, registry), started);
       }
+      byte[] request = encode(descriptor, registry, body, "call() body=");
       Outcome outcome = unary(channel, method, request, metadata, deadline);
       return result(outcome.status, outcome.reply, outcome.headers, decoder(descriptor, registry), started);
     } finally {
@@ -139,6 +166,18 @@ final class CallStep implements StepMethod {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  private static byte[] encode(Descriptors.MethodDescriptor descriptor, TypeRegistry registry, Map<String, Object> body,
+      String what) {
+    try {
+      return descriptor != null
+          ? Messages.encode(descriptor.getInputType(), body, registry).toByteArray()
+          : Messages.struct(body).toByteArray();
+    } catch (IllegalArgumentException e) {
+      throw new StepException(what + " does not fit "
+          + (descriptor != null ? descriptor.getInputType().getFullName() : "google.protobuf.Struct") + ": " + e.getMessage());
     }
   }
 
@@ -202,6 +241,86 @@ final class CallStep implements StepMethod {
     }
     return await(done, deadline, () -> call.cancel("step timed out", null),
         status -> new Outcome(status, null, new Metadata()));
+  }
+
+  private record Streamed(Status status, List<byte[]> replies, Metadata headers) {}
+
+  /** Sends every request, half-closes, and reads replies until the status (at most {@link #MAX_STREAM_REPLIES}). */
+  private static Streamed streamed(
+      ManagedChannel channel, String method, List<byte[]> requests, Metadata metadata, long deadline) {
+    MethodDescriptor<byte[], byte[]> descriptor = MethodDescriptor.<byte[], byte[]>newBuilder()
+        .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+        .setFullMethodName(method.substring(1))
+        .setRequestMarshaller(Dispatcher.BYTES)
+        .setResponseMarshaller(Dispatcher.BYTES)
+        .build();
+    long left = Math.max(1, deadline - System.nanoTime());
+    ClientCall<byte[], byte[]> call =
+        channel.newCall(descriptor, CallOptions.DEFAULT.withDeadlineAfter(left, TimeUnit.NANOSECONDS));
+    CompletableFuture<Streamed> done = new CompletableFuture<>();
+    Metadata received = new Metadata();
+    List<byte[]> replies = new ArrayList<>();
+    call.start(new ClientCall.Listener<>() {
+      @Override
+      public void onHeaders(Metadata headers) {
+        synchronized (received) {
+          received.merge(headers);
+        }
+      }
+
+      @Override
+      public void onMessage(byte[] message) {
+        synchronized (received) {
+          replies.add(message);
+          if (replies.size() >= MAX_STREAM_REPLIES) {
+            call.cancel("the stream step keeps at most " + MAX_STREAM_REPLIES + " replies", null);
+          } else {
+            call.request(1);
+          }
+        }
+      }
+
+      @Override
+      public void onClose(Status status, Metadata trailers) {
+        synchronized (received) {
+          received.merge(trailers);
+          done.complete(new Streamed(status, List.copyOf(replies), received));
+        }
+      }
+    }, metadata);
+    try {
+      call.request(1);
+      for (byte[] request : requests) {
+        call.sendMessage(request);
+      }
+      call.halfClose();
+    } catch (RuntimeException e) {
+      call.cancel("sending failed", e);
+    }
+    return await(done, deadline, () -> call.cancel("step timed out", null),
+        status -> {
+          synchronized (received) {
+            return new Streamed(status, List.copyOf(replies), new Metadata());
+          }
+        });
+  }
+
+  /** As {@link #result}, with every reply: {@code .json} is their list, {@code .count} how many. */
+  private static StepResult.Response streamResult(Streamed streamed, Decoder decoder, long started) {
+    StepResult.Response status = result(streamed.status(), null, streamed.headers(), null, started);
+    Map<String, String> attributes = new LinkedHashMap<>(status.attributes());
+    StringBuilder json = new StringBuilder("[");
+    for (byte[] reply : streamed.replies()) {
+      try {
+        String one = decoder.json(reply);
+        json.append(json.length() > 1 ? "," : "").append(one);
+      } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+        attributes.putIfAbsent("decode_error", Failures.oneLine(e));
+      }
+    }
+    attributes.put("count", Integer.toString(streamed.replies().size()));
+    return new StepResult.Response(status.ok(), status.status(), json.append(']').toString().getBytes(StandardCharsets.UTF_8),
+        status.headers(), status.error(), status.durationMs(), attributes);
   }
 
   private interface Fallback<T> {
@@ -452,10 +571,10 @@ final class CallStep implements StepMethod {
 
   // ---- arguments -------------------------------------------------------------------------
 
-  private static String method(StepArgs args) {
+  private static String method(StepArgs args, String step) {
     String method = args.string("method");
     if (method == null) {
-      throw new StepException("call() needs method=, e.g. method = \"/pkg.Service/Method\"");
+      throw new StepException(step + "() needs method=, e.g. method = \"/pkg.Service/Method\"");
     }
     RouteTable.Key key = RouteTable.parse(method);
     if (key == null || key.kind() != RouteTable.Kind.EXACT) {
@@ -464,21 +583,44 @@ final class CallStep implements StepMethod {
     return method;
   }
 
-  @SuppressWarnings("unchecked")
   private static Map<String, Object> body(StepArgs args) {
     Object value = args.get("body");
-    if (value == null) {
-      return Map.of();
-    }
+    return value == null ? Map.of() : dict(args, "body", value);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> dict(StepArgs args, String name, Object value) {
     if (!(value instanceof Map<?, ?> map)) {
-      throw args.error("body", "must be a dict, got " + Config.starlarkType(value));
+      throw args.error(name, "must be a dict, got " + Config.starlarkType(value));
     }
     for (Object key : map.keySet()) {
       if (!(key instanceof String)) {
-        throw args.error("body", "keys must be str, got " + Config.starlarkType(key));
+        throw args.error(name, "keys must be str, got " + Config.starlarkType(key));
       }
     }
     return (Map<String, Object>) map;
+  }
+
+  /** A stream's messages: bodies = [...], or body = {...} as the one message; one empty message if neither. */
+  private static List<Map<String, Object>> bodies(StepArgs args) {
+    Object list = args.get("bodies");
+    if (list != null && args.get("body") != null) {
+      throw new StepException("stream() takes body= (one message) or bodies= (a list), not both");
+    }
+    if (list == null) {
+      return List.of(body(args));
+    }
+    if (!(list instanceof List<?> items)) {
+      throw args.error("bodies", "must be a list of dicts, got " + Config.starlarkType(list));
+    }
+    if (items.size() > MAX_STREAM_REPLIES) {
+      throw args.error("bodies", "has " + items.size() + " messages; a stream step sends at most " + MAX_STREAM_REPLIES);
+    }
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Object item : items) {
+      out.add(dict(args, "bodies", item));
+    }
+    return out;
   }
 
   private static Metadata metadata(StepArgs args) {

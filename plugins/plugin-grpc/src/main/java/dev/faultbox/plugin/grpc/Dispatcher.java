@@ -57,7 +57,9 @@ final class Dispatcher {
   static final String OP_UNMATCHED = "unmatched";
   /** A request refused before the routes: a malformed :path or message frame, too large, an unknown encoding. */
   static final String OP_BAD_REQUEST = "bad_request";
-  static final String STREAMING = "streaming RPCs are not supported: this mock answers unary calls";
+  /** A client message of a streaming call, and a server message of one. */
+  static final String OP_RECV = "recv";
+  static final String OP_SEND = "send";
   private static final String REFLECTION = "/grpc.reflection.";
   /** How a stream finds its {@link Trace} from the call's context. */
   private static final Context.Key<Trace> TRACE = Context.key("faultbox-grpc-trace");
@@ -81,9 +83,9 @@ final class Dispatcher {
     }
   };
 
-  private final MockDefinition definition;
-  private final MockContext context;
-  private final GrpcSettings settings;
+  final MockDefinition definition;
+  final MockContext context;
+  final GrpcSettings settings;
   private final ServerCallHandler<byte[], byte[]> handler = this::startCall;
   private final GrpcAnswers answers = new GrpcAnswers();
   private final MockExchange<Call, GrpcReply> exchange;
@@ -108,8 +110,10 @@ final class Dispatcher {
         if (cached != null) {
           return cached;
         }
+        // UNKNOWN, as the mock learns from the route and the client whether the call streams;
+        // grpc-java then lets it send any number of messages, each flushed as it is sent.
         MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]>newBuilder()
-            .setType(MethodDescriptor.MethodType.UNARY)
+            .setType(MethodDescriptor.MethodType.UNKNOWN)
             .setFullMethodName(methodName)
             .setRequestMarshaller(BYTES)
             .setResponseMarshaller(BYTES)
@@ -195,7 +199,7 @@ final class Dispatcher {
    * refused its bytes: an oversized or malformed message, an unknown grpc-encoding) is still
    * recorded once, with the status it ended with.
    */
-  private final class Trace extends ServerStreamTracer {
+  final class Trace extends ServerStreamTracer {
     final String method;
     final long started = System.nanoTime();
     final AtomicBoolean answered = new AtomicBoolean();
@@ -236,7 +240,7 @@ final class Dispatcher {
   }
 
   /** One call's state, once a handler of the mock took the stream. */
-  private final class Call {
+  final class Call {
     final Trace trace;
     final ServerCall<byte[], byte[]> call;
     final String method;
@@ -244,6 +248,8 @@ final class Dispatcher {
     final Map<String, Object> extra = new ConcurrentHashMap<>();
     byte[] request;
     volatile int reqSize;
+    /** Set once the call streams: its frames and their counts. */
+    volatile StreamCall stream;
 
     Call(Trace trace, ServerCall<byte[], byte[]> call, Metadata headers) {
       this.trace = trace;
@@ -271,31 +277,41 @@ final class Dispatcher {
       call.extra.put("protocol", via); // a gRPC-Web or Connect call, reached in-process
     }
     trace.call = call;
-    if (!serverCall.getMethodDescriptor().getType().clientSendsOneMessage()) {
-      // A client- or bidi-streaming method of the descriptor set: known before any message.
-      status(call, OP_ERROR, Status.Code.UNIMPLEMENTED.value(), STREAMING, null);
-      return IGNORE;
-    }
     if (call.method.startsWith(REFLECTION)) {
       noReflection(call);
       return IGNORE;
     }
+    Descriptors.MethodDescriptor typed = typed(call.method);
+    RouteTable.Match match = settings.routes().match(call.method);
+    if (typed != null ? typed.isClientStreaming() || typed.isServerStreaming() : StreamCall.declaresStream(match)) {
+      // The descriptor says the method streams, or the route's reply does: a stream from the start.
+      return new StreamCall(this, call, match, typed).start(null);
+    }
     serverCall.request(2);
     return new ServerCall.Listener<>() {
+      StreamCall stream;
+
       @Override
       public void onMessage(byte[] message) {
-        if (call.request == null) {
+        if (stream != null) {
+          stream.listener().onMessage(message);
+        } else if (call.request == null) {
           call.request = message;
           call.reqSize = message.length;
         } else {
-          // Any method is served as unary; a second message means the client streams.
-          call.reqSize += message.length;
-          status(call, OP_ERROR, Status.Code.UNIMPLEMENTED.value(), STREAMING, null);
+          // Served as unary until the client sends a second message: then it streams.
+          stream = new StreamCall(Dispatcher.this, call, match, typed);
+          stream.start(call.request);
+          stream.listener().onMessage(message);
         }
       }
 
       @Override
       public void onHalfClose() {
+        if (stream != null) {
+          stream.listener().onHalfClose();
+          return;
+        }
         if (call.trace.answered.get()) {
           return;
         }
@@ -305,7 +321,19 @@ final class Dispatcher {
         }
         serve(call);
       }
+
+      @Override
+      public void onCancel() {
+        if (stream != null) {
+          stream.listener().onCancel();
+        }
+      }
     };
+  }
+
+  /** The method as the descriptor set has it; null for an untyped mock or a method not in the set. */
+  Descriptors.MethodDescriptor typed(String method) {
+    return settings.schema() == null ? null : settings.schema().method(method);
   }
 
   /**
@@ -352,7 +380,7 @@ final class Dispatcher {
 
     @Override
     public FaultProbe probe(Call call) {
-      return new FaultProbe(call.method, Map.of("method", call.method));
+      return Dispatcher.probe(call);
     }
 
     @Override
@@ -404,6 +432,10 @@ final class Dispatcher {
         return ready(s.code() == 0 ? GrpcReply.ok(new byte[0]) : GrpcReply.status(OP_ERROR, s.code(), s.message(), s.details()));
       } else if (reply instanceof PreparedReply.Broken broken) {
         String detail = "encode reply for " + call.method + ": " + broken.detail();
+        return failedWith(fields, Status.Code.INTERNAL, detail, detail);
+      } else if (!(reply instanceof PreparedReply.Dynamic)) {
+        // A stream's reply under a glob that also covers this unary method of the set.
+        String detail = GrpcSettings.kindMismatch(reply, typed);
         return failedWith(fields, Status.Code.INTERNAL, detail, detail);
       }
       PreparedReply.Dynamic dynamic = (PreparedReply.Dynamic) reply;
@@ -477,12 +509,17 @@ final class Dispatcher {
     }
   }
 
+  /** A call as fault rules match it: by its full method. */
+  static FaultProbe probe(Call call) {
+    return new FaultProbe(call.method, Map.of("method", call.method));
+  }
+
   /** The request as the method's input type, or as a Struct when the method is not typed. */
-  private static Message decode(byte[] request, Descriptors.MethodDescriptor typed) throws InvalidProtocolBufferException {
+  static Message decode(byte[] request, Descriptors.MethodDescriptor typed) throws InvalidProtocolBufferException {
     return typed != null ? DynamicMessage.parseFrom(typed.getInputType(), request) : Struct.parseFrom(request);
   }
 
-  private byte[] encodeDynamic(String method, MockResponse.Structured message) {
+  byte[] encodeDynamic(String method, MockResponse.Structured message) {
     Schema schema = settings.schema();
     Descriptors.MethodDescriptor descriptor = schema == null ? null : schema.method(method);
     if (descriptor == null) {
@@ -492,7 +529,7 @@ final class Dispatcher {
   }
 
   /** The request a handler sees: the decoded message as JSON text and as plain values. */
-  private MockRequest mockRequest(Call call, Message message) {
+  MockRequest mockRequest(Call call, Message message) {
     String json;
     Map<String, Object> decoded;
     if (message instanceof Struct struct) {
@@ -570,11 +607,11 @@ final class Dispatcher {
     send(call, exchange.outcome(answers.event(call, reply, extra), reply).emit());
   }
 
-  private void close(Call call, Status status) {
+  void close(Call call, Status status) {
     close(call, status, new Metadata());
   }
 
-  private void close(Call call, Status status, Metadata trailers) {
+  void close(Call call, Status status, Metadata trailers) {
     try {
       call.call.close(status, trailers);
     } catch (RuntimeException e) {
@@ -637,7 +674,7 @@ final class Dispatcher {
   }
 
   /** The fields every call's event has; {@code message} null leaves it out. */
-  private static Map<String, Object> callFields(Trace trace, Status.Code code, String message, int reqSize) {
+  static Map<String, Object> callFields(Trace trace, Status.Code code, String message, int reqSize) {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("method", trace.method);
     fields.put("code", code.name());
@@ -649,11 +686,15 @@ final class Dispatcher {
     Call call = trace.call;
     if (call != null) {
       fields.putAll(call.extra);
+      StreamCall stream = call.stream;
+      if (stream != null) {
+        stream.counts(fields);
+      }
     }
     return fields;
   }
 
-  private void emit(MockEvent event) {
+  void emit(MockEvent event) {
     exchange.emit(event);
   }
 

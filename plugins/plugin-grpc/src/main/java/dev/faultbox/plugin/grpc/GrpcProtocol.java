@@ -44,10 +44,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The {@code grpc} plugin: unary gRPC mocks on grpc-java's Netty transport
- * ({@code interface("main", "grpc", 50051)}), the {@code call} step, and its Starlark files: the
- * prelude with {@code grpc_response}, {@code grpc_error} and {@code grpc_raw_response}, and
- * {@code @faultbox/mocks/grpc.star} and {@code @faultbox/recipes/grpc.star}.
+ * The {@code grpc} plugin: unary and streaming gRPC mocks on grpc-java's Netty transport
+ * ({@code interface("main", "grpc", 50051)}; streams in {@link StreamCall}), the {@code call} and
+ * {@code stream} steps, and its Starlark files: the prelude with {@code grpc_response},
+ * {@code grpc_error}, {@code grpc_raw_response}, {@code grpc_stream}, {@code grpc_collect} and
+ * {@code grpc_dynamic}, and {@code @faultbox/mocks/grpc.star} and {@code @faultbox/recipes/grpc.star}.
  *
  * <p>Without {@code config["descriptors"]} or {@code config["protos"]} a mock is untyped: replies
  * are {@code google.protobuf.Struct}s. With one (a protoc FileDescriptorSet, or .proto sources
@@ -196,7 +197,7 @@ public final class GrpcProtocol implements MockProtocol, ProtocolFactory {
 
   @Override
   public Map<String, StepMethod> steps() {
-    return Map.of("call", callStep);
+    return Map.of("call", callStep, "stream", callStep.streamStep());
   }
 
   /** What the Netty and the in-process server share: the mock's handlers, its tracer and its limit. */

@@ -25,16 +25,30 @@ import java.util.Objects;
  *
  * @param schema the descriptor set's types; null for an untyped mock
  * @param services the set's services as grpc-java serves them; empty for an untyped mock
+ * @param streams the bounds of one streaming call
  */
 record GrpcSettings(
     MockDefinition definition, int maxMessageBytes, Schema schema, List<io.grpc.ServiceDescriptor> services,
-    RouteTable routes) implements PreparedMock {
+    RouteTable routes, StreamLimits streams) implements PreparedMock {
 
   static final String DESCRIPTORS = "descriptors";
   static final String PROTOS = "protos";
   static final String IMPORT_PATHS = "import_paths";
   static final String MAX_MESSAGE_BYTES = "max_message_bytes";
-  static final List<String> KEYS = List.of(DESCRIPTORS, IMPORT_PATHS, MAX_MESSAGE_BYTES, PROTOS);
+  static final String STREAM_IDLE_TIMEOUT_MS = "stream_idle_timeout_ms";
+  static final String MAX_STREAM_MESSAGES = "max_stream_messages";
+  static final List<String> KEYS =
+      List.of(DESCRIPTORS, IMPORT_PATHS, MAX_MESSAGE_BYTES, PROTOS, STREAM_IDLE_TIMEOUT_MS, MAX_STREAM_MESSAGES);
+
+  /**
+   * What bounds a streaming call besides its deadline: a stream with no message either way for
+   * {@code idleMillis} ends with DEADLINE_EXCEEDED; a client message past {@code maxMessages}
+   * ends it with RESOURCE_EXHAUSTED.
+   */
+  record StreamLimits(long idleMillis, int maxMessages) {}
+
+  static final long DEFAULT_STREAM_IDLE_TIMEOUT_MS = 30_000;
+  static final int DEFAULT_MAX_STREAM_MESSAGES = 1_000;
 
   static final int DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
   /** 1 GiB: more than any mock should buffer for one message. */
@@ -50,6 +64,8 @@ record GrpcSettings(
       throw new InvalidMockException("port " + port + " is not in 0..65535");
     }
     long maxMessage = DEFAULT_MAX_MESSAGE_BYTES;
+    long idle = DEFAULT_STREAM_IDLE_TIMEOUT_MS;
+    long maxStream = DEFAULT_MAX_STREAM_MESSAGES;
     String descriptors = null;
     List<String> protos = null;
     List<String> importPaths = null;
@@ -58,6 +74,8 @@ record GrpcSettings(
       Object value = entry.getValue();
       switch (key == null ? "" : key) {
         case MAX_MESSAGE_BYTES -> maxMessage = Config.intIn("grpc", key, value, 1, MAX_MAX_MESSAGE_BYTES);
+        case STREAM_IDLE_TIMEOUT_MS -> idle = Config.intIn("grpc", key, value, 1, 24L * 3600 * 1000);
+        case MAX_STREAM_MESSAGES -> maxStream = Config.intIn("grpc", key, value, 1, 1_000_000);
         case DESCRIPTORS -> {
           if (!(value instanceof String s) || s.isBlank()) {
             throw new InvalidMockException("grpc mock config \"descriptors\" must be a non-empty str (a path to a "
@@ -110,6 +128,9 @@ record GrpcSettings(
         checkNamed(where, key, schema);
       }
       table.add(key, compile(where, route.pattern(), key, route.response(), schema));
+      if (schema != null) {
+        checkKinds(where, key, table, schema);
+      }
     }
     if (definition.defaultResponse().isPresent()) {
       RouteTable.Key key = new RouteTable.Key(RouteTable.Kind.DEFAULT, "", "");
@@ -121,7 +142,8 @@ record GrpcSettings(
         services.add(Dispatcher.describe(service));
       }
     }
-    return new GrpcSettings(definition, (int) maxMessage, schema, List.copyOf(services), table);
+    return new GrpcSettings(definition, (int) maxMessage, schema, List.copyOf(services), table,
+        new StreamLimits(idle, (int) maxStream));
   }
 
   /** A config value that must be a list of non-empty strs. */
@@ -193,6 +215,8 @@ record GrpcSettings(
       }
     } else if (response instanceof MockResponse.Dynamic d) {
       common = new PreparedReply.Dynamic(d.handler());
+    } else if (response instanceof MockResponse.Composite c) {
+      common = composite(where, key, c, schema, perMethod);
     } else {
       MockResponse.Structured message = (MockResponse.Structured) response;
       byte[] struct;
@@ -257,6 +281,157 @@ record GrpcSettings(
       }
       throw new InvalidMockException(where + "the reply fits none of the methods it covers; for "
           + failures.keySet().iterator().next() + ": " + first);
+    }
+  }
+
+  // ---- streaming shapes: built by the plugin's own Starlark (grpc_stream, grpc_collect...) ----
+
+  static final String STREAM = "grpc.stream";
+  static final String COLLECT = "grpc.collect";
+  static final String PER_MESSAGE = "grpc.per_message";
+  /** A handler's answer of several messages; never a route's. */
+  static final String RESPONSES = "grpc.responses";
+
+  private static PreparedReply composite(
+      String where, RouteTable.Key key, MockResponse.Composite c, Schema schema, Map<String, PreparedReply> perMethod)
+      throws InvalidMockException {
+    switch (c.kind()) {
+      case COLLECT, PER_MESSAGE -> {
+        if (!(c.parts().get("handler") instanceof MockResponse.Dynamic d) || d.handler() == null) {
+          throw new InvalidMockException(where + c.kind() + "() has no handler function");
+        }
+        return COLLECT.equals(c.kind()) ? new PreparedReply.Collect(d.handler()) : new PreparedReply.PerMessage(d.handler());
+      }
+      case STREAM -> {
+        return stream(where, key, c.parts(), schema, perMethod);
+      }
+      default -> throw new InvalidMockException(where + c.kind() + "(...) is not a gRPC reply");
+    }
+  }
+
+  /** A grpc.stream(...): its messages encoded as Struct, and per method for a typed mock. */
+  private static PreparedReply stream(
+      String where, RouteTable.Key key, Map<String, Object> parts, Schema schema, Map<String, PreparedReply> perMethod)
+      throws InvalidMockException {
+    List<Map<String, Object>> messages = new ArrayList<>();
+    if (parts.get("messages") instanceof List<?> list) {
+      for (Object item : list) {
+        if (!(item instanceof Map<?, ?> m)) {
+          throw new InvalidMockException(where + "grpc.stream() messages must be dicts, got " + Config.starlarkType(item));
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> fields = (Map<String, Object>) m;
+        messages.add(fields);
+      }
+    }
+    long interval = parts.get("interval_ms") instanceof Number n ? n.longValue() : 0;
+    PreparedReply.Status then = null;
+    if (parts.get("then") != null && !(parts.get("then") instanceof MockResponse.Status)) {
+      throw new InvalidMockException(where + "grpc.stream() then must be grpc.error(...) or None");
+    }
+    if (parts.get("then") instanceof MockResponse.Status status) {
+      try {
+        int code = Codes.resolve(status.code());
+        String message = Objects.requireNonNullElse(status.message(), "");
+        then = new PreparedReply.Status(code, message, ErrorDetails.encode(code, message, status.details(), schema));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidMockException(where + e.getMessage());
+      }
+    }
+    PreparedReply common;
+    try {
+      List<byte[]> encoded = new ArrayList<>();
+      for (Map<String, Object> m : messages) {
+        encoded.add(Messages.struct(m).toByteArray());
+      }
+      common = new PreparedReply.Stream(encoded, interval, then);
+    } catch (IllegalArgumentException e) {
+      if (schema == null) {
+        throw new InvalidMockException(where + "grpc.stream() " + e.getMessage());
+      }
+      common = new PreparedReply.Broken("the stream's messages cannot be google.protobuf.Struct, and the method is not in "
+          + schema.origin());
+    }
+    if (schema != null) {
+      Map<com.google.protobuf.Descriptors.Descriptor, PreparedReply> byType = new HashMap<>();
+      for (String method : covered(key, schema)) {
+        MethodDescriptor descriptor = schema.method(method);
+        PreparedReply reply = byType.get(descriptor.getOutputType());
+        if (reply == null) {
+          try {
+            List<byte[]> encoded = new ArrayList<>();
+            for (int i = 0; i < messages.size(); i++) {
+              try {
+                encoded.add(Messages.encode(descriptor.getOutputType(), messages.get(i), schema.registry()).toByteArray());
+              } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("grpc.stream() message " + i + ": " + e.getMessage());
+              }
+            }
+            reply = new PreparedReply.Stream(encoded, interval, then);
+          } catch (IllegalArgumentException e) {
+            if (key.kind() == RouteTable.Kind.EXACT) {
+              throw new InvalidMockException(where + e.getMessage());
+            }
+            reply = new PreparedReply.Broken(e.getMessage());
+          }
+          byType.put(descriptor.getOutputType(), reply);
+        }
+        perMethod.put(method, reply);
+      }
+    }
+    return common;
+  }
+
+  /** The set's methods a route covers. */
+  private static List<String> covered(RouteTable.Key key, Schema schema) {
+    List<String> methods = new ArrayList<>();
+    if (key.kind() == RouteTable.Kind.EXACT) {
+      methods.add("/" + key.service() + "/" + key.method());
+    } else if (key.kind() == RouteTable.Kind.SERVICE) {
+      for (MethodDescriptor m : schema.services().get(key.service()).getMethods()) {
+        methods.add("/" + key.service() + "/" + m.getName());
+      }
+    } else if (key.kind() == RouteTable.Kind.ALL) {
+      methods.addAll(schema.fullMethods());
+    }
+    return methods;
+  }
+
+  /**
+   * Why a reply cannot answer a typed method of this kind (grpc.collect on a unary method...), or
+   * null when it can.
+   */
+  static String kindMismatch(PreparedReply reply, MethodDescriptor method) {
+    String kind = method.isClientStreaming()
+        ? (method.isServerStreaming() ? "bidi-streaming" : "client-streaming")
+        : (method.isServerStreaming() ? "server-streaming" : "unary");
+    String name = method.getService().getFullName() + "/" + method.getName() + " is " + kind;
+    if (reply instanceof PreparedReply.Stream && !method.isServerStreaming()) {
+      return "grpc.stream() answers a server- or bidi-streaming method, but " + name
+          + (method.isClientStreaming() ? "; use grpc.collect(fn)" : "; use grpc.response(...)");
+    } else if (reply instanceof PreparedReply.Collect && (!method.isClientStreaming() || method.isServerStreaming())) {
+      return "grpc.collect() answers a client-streaming method, but " + name
+          + (method.isServerStreaming() ? "; use grpc.stream(...) or grpc.dynamic(fn)" : "; use grpc.dynamic(fn)");
+    } else if (reply instanceof PreparedReply.PerMessage && !method.isClientStreaming() && !method.isServerStreaming()) {
+      return "grpc_dynamic(fn, streaming = True) answers a streaming method, but " + name + "; use grpc.dynamic(fn)";
+    } else if ((reply instanceof PreparedReply.Dynamic || reply instanceof PreparedReply.PerMessage)
+        && method.isClientStreaming() && !method.isServerStreaming()) {
+      return "grpc.dynamic() answers each message, but " + name + " and answers once; use grpc.collect(fn)";
+    }
+    return null;
+  }
+
+  /** A typed route's reply must fit its method's kind: at load for an exact route, else per method when called. */
+  private static void checkKinds(String where, RouteTable.Key key, RouteTable table, Schema schema)
+      throws InvalidMockException {
+    if (key.kind() != RouteTable.Kind.EXACT) {
+      return;
+    }
+    String method = "/" + key.service() + "/" + key.method();
+    RouteTable.Match match = table.match(method);
+    String mismatch = match == null ? null : kindMismatch(match.reply(), schema.method(method));
+    if (mismatch != null) {
+      throw new InvalidMockException(where + mismatch);
     }
   }
 

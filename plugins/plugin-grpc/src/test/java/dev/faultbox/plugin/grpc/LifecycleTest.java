@@ -130,8 +130,10 @@ class LifecycleTest {
     assertThat(grpc.name()).isEqualTo("grpc");
     assertThat(grpc.transport()).isEqualTo(ProtocolFactory.Transport.STREAM);
     assertThat(grpc.supportsTls()).isTrue();
-    assertThat(grpc.steps()).containsOnlyKeys("call");
+    assertThat(grpc.steps()).containsOnlyKeys("call", "stream");
     assertThat(grpc.steps().get("call").parameters()).containsExactly("method", "body", "metadata", "timeout_ms");
+    assertThat(grpc.steps().get("stream").parameters())
+        .containsExactly("method", "body", "bodies", "metadata", "timeout_ms");
     assertThat(found.libraries()).extracting(StarlarkLibrary::path, StarlarkLibrary::prelude).containsExactly(
         tuple("prelude/grpc.star", true), tuple("mocks/grpc.star", false), tuple("recipes/grpc.star", false));
     assertThat(found.libraries()).allSatisfy(l -> assertThat(l.source()).isNotBlank());

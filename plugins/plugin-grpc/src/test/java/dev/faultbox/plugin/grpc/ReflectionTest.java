@@ -76,6 +76,23 @@ class ReflectionTest {
   }
 
   @Test
+  void streamingMethodsAreListedWithTheirKinds() throws Exception {
+    ManagedChannel channel = resources.channel(typed());
+    var stub = ServerReflectionGrpc.newStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    ServerReflectionResponse list = ask(stub::serverReflectionInfo,
+        ServerReflectionRequest.newBuilder().setListServices("*").build());
+    assertThat(list.getListServicesResponse().getServiceList()).extracting(ServiceResponse::getName)
+        .contains("ticker.v1.Ticker");
+    ServerReflectionResponse file = ask(stub::serverReflectionInfo,
+        ServerReflectionRequest.newBuilder().setFileContainingSymbol("ticker.v1.Ticker").build());
+    FileDescriptorProto proto = FileDescriptorProto.parseFrom(file.getFileDescriptorResponse().getFileDescriptorProto(0));
+    assertThat(proto.getName()).isEqualTo("ticker/v1/ticker.proto");
+    assertThat(proto.getService(0).getMethodList())
+        .extracting(m -> m.getName() + ":" + m.getClientStreaming() + ":" + m.getServerStreaming())
+        .containsExactly("Last:false:false", "Watch:false:true", "Record:true:false", "Chat:true:true");
+  }
+
+  @Test
   void v1ListsServicesAndDescribesThem() throws Exception {
     ManagedChannel channel = resources.channel(typed());
     var stub = ServerReflectionGrpc.newStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);

@@ -50,7 +50,8 @@ class ValidationTest {
   @Test
   void unknownConfigKeyAndBadValues() {
     assertThat(error(mock("flags", "grpc", 1).config("max_body_bytes", 5L).build()))
-        .isEqualTo("grpc mock config has no key \"max_body_bytes\"; accepted: descriptors, import_paths, max_message_bytes, protos");
+        .isEqualTo("grpc mock config has no key \"max_body_bytes\"; accepted: descriptors, import_paths, max_message_bytes, "
+            + "protos, stream_idle_timeout_ms, max_stream_messages");
     assertThat(error(mock("flags", "grpc", 1).config("max_message_bytes", "big").build()))
         .isEqualTo("grpc mock config \"max_message_bytes\" must be an int, got str");
     assertThat(error(mock("flags", "grpc", 1).config("max_message_bytes", 0L).build()))

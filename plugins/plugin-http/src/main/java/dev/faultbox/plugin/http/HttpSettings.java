@@ -89,7 +89,8 @@ record HttpSettings(
   /** Refuses what HTTP cannot answer with, and encodes a static response into {@code encoded}. */
   private static void check(String where, MockResponse response, Map<MockResponse, Responses.Encoded> encoded)
       throws InvalidMockException {
-    if (response instanceof MockResponse.Status || response instanceof MockResponse.Structured) {
+    if (response instanceof MockResponse.Status || response instanceof MockResponse.Structured
+        || response instanceof MockResponse.Composite) {
       throw new InvalidMockException(where + Responses.constructor(response)
           + " is not an HTTP response; use json_response(...), text_response(...) or status_only(...)");
     }

@@ -34,6 +34,7 @@ final class Responses {
   static String constructor(MockResponse response) {
     return response instanceof MockResponse.Status ? "status_response(...)"
         : response instanceof MockResponse.Structured ? "structured_response(...)"
+        : response instanceof MockResponse.Composite c ? c.kind() + "(...)"
         : response.getClass().getSimpleName();
   }
 

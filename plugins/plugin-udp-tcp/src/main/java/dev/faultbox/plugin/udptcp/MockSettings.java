@@ -76,6 +76,9 @@ record MockSettings(String protocol, int maxLineBytes, long idleTimeoutMs) {
       throw new InvalidMockException((response instanceof MockResponse.Structured ? "grpc_response()" : "grpc_error()")
           + " cannot answer a " + protocol + " mock; use bytes_response(data = ...)");
     }
+    if (response instanceof MockResponse.Composite c) {
+      throw new InvalidMockException(c.kind() + "(...) cannot answer a " + protocol + " mock; use bytes_response(data = ...)");
+    }
     if (response == null
         || (response instanceof MockResponse.Static s && s.body() == null)
         || (response instanceof MockResponse.Dynamic d && d.handler() == null)) {
