@@ -530,16 +530,12 @@ class WebCallsTest {
     assertThat(body[5 + first]).isEqualTo((byte) 0x02);
   }
 
-  /**
-   * Server streaming from the mock's own routes, once streaming replies exist (the streaming
-   * change to the Dispatcher; checked against that branch merged with this one). To enable: drop
-   * {@code @Disabled} and route {@code Subscribe} (server streaming in its flags.proto) to
-   * {@code StreamingTest.script(10, null, Map.of("n", 1), Map.of("n", 2), Map.of("n", 3))}.
-   */
+  /** Server streaming from the mock's own routes: each message its own frame, then the status. */
   @Test
-  @org.junit.jupiter.api.Disabled("enable when routes can answer with a stream of messages")
   void serverStreamingRoutesOverGrpcWebAndConnect() throws Exception {
-    MockServer server = flags(); // route "/flags.v1.Flags/Subscribe" to three messages, as above
+    MockServer server = resources.server(mock("flags", "grpc", 0)
+        .route("/flags.v1.Flags/Subscribe", StreamingTest.script(10, null, Map.of("n", 1), Map.of("n", 2), Map.of("n", 3)))
+        .build(), context);
     WebClients.WebReply reply = WebClients.grpcWeb(WebClients.http1(), url(server, "/flags.v1.Flags/Subscribe"),
         Struct.getDefaultInstance().toByteArray());
     assertThat(reply.messages()).hasSize(3);
