@@ -191,9 +191,7 @@ final class StreamCall {
       finish(Dispatcher.OP_ERROR, Status.Code.RESOURCE_EXHAUSTED, error, error);
       return;
     }
-    // Map.of: the event keeps it as it is, with no copy per frame.
-    dispatcher.emit(dispatcher.definition.event(Dispatcher.OP_RECV,
-        Map.of("method", call.method, "index", in - 1, "size", message.length)));
+    dispatcher.emit(dispatcher.definition.event(Dispatcher.OP_RECV, frame(in - 1, message.length)));
     inbox.add(message);
     drain();
   }
@@ -513,13 +511,20 @@ final class StreamCall {
     }
   }
 
+  /** A message's event fields; Map.of, which the event keeps as it is, with no copy per frame. */
+  private Map<String, Object> frame(int index, int size) {
+    Object via = call.extra.get("protocol"); // a gRPC-Web or Connect call
+    return via == null
+        ? Map.of("method", call.method, "index", index, "size", size)
+        : Map.of("method", call.method, "index", index, "size", size, "protocol", via);
+  }
+
   private void send(byte[] message) {
     if (closed) {
       return;
     }
     touch();
-    dispatcher.emit(dispatcher.definition.event(Dispatcher.OP_SEND,
-        Map.of("method", call.method, "index", out, "size", message.length)));
+    dispatcher.emit(dispatcher.definition.event(Dispatcher.OP_SEND, frame(out, message.length)));
     try {
       if (!headersSent) {
         headersSent = true;

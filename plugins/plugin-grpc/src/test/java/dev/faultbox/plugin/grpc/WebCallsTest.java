@@ -545,7 +545,10 @@ class WebCallsTest {
         "application/connect+json", WebClients.envelope(0, "{}".getBytes(StandardCharsets.UTF_8)));
     assertThat(new String(connect.body(), StandardCharsets.ISO_8859_1))
         .contains("{\"n\":1.0}", "{\"n\":2.0}", "{\"n\":3.0}").endsWith("{}");
-    assertThat(context.awaitOp("ok", Duration.ofSeconds(10)).fields()).containsEntry("protocol", "grpc-web");
+    assertThat(context.awaitOp("ok", Duration.ofSeconds(10)).fields()).containsEntry("protocol", "grpc-web")
+        .containsEntry("messages_out", 3);
+    assertThat(context.recorded(Dispatcher.OP_SEND)).hasSize(6) // three per call
+        .allSatisfy(e -> assertThat(e.fields()).containsKey("protocol"));
   }
 
   @Test
