@@ -154,12 +154,28 @@ public final class MonitorRunner {
     return false;
   }
 
+  /**
+   * Checks the events recorded so far in order, each with every monitor watching it, so the
+   * first event that breaks any monitor is the one reported, however far the test got meanwhile.
+   */
   private void process(StarlarkThread thread) {
     long size = log.size();
-    for (Active a : active) {
-      long end = Math.min(size, a.until);
-      while (a.next < end && violation == null) {
-        Event e = log.get(a.next++);
+    while (violation == null) {
+      long seq = Long.MAX_VALUE; // the earliest event some monitor has yet to check
+      for (Active a : active) {
+        if (a.next < Math.min(size, a.until)) {
+          seq = Math.min(seq, a.next);
+        }
+      }
+      if (seq == Long.MAX_VALUE) {
+        break;
+      }
+      Event e = log.get(seq);
+      for (Active a : active) {
+        if (a.next != seq || seq >= Math.min(size, a.until) || violation != null) {
+          continue;
+        }
+        a.next++;
         try {
           apply(a, e, thread);
         } catch (EvalException ex) {
@@ -175,10 +191,8 @@ public final class MonitorRunner {
           fail(a, e, "failed: internal error: " + ex, a.monitor.at().toString());
         }
       }
-      if (a.next >= a.until) {
-        active.remove(a);
-      }
     }
+    active.removeIf(a -> a.next >= a.until);
   }
 
   private void apply(Active a, Event e, StarlarkThread thread) throws EvalException, InterruptedException {

@@ -430,6 +430,25 @@ class TestRunnerTest {
   }
 
   @Test
+  void theFirstEventThatBreaksAnyMonitorIsTheOneReported() throws Exception {
+    for (int round = 0; round < 20; round++) { // the test runs ahead of the monitors' thread at times
+      var r = run("""
+          def count(e, s):
+              s["n"] += 1
+              return s
+          monitor("late", on = match.event(service = "m"), state_init = {"n": 0}, update = count,
+              check = lambda e, s: s["n"] < 3)
+          monitor("early", on = match.event(service = "m", op = "bad"), check = lambda e, s: False)
+          def test_order():
+              m.main.emit(op = "ok")
+              m.main.emit(op = "bad")
+              m.main.emit(op = "ok")
+          """);
+      assertThat(r.get("test_order").reason()).startsWith("monitor \"early\" violated at event(#1 ");
+    }
+  }
+
+  @Test
   void rulesAreCheckedByTheProtocolsFaultModel() throws Exception {
     var r = run("""
         def nothing():

@@ -80,7 +80,12 @@ public final class FreePorts {
     int low = 32_768;
     int high = 60_999; // Linux's default
     try {
-      String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+      // A reader, not Files.readString: procfs files report size 0, and readString then stops early.
+      String line;
+      try (var reader = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+        line = reader.readLine();
+      }
+      String[] range = line.trim().split("\\s+");
       low = Integer.parseInt(range[0]);
       high = Integer.parseInt(range[1]);
     } catch (IOException | RuntimeException notLinux) {

@@ -194,62 +194,24 @@ final class CallStep implements StepMethod {
 
   private record Outcome(Status status, byte[] reply, Metadata headers) {}
 
+  /** One request, the first reply: a unary call, so the client refuses a second message as grpc-java's stubs do. */
   private static Outcome unary(ManagedChannel channel, String method, byte[] request, Metadata metadata, long deadline) {
-    MethodDescriptor<byte[], byte[]> descriptor = MethodDescriptor.<byte[], byte[]>newBuilder()
-        .setType(MethodDescriptor.MethodType.UNARY)
-        .setFullMethodName(method.substring(1))
-        .setRequestMarshaller(Dispatcher.BYTES)
-        .setResponseMarshaller(Dispatcher.BYTES)
-        .build();
-    long left = Math.max(1, deadline - System.nanoTime());
-    ClientCall<byte[], byte[]> call =
-        channel.newCall(descriptor, CallOptions.DEFAULT.withDeadlineAfter(left, TimeUnit.NANOSECONDS));
-    CompletableFuture<Outcome> done = new CompletableFuture<>();
-    Metadata received = new Metadata();
-    byte[][] reply = new byte[1][];
-    call.start(new ClientCall.Listener<>() {
-      @Override
-      public void onHeaders(Metadata headers) {
-        synchronized (received) {
-          received.merge(headers);
-        }
-      }
-
-      @Override
-      public void onMessage(byte[] message) {
-        synchronized (received) {
-          if (reply[0] == null) {
-            reply[0] = message;
-          }
-        }
-      }
-
-      @Override
-      public void onClose(Status status, Metadata trailers) {
-        synchronized (received) {
-          received.merge(trailers);
-          done.complete(new Outcome(status, reply[0], received));
-        }
-      }
-    }, metadata);
-    try {
-      call.sendMessage(request);
-      call.halfClose();
-      call.request(2);
-    } catch (RuntimeException e) {
-      call.cancel("sending failed", e);
-    }
-    return await(done, deadline, () -> call.cancel("step timed out", null),
-        status -> new Outcome(status, null, new Metadata()));
+    Streamed s = exchange(channel, method, MethodDescriptor.MethodType.UNARY, List.of(request), metadata, deadline);
+    return new Outcome(s.status(), s.replies().isEmpty() ? null : s.replies().get(0), s.headers());
   }
 
   private record Streamed(Status status, List<byte[]> replies, Metadata headers) {}
 
-  /** Sends every request, half-closes, and reads replies until the status (at most {@link #MAX_STREAM_REPLIES}). */
   private static Streamed streamed(
       ManagedChannel channel, String method, List<byte[]> requests, Metadata metadata, long deadline) {
+    return exchange(channel, method, MethodDescriptor.MethodType.BIDI_STREAMING, requests, metadata, deadline);
+  }
+
+  /** Sends every request, half-closes, and reads replies until the status (at most {@link #MAX_STREAM_REPLIES}). */
+  private static Streamed exchange(ManagedChannel channel, String method, MethodDescriptor.MethodType type,
+      List<byte[]> requests, Metadata metadata, long deadline) {
     MethodDescriptor<byte[], byte[]> descriptor = MethodDescriptor.<byte[], byte[]>newBuilder()
-        .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+        .setType(type)
         .setFullMethodName(method.substring(1))
         .setRequestMarshaller(Dispatcher.BYTES)
         .setResponseMarshaller(Dispatcher.BYTES)

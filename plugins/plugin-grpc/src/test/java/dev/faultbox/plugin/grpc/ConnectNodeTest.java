@@ -11,8 +11,6 @@ import dev.faultbox.spi.MockEvent;
 import dev.faultbox.spi.MockResponse;
 import dev.faultbox.spi.MockServer;
 import dev.faultbox.testkit.RecordingContext;
-import java.io.File;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,8 +45,8 @@ class ConnectNodeTest {
 
   @Test
   void connectAndGrpcWebClientsCallTheMock() throws Exception {
-    assumeTrue(onPath("node") && onPath("npm"), "node and npm are not installed");
-    assumeTrue(installed(), "npm could not install the Connect packages");
+    assumeTrue(TestSupport.onPath("node") && TestSupport.onPath("npm"), "node and npm are not installed");
+    assumeTrue(TestSupport.npmInstalled(CLIENTS, PACKAGES), "npm could not install the Connect packages");
     Path script = CLIENTS.resolve("connect-check.mjs");
     try (var in = getClass().getResourceAsStream("/node/connect-check.mjs")) {
       Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
@@ -79,31 +77,5 @@ class ConnectNodeTest {
             "grpc-web", "grpc-web", "grpc-web", "grpc-web");
     assertThat(events).extracting(MockEvent::op)
         .containsExactly("ok", "error", "ok", "error", "ok", "error", "ok", "error", "ok", "error");
-  }
-
-  private static boolean installed() throws IOException, InterruptedException {
-    if (Files.isDirectory(CLIENTS.resolve("node_modules/@connectrpc/connect-node"))) {
-      return true;
-    }
-    Files.createDirectories(CLIENTS);
-    List<String> command = new java.util.ArrayList<>(List.of("npm", "install", "--no-audit", "--no-fund", "--no-save",
-        "--loglevel=error"));
-    command.addAll(PACKAGES);
-    Process npm = new ProcessBuilder(command).directory(CLIENTS.toFile()).redirectErrorStream(true)
-        .redirectOutput(CLIENTS.resolve("npm-install.log").toFile()).start();
-    if (!npm.waitFor(180, TimeUnit.SECONDS)) {
-      npm.destroyForcibly();
-      return false;
-    }
-    return npm.exitValue() == 0 && Files.isDirectory(CLIENTS.resolve("node_modules/@connectrpc/connect-node"));
-  }
-
-  private static boolean onPath(String command) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(dir, command))) {
-        return true;
-      }
-    }
-    return false;
   }
 }

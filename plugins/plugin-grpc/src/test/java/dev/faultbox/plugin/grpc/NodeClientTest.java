@@ -14,8 +14,6 @@ import dev.faultbox.plugin.support.Json;
 import dev.faultbox.spi.FaultDecision;
 import dev.faultbox.spi.MockServer;
 import dev.faultbox.testkit.RecordingContext;
-import java.io.File;
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,8 +48,9 @@ class NodeClientTest {
   @Test
   @SuppressWarnings("unchecked")
   void grpcJsStreamsFromTheMock() throws Exception {
-    assumeTrue(onPath("node") && onPath("npm"), "node and npm are not installed");
-    assumeTrue(installed(), "npm could not install @grpc/grpc-js and @grpc/proto-loader");
+    assumeTrue(TestSupport.onPath("node") && TestSupport.onPath("npm"), "node and npm are not installed");
+    assumeTrue(TestSupport.npmInstalled(CLIENT, List.of("@grpc/grpc-js@1", "@grpc/proto-loader@0.8")),
+        "npm could not install @grpc/grpc-js and @grpc/proto-loader");
     Path script = CLIENT.resolve("grpcjs-check.js");
     Path proto = CLIENT.resolve("ticker.proto");
     try (InputStream in = getClass().getResourceAsStream("/node/grpcjs-check.js");
@@ -96,30 +95,5 @@ class NodeClientTest {
       }
       return FaultDecision.PASS;
     }
-  }
-
-  private static boolean installed() throws IOException, InterruptedException {
-    if (Files.isDirectory(CLIENT.resolve("node_modules/@grpc/grpc-js"))
-        && Files.isDirectory(CLIENT.resolve("node_modules/@grpc/proto-loader"))) {
-      return true;
-    }
-    Files.createDirectories(CLIENT);
-    Process npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--no-save", "--loglevel=error",
-        "@grpc/grpc-js@1", "@grpc/proto-loader@0.8").directory(CLIENT.toFile()).redirectErrorStream(true)
-        .redirectOutput(CLIENT.resolve("npm-install.log").toFile()).start();
-    if (!npm.waitFor(180, TimeUnit.SECONDS)) {
-      npm.destroyForcibly();
-      return false;
-    }
-    return npm.exitValue() == 0 && Files.isDirectory(CLIENT.resolve("node_modules/@grpc/grpc-js"));
-  }
-
-  private static boolean onPath(String command) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(dir, command))) {
-        return true;
-      }
-    }
-    return false;
   }
 }

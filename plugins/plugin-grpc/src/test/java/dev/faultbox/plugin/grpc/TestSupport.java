@@ -79,4 +79,40 @@ final class TestSupport {
   static ManagedChannel plaintext(int port) {
     return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().proxyDetector(a -> null).build();
   }
+
+  /** Whether {@code command} is on the PATH. */
+  static boolean onPath(String command) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      if (java.nio.file.Files.isExecutable(Path.of(dir, command))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * npm packages ({@code "@grpc/grpc-js@1"}) installed into {@code dir}, once: later runs find
+   * them there. False when npm fails or takes over three minutes; its output is in npm-install.log.
+   */
+  static boolean npmInstalled(Path dir, List<String> packages) throws java.io.IOException, InterruptedException {
+    if (packages.stream().allMatch(p -> installedIn(dir, p))) {
+      return true;
+    }
+    java.nio.file.Files.createDirectories(dir);
+    List<String> command = new ArrayList<>(List.of("npm", "install", "--no-audit", "--no-fund", "--no-save",
+        "--loglevel=error"));
+    command.addAll(packages);
+    Process npm = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("npm-install.log").toFile()).start();
+    if (!npm.waitFor(180, TimeUnit.SECONDS)) {
+      npm.destroyForcibly();
+      return false;
+    }
+    return npm.exitValue() == 0 && packages.stream().allMatch(p -> installedIn(dir, p));
+  }
+
+  private static boolean installedIn(Path dir, String spec) {
+    int at = spec.lastIndexOf('@');
+    return java.nio.file.Files.isDirectory(dir.resolve("node_modules").resolve(at > 0 ? spec.substring(0, at) : spec));
+  }
 }
