@@ -1,4 +1,5 @@
-// grpc-js against the mock: a server stream, a bidi ping-pong and a stream ended by a status.
+// grpc-js against the mock: an error with rich details, a server stream, a bidi ping-pong and a
+// stream ended by a status.
 // Prints one JSON line of what it saw; any failure exits non-zero.
 const grpc = require('@grpc/grpc-js');
 const loader = require('@grpc/proto-loader');
@@ -37,11 +38,26 @@ function pingPong(rounds) {
   });
 }
 
+// A unary error with rich details: grpc-js hands the grpc-status-details-bin trailer over as bytes.
+function last(symbol) {
+  return new Promise((resolve, reject) => {
+    client.Last({ symbol }, options(), (err) => {
+      if (!err) {
+        reject(new Error('Last answered OK'));
+        return;
+      }
+      const bin = err.metadata.get('grpc-status-details-bin');
+      resolve({ code: err.code, details: err.details, status_details: bin.length ? bin[0].toString('base64') : '' });
+    });
+  });
+}
+
 (async () => {
+  const failed = await last('X');
   const ok = await watch('A');
   const cut = await watch('CUT');
   const chat = await pingPong(3);
-  console.log(JSON.stringify({ watch: ok, cut, chat }));
+  console.log(JSON.stringify({ last: failed, watch: ok, cut, chat }));
   client.close();
 })().catch((e) => {
   console.error(e);

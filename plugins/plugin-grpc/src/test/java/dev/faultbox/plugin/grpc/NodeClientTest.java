@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.faultbox.plugin.support.Json;
 import dev.faultbox.spi.FaultDecision;
+import dev.faultbox.spi.MockResponse;
 import dev.faultbox.spi.MockServer;
 import dev.faultbox.testkit.RecordingContext;
 import java.io.InputStream;
@@ -29,8 +30,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * grpc-js ({@code @grpc/grpc-js} with {@code @grpc/proto-loader}) streaming from a typed mock: a
- * server stream, one cut by a fault after a message, and a bidi ping-pong. npm installs the
+ * grpc-js ({@code @grpc/grpc-js} with {@code @grpc/proto-loader}) against a typed mock: an error
+ * with rich details (the google.rpc.Status it receives), a server stream, one cut by a fault after
+ * a message, and a bidi ping-pong. npm installs the
  * packages once into {@code target/node-grpc}; the test is skipped where node or npm is missing.
  */
 class NodeClientTest {
@@ -59,6 +61,9 @@ class NodeClientTest {
       Files.copy(p, proto, StandardCopyOption.REPLACE_EXISTING);
     }
     MockServer server = resources.server(inSpecDir(mock("ticker", "grpc", 0).config("descriptors", "all_upstreams.pb")
+        .route(TICKER + "Last", new MockResponse.Status("INVALID_ARGUMENT", "bad symbol", List.of(Map.of(
+            "@type", "type.googleapis.com/google.rpc.BadRequest",
+            "field_violations", List.of(Map.of("field", "symbol", "description", "unknown"))))))
         .route(TICKER + "Watch", script(5, null, Map.of("seq", 1), Map.of("seq", 2), Map.of("seq", 3)))
         .route(TICKER + "Chat", dynamic(r -> {
           long seq = (Long) StreamingTest.request(r).get("seq");
@@ -74,6 +79,13 @@ class NodeClientTest {
     String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     assertThat(node.exitValue()).as(output).isZero();
     Map<String, Object> seen = (Map<String, Object>) Json.parse(output.substring(output.lastIndexOf('\n') + 1));
+    Map<String, Object> last = (Map<String, Object>) seen.get("last");
+    assertThat(last).containsEntry("code", 3L).containsEntry("details", "bad symbol");
+    com.google.rpc.Status status = com.google.rpc.Status.parseFrom(
+        java.util.Base64.getDecoder().decode((String) last.get("status_details")));
+    assertThat(status.getCode()).isEqualTo(3);
+    assertThat(status.getDetails(0).unpack(com.google.rpc.BadRequest.class).getFieldViolations(0).getField())
+        .isEqualTo("symbol");
     assertThat(seen.get("watch")).isEqualTo(Map.of("seqs", List.of("1", "2", "3"), "code", 0L));
     Map<String, Object> cut = (Map<String, Object>) seen.get("cut");
     assertThat(cut).containsEntry("seqs", List.of("1")).containsEntry("code", 14L);
