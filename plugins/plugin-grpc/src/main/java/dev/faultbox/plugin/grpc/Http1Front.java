@@ -1,5 +1,6 @@
 package dev.faultbox.plugin.grpc;
 
+import dev.faultbox.plugin.support.Failures;
 import io.grpc.netty.ProtocolNegotiationEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -178,6 +179,10 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
         }
       } catch (java.io.IOException e) {
         ctx.close(); // ByteArrayOutputStream does not throw
+      } catch (RuntimeException e) {
+        // A failure of the mock's own, not the client's: recorded, and only this connection ends.
+        web.refuseHttp(null, 500, "the mock failed serving this request: " + Failures.oneLine(e), 0);
+        ctx.close();
       } finally {
         ReferenceCountUtil.release(msg);
       }

@@ -1,5 +1,6 @@
 package dev.faultbox.plugin.grpc;
 
+import dev.faultbox.plugin.support.Failures;
 import io.grpc.DecompressorRegistry;
 import io.grpc.Status;
 import io.grpc.netty.GrpcHttp2ConnectionHandler;
@@ -283,7 +284,14 @@ final class RequestCheck extends Http2FrameListenerDecorator {
     stream.served = true;
     WebCalls.Request request = new WebCalls.Request(stream.method, stream.path, stream.query, stream.headers,
         tooLarge != null ? new byte[0] : stream.body.toByteArray());
-    stream.cancel = web.serve(request, stream.kind, new H2Sink(ctx, streamId), tooLarge);
+    try {
+      stream.cancel = web.serve(request, stream.kind, new H2Sink(ctx, streamId), tooLarge);
+    } catch (RuntimeException e) {
+      // Thrown out of a frame listener, it would end the whole connection (GOAWAY): this stream only.
+      web.refuseHttp(stream.path, 500, "the mock failed serving this request: " + Failures.oneLine(e), stream.size,
+          stream.kind.protocol);
+      http2.resetStream(ctx, streamId, Http2Error.INTERNAL_ERROR.code(), ctx.newPromise());
+    }
   }
 
   /** Writes a web answer on its stream, on the connection's event loop. */

@@ -171,6 +171,27 @@ final class WebCalls {
    */
   Runnable serve(Request request, Kind kind, Sink sink, Long tooLarge) {
     Answer answer = new Answer(request, kind, sink);
+    try {
+      return serve(request, kind, answer, tooLarge);
+    } catch (RuntimeException e) {
+      // No single request may take its connection down: it is answered INTERNAL, with an event.
+      failed(request, kind, answer, e);
+      return () -> {};
+    }
+  }
+
+  /** A request whose serving threw: recorded and answered INTERNAL (or ended, if its answer had begun). */
+  private void failed(Request request, Kind kind, Answer answer, RuntimeException e) {
+    String message = "the mock failed serving this request: " + Failures.oneLine(e);
+    refuse(request, kind, Status.Code.INTERNAL, message, null);
+    if (answer.call != null) {
+      answer.call.cancel(message, null);
+    }
+    answer.onClose(Status.INTERNAL.withDescription(message), new Metadata());
+  }
+
+  private Runnable serve(Request request, Kind kind, Answer answer, Long tooLarge) {
+    Sink sink = answer.sink;
     if (kind == Kind.PREFLIGHT) {
       List<Map.Entry<String, String>> headers = cors(request);
       String asked = request.header("access-control-request-headers");
@@ -208,6 +229,7 @@ final class WebCalls {
         .setResponseMarshaller(Dispatcher.BYTES)
         .build();
     ClientCall<byte[], byte[]> call = channel.newCall(method, options);
+    answer.call = call;
     Metadata metadata = metadata(request.headers());
     metadata.put(VIA_HEADER, kind.protocol);
     call.start(answer, metadata);
@@ -297,9 +319,13 @@ final class WebCalls {
     for (String pair : request.query() == null ? new String[0] : request.query().split("&")) {
       int eq = pair.indexOf('=');
       String key = eq < 0 ? pair : pair.substring(0, eq);
-      // ISO-8859-1 keeps a percent-encoded binary message's bytes as they were.
-      query.putIfAbsent(URLDecoder.decode(key, StandardCharsets.ISO_8859_1),
-          eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.ISO_8859_1));
+      try {
+        // ISO-8859-1 keeps a percent-encoded binary message's bytes as they were.
+        query.putIfAbsent(URLDecoder.decode(key, StandardCharsets.ISO_8859_1),
+            eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.ISO_8859_1));
+      } catch (IllegalArgumentException e) { // %zz, a trailing %
+        throw new Refused(Status.Code.INVALID_ARGUMENT, "the query is not percent-encoded: " + Failures.oneLine(e));
+      }
     }
     String connect = query.get("connect");
     if (connect != null && !connect.equals("v1")) {
@@ -418,6 +444,10 @@ final class WebCalls {
 
   /** Records an HTTP/1.1 request that is no web call at all, answered with an HTTP error. */
   void refuseHttp(String path, int status, String message, long size) {
+    refuseHttp(path, status, message, size, "http/1.1");
+  }
+
+  void refuseHttp(String path, int status, String message, long size, String protocol) {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put(path != null && RequestCheck.validPath(path) ? "method" : "path", path == null ? "" : path);
     fields.put("status", status);
@@ -425,7 +455,7 @@ final class WebCalls {
     fields.put("message", message);
     fields.put("req_size", size);
     fields.put("duration_ms", 0L);
-    fields.put("protocol", "http/1.1");
+    fields.put("protocol", protocol);
     emit(fields);
   }
 
@@ -445,8 +475,10 @@ final class WebCalls {
     final Sink sink;
     final boolean json;
     Metadata headers = new Metadata();
+    ClientCall<byte[], byte[]> call;
     byte[] unary;
     boolean headSent;
+    boolean ended;
 
     Answer(Request request, Kind kind, Sink sink) {
       this.request = request;
@@ -493,7 +525,11 @@ final class WebCalls {
     }
 
     @Override
-    public void onClose(Status status, Metadata trailers) {
+    public synchronized void onClose(Status status, Metadata trailers) {
+      if (ended) {
+        return;
+      }
+      ended = true;
       switch (kind) {
         case GRPC_WEB, GRPC_WEB_TEXT -> {
           head(200, contentType());

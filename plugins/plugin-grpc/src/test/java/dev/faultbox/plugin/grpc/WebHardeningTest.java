@@ -1,0 +1,114 @@
+package dev.faultbox.plugin.grpc;
+
+import static dev.faultbox.plugin.grpc.TestSupport.GEO;
+import static dev.faultbox.plugin.grpc.TestSupport.inSpecDir;
+import static dev.faultbox.testkit.MockDefinitionBuilder.mock;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.faultbox.plugin.grpc.test.geo.City;
+import dev.faultbox.plugin.grpc.test.geo.GeoConfigServiceGrpc;
+import dev.faultbox.plugin.grpc.test.geo.GetCityRequest;
+import dev.faultbox.spi.MockEvent;
+import dev.faultbox.spi.MockResponse;
+import dev.faultbox.spi.MockServer;
+import dev.faultbox.testkit.RecordingContext;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Malformed or unusual web requests over real sockets: each gets a protocol answer and an event,
+ * and neither its connection's other calls nor the listener suffer.
+ */
+class WebHardeningTest {
+
+  private final TestSupport.Resources resources = new TestSupport.Resources();
+  private final RecordingContext context = new RecordingContext();
+
+  @AfterEach
+  void close() throws Exception {
+    resources.close();
+  }
+
+  private MockServer geo() throws Exception {
+    return resources.server(inSpecDir(mock("geo-config", "grpc", 0)
+        .config("descriptors", "all_upstreams.pb")
+        .route(GEO + "GetCity", new MockResponse.Structured(Map.of("name", "Almaty", "city_id", 7)))
+        .build()), context);
+  }
+
+  private void nativeCallStillWorks(MockServer server) {
+    City city = GeoConfigServiceGrpc.newBlockingStub(resources.channel(server)).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .getCity(GetCityRequest.newBuilder().setId(1).build());
+    assertThat(city.getName()).isEqualTo("Almaty");
+  }
+
+  private static Socket socket(MockServer server) throws Exception {
+    Socket socket = new Socket("127.0.0.1", server.address().getPort());
+    socket.setSoTimeout(10_000);
+    return socket;
+  }
+
+  private static void send(Socket socket, String text) throws Exception {
+    OutputStream out = socket.getOutputStream();
+    out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+    out.flush();
+  }
+
+  /** Reads until the text has been seen, or the connection ends; bounded by the socket's timeout. */
+  private static String readUntil(Socket socket, String end) throws Exception {
+    InputStream in = socket.getInputStream();
+    ByteArrayOutputStream seen = new ByteArrayOutputStream();
+    byte[] buffer = new byte[8192];
+    while (!seen.toString(StandardCharsets.ISO_8859_1).contains(end)) {
+      int n = in.read(buffer);
+      if (n < 0) {
+        break;
+      }
+      seen.write(buffer, 0, n);
+    }
+    return seen.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  private static final String GOOD_GET = "GET " + GEO + "GetCity?encoding=json&message=%7B%22id%22%3A1%7D HTTP/1.1\r\n"
+      + "Host: x\r\n\r\n";
+
+  @Test
+  void aBadPercentEscapeInAConnectGetIsInvalidArgumentAndTheConnectionKeepsServing() throws Exception {
+    MockServer server = geo();
+    try (Socket socket = socket(server)) {
+      send(socket, "GET " + GEO + "GetCity?encoding=json&message=%zz HTTP/1.1\r\nHost: x\r\n\r\n");
+      String bad = readUntil(socket, "}\r\n0\r\n\r\n");
+      assertThat(bad).startsWith("HTTP/1.1 400").contains("invalid_argument", "not percent-encoded");
+      send(socket, "GET " + GEO + "GetCity?encoding=json&message=%7B% HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(readUntil(socket, "}\r\n0\r\n\r\n")).startsWith("HTTP/1.1 400").contains("not percent-encoded");
+      send(socket, GOOD_GET);
+      assertThat(readUntil(socket, "}\r\n0\r\n\r\n")).startsWith("HTTP/1.1 200").contains("Almaty");
+    }
+    assertThat(context.awaitEvents(3, Duration.ofSeconds(10))).extracting(e -> e.fields().get("code"))
+        .containsExactly("INVALID_ARGUMENT", "INVALID_ARGUMENT", "OK");
+    assertThat(context.warnings()).isEmpty();
+  }
+
+  @Test
+  void overHttp2ABadPercentEscapeEndsItsStreamOnly() throws Exception {
+    assumeTrue(WebClients.hasCurl(), "curl is not installed");
+    MockServer server = geo();
+    String base = "http://127.0.0.1:" + server.address().getPort() + GEO + "GetCity?encoding=json&message=";
+    // Both on one connection: a GOAWAY after the first would fail the second.
+    WebClients.Curl curl = WebClients.curl("--http2-prior-knowledge", "-w", " %{http_code}\\n",
+        base + "%zz", base + "%7B%22id%22%3A1%7D");
+    assertThat(curl.exit()).as(curl.output()).isZero();
+    assertThat(curl.output()).contains("not percent-encoded", " 400", "Almaty", " 200");
+    assertThat(context.awaitEvents(2, Duration.ofSeconds(10))).extracting(MockEvent::op).contains("bad_request");
+    nativeCallStillWorks(server);
+  }
+}
