@@ -165,10 +165,9 @@ public final class GrpcProtocol implements MockProtocol, ProtocolFactory {
         .bossEventLoopGroup(loops)
         .workerEventLoopGroup(loops)
         .channelType(NioServerSocketChannel.class)
-        // grpc-java ends a connection whose HTTP/2 handshake has not come within this time, and an
-        // HTTP/1.1 (gRPC-Web, Connect) connection never sends one: give those connections an hour,
-        // the idle time gRPC-Web proxies keep a connection for.
-        .handshakeTimeout(1, TimeUnit.HOURS)
+        // grpc-java's handshake timer would end HTTP/1.1 (gRPC-Web, Connect) connections, which never
+        // send HTTP/2 SETTINGS: off (no timer at Long.MAX_VALUE); Http1Front bounds the handshake.
+        .handshakeTimeout(Long.MAX_VALUE, TimeUnit.MILLISECONDS)
         .protocolNegotiator(RequestCheck.negotiator(tls, dispatcher, web));
     Server server = builder.build();
     try {

@@ -5,6 +5,7 @@ import io.grpc.netty.ProtocolNegotiationEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -20,6 +21,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
@@ -40,17 +43,27 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
 
   private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
-  private final io.netty.channel.ChannelHandler grpc;
+  private final ChannelHandler grpc;
   private final SslContext tls;
   private final WebCalls web;
+  /**
+   * How long a connection may take to show its protocol (HTTP/1.1 request bytes, or the HTTP/2
+   * preface and SETTINGS), in ms; grpc-java's own default. A system property, for tests.
+   */
+  static final String HANDSHAKE_TIMEOUT_PROPERTY = "faultbox.grpc.handshakeTimeoutMs";
+  /** How long an HTTP/1.1 keep-alive connection may sit with nothing in flight, in ms. */
+  static final String IDLE_TIMEOUT_PROPERTY = "faultbox.grpc.http1IdleTimeoutMs";
+
   private Object negotiation;
   private ByteBuf seen;
+  private java.util.concurrent.ScheduledFuture<?> handshakeTimer;
+  private ChannelHandlerContext head;
 
   /**
    * @param grpc grpc-java's negotiation handler (plaintext), installed once the preface is seen
    * @param tls the mock's TLS, or null
    */
-  Http1Front(io.netty.channel.ChannelHandler grpc, SslContext tls, WebCalls web) {
+  Http1Front(ChannelHandler grpc, SslContext tls, WebCalls web) {
     this.grpc = grpc;
     this.tls = tls;
     this.web = web;
@@ -60,6 +73,37 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
   public void handlerAdded(ChannelHandlerContext ctx) {
     if (tls != null) {
       ctx.pipeline().addBefore(ctx.name(), null, tls.newHandler(ctx.alloc()));
+    }
+    // grpc-java's handshake timer is off (it would end HTTP/1.1 connections): this one bounds a
+    // connection that sends nothing, or half a preface. It closes from a handler at the head, past
+    // grpc-java's HTTP/2 handler, whose graceful close would wait on the silent client's PING ack.
+    ChannelHandler head = new ChannelInboundHandlerAdapter();
+    ctx.pipeline().addFirst(head);
+    ChannelHandlerContext first = ctx.pipeline().context(head);
+    handshakeTimer = ctx.executor().schedule(() -> {
+      first.close();
+    }, millis(HANDSHAKE_TIMEOUT_PROPERTY, 120_000), java.util.concurrent.TimeUnit.MILLISECONDS);
+    this.head = first;
+  }
+
+  /** The connection is HTTP/1.1, or its HTTP/2 client has sent its SETTINGS: no handshake timeout. On the event loop. */
+  void handshaken() {
+    java.util.concurrent.ScheduledFuture<?> timer = handshakeTimer;
+    if (timer != null) {
+      timer.cancel(false);
+      handshakeTimer = null;
+      if (!head.isRemoved()) {
+        head.pipeline().remove(head.handler());
+      }
+    }
+  }
+
+  private static long millis(String property, long otherwise) {
+    try {
+      long value = Long.parseLong(System.getProperty(property, Long.toString(otherwise)).trim());
+      return value > 0 ? value : otherwise;
+    } catch (NumberFormatException e) {
+      return otherwise;
     }
   }
 
@@ -108,12 +152,15 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
   }
 
   private void toHttp1(ChannelHandlerContext ctx) {
+    handshaken();
     ByteBuf read = seen;
     seen = null;
     String self = ctx.name();
     ctx.pipeline().addAfter(self, null, new Calls(web));
     ctx.pipeline().addAfter(self, null, new HttpServerExpectContinueHandler());
     ctx.pipeline().addAfter(self, null, new HttpServerCodec());
+    ctx.pipeline().addAfter(self, null, new IdleStateHandler(0, 0, millis(IDLE_TIMEOUT_PROPERTY, 60_000),
+        java.util.concurrent.TimeUnit.MILLISECONDS));
     ctx.pipeline().remove(this);
     ctx.fireChannelRead(read);
   }
@@ -276,6 +323,17 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
         ctx.channel().config().setAutoRead(true);
       }
       next(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      if (event instanceof IdleStateEvent) {
+        if (!serving && reading == null && queue.isEmpty()) {
+          ctx.close(); // an idle keep-alive connection; one with an answer in flight stays
+        }
+        return;
+      }
+      ctx.fireUserEventTriggered(event);
     }
 
     @Override

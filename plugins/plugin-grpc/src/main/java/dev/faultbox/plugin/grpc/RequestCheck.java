@@ -46,13 +46,16 @@ final class RequestCheck extends Http2FrameListenerDecorator {
   private static final AsciiString POST = AsciiString.of("POST");
 
   private final Http2ConnectionHandler http2;
+  private final Http1Front front;
   private final Dispatcher dispatcher;
   private final WebCalls web;
   /** This connection's gRPC-Web and Connect streams, which grpc-java never sees; by stream id. */
   private final Map<Integer, WebStream> webStreams = new HashMap<>();
 
-  private RequestCheck(Http2ConnectionHandler http2, Http2FrameListener grpc, Dispatcher dispatcher, WebCalls web) {
+  private RequestCheck(Http2ConnectionHandler http2, Http2FrameListener grpc, Dispatcher dispatcher, WebCalls web,
+      Http1Front front) {
     super(grpc);
+    this.front = front;
     this.http2 = http2;
     this.dispatcher = dispatcher;
     this.web = web;
@@ -85,8 +88,9 @@ final class RequestCheck extends Http2FrameListenerDecorator {
 
       @Override
       public ChannelHandler newHandler(GrpcHttp2ConnectionHandler grpc) {
-        grpc.decoder().frameListener(new RequestCheck(grpc, grpc.decoder().frameListener(), dispatcher, web));
-        return new Http1Front(negotiator.newHandler(grpc), tls, web);
+        Http1Front front = new Http1Front(negotiator.newHandler(grpc), tls, web);
+        grpc.decoder().frameListener(new RequestCheck(grpc, grpc.decoder().frameListener(), dispatcher, web, front));
+        return front;
       }
 
       @Override
@@ -265,6 +269,13 @@ final class RequestCheck extends Http2FrameListenerDecorator {
       }
     }
     return n + padding; // consumed here: grpc-java's flow control never hears of these bytes
+  }
+
+  @Override
+  public void onSettingsRead(ChannelHandlerContext ctx, io.netty.handler.codec.http2.Http2Settings settings)
+      throws Http2Exception {
+    front.handshaken(); // the client's first SETTINGS: its HTTP/2 handshake is done
+    super.onSettingsRead(ctx, settings);
   }
 
   @Override
