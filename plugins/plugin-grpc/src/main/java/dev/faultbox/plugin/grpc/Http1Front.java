@@ -4,7 +4,6 @@ import dev.faultbox.plugin.support.Failures;
 import io.grpc.netty.ProtocolNegotiationEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -179,6 +178,8 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
     private Pending reading;
     private Runnable cancel;
     private boolean serving;
+    /** A request could not be read: nothing after it is. */
+    private boolean broken;
 
     Calls(WebCalls web) {
       this.web = web;
@@ -187,7 +188,8 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
     /** A request being read, then waiting its turn. */
     private static final class Pending {
       final HttpRequest head;
-      final WebCalls.Kind kind;
+      WebCalls.Kind kind;
+      boolean malformed;
       final ByteArrayOutputStream body = new ByteArrayOutputStream();
       String refusal;
       int status;
@@ -202,10 +204,16 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       try {
+        if (broken) {
+          return; // after a malformed request: dropped, the connection closes once answered
+        }
         if (msg instanceof HttpRequest head) {
           begin(ctx, head);
         }
-        if (msg instanceof HttpContent content && reading != null) {
+        if (msg instanceof HttpContent content && reading != null && content.decoderResult().isFailure()) {
+          // A broken body (a bad chunk, say): answered 400 in its turn, and the connection closes.
+          malformed(ctx, reading, "malformed HTTP/1.1 body: " + content.decoderResult().cause().getMessage());
+        } else if (msg instanceof HttpContent content && reading != null) {
           Pending p = reading;
           int n = content.content().readableBytes();
           p.size += n;
@@ -237,17 +245,8 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
 
     private void begin(ChannelHandlerContext ctx, HttpRequest head) {
       if (head.decoderResult().isFailure()) {
-        String message = "malformed HTTP/1.1 request: " + head.decoderResult().cause().getMessage();
-        web.refuseHttp(null, 400, message, 0);
-        DefaultHttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST);
-        byte[] text = (message + "\n").getBytes(StandardCharsets.UTF_8);
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-            .set(HttpHeaderNames.CONTENT_LENGTH, text.length).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.write(response);
-        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(text)))
-            .addListener(ChannelFutureListener.CLOSE);
-        reading = null;
-        ctx.channel().config().setAutoRead(false);
+        malformed(ctx, new Pending(head, null),
+            "malformed HTTP/1.1 request: " + head.decoderResult().cause().getMessage());
         return;
       }
       String uri = head.uri();
@@ -273,6 +272,22 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
       }
     }
 
+    /**
+     * Queues a 400 for a request the codec could not read, behind the answers already owed (HTTP/1.1
+     * answers in order); the connection reads no more and closes after it.
+     */
+    private void malformed(ChannelHandlerContext ctx, Pending p, String message) {
+      p.kind = null;
+      p.status = 400;
+      p.refusal = message;
+      p.malformed = true;
+      reading = null;
+      broken = true;
+      queue.add(p);
+      ctx.channel().config().setAutoRead(false);
+      next(ctx);
+    }
+
     /** Serves the next request if none is in flight. */
     private void next(ChannelHandlerContext ctx) {
       if (serving || queue.isEmpty() || !ctx.channel().isActive()) {
@@ -286,7 +301,7 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
       boolean keepAlive = HttpUtil.isKeepAlive(p.head) && p.refusal == null;
       Sink sink = new Sink(ctx, keepAlive, this);
       if (p.kind == null) {
-        web.refuseHttp(path, p.status, p.refusal, p.size);
+        web.refuseHttp(p.malformed ? null : path, p.status, p.refusal, p.size);
         List<Map.Entry<String, String>> headers = new ArrayList<>();
         headers.add(Map.entry("content-type", "text/plain; charset=utf-8"));
         if (p.status == 405) {

@@ -150,4 +150,34 @@ class WebHardeningTest {
       System.clearProperty(Http1Front.IDLE_TIMEOUT_PROPERTY);
     }
   }
+
+  @Test
+  void aBrokenChunkedBodyIsAnswered400AndTheConnectionCloses() throws Exception {
+    MockServer server = geo();
+    try (Socket socket = socket(server)) {
+      send(socket, "POST " + GEO + "GetCity HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          + "Transfer-Encoding: chunked\r\n\r\n8\r\n{\"id\":1}\r\nzz\r\n\r\n");
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1); // to the close
+      assertThat(answer).startsWith("HTTP/1.1 400").contains("malformed HTTP/1.1 body").doesNotContain("Almaty");
+    }
+    MockEvent event = context.awaitOp("bad_request", Duration.ofSeconds(10));
+    assertThat(event.fields()).containsEntry("status", 400).containsEntry("protocol", "http/1.1");
+    assertThat(context.recorded("ok")).isEmpty();
+  }
+
+  @Test
+  void aMalformedPipelinedRequestIsAnsweredAfterTheOneBeforeIt() throws Exception {
+    MockServer server = geo();
+    try (Socket socket = socket(server)) {
+      send(socket, GOOD_GET + "\u0001\u0002garbage\r\n\r\n" + GOOD_GET);
+      String answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1); // to the close
+      // The whole first answer, then the 400, then the close: nothing read after the malformed request.
+      assertThat(answers).startsWith("HTTP/1.1 200");
+      int end = answers.indexOf("}\r\n0\r\n\r\n");
+      assertThat(end).isPositive();
+      assertThat(answers.substring(end + 8)).startsWith("HTTP/1.1 400").doesNotContain("HTTP/1.1 200");
+    }
+    assertThat(context.awaitEvents(2, Duration.ofSeconds(10))).extracting(MockEvent::op)
+        .containsExactly("ok", "bad_request");
+  }
 }
