@@ -53,6 +53,10 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
   /** How long an HTTP/1.1 keep-alive connection may sit with nothing in flight, in ms. */
   static final String IDLE_TIMEOUT_PROPERTY = "faultbox.grpc.http1IdleTimeoutMs";
 
+  /** Bounds on an HTTP/1.1 request's line (a Connect GET's message is in it) and on its headers. */
+  static final int MAX_REQUEST_LINE = 64 * 1024;
+  static final int MAX_HEADERS = 64 * 1024;
+
   private Object negotiation;
   private ByteBuf seen;
   private java.util.concurrent.ScheduledFuture<?> handshakeTimer;
@@ -157,7 +161,8 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
     String self = ctx.name();
     ctx.pipeline().addAfter(self, null, new Calls(web));
     ctx.pipeline().addAfter(self, null, new HttpServerExpectContinueHandler());
-    ctx.pipeline().addAfter(self, null, new HttpServerCodec());
+    // Netty's 4 KiB request line would refuse a Connect GET carrying a few KB of message.
+    ctx.pipeline().addAfter(self, null, new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADERS, 8192));
     ctx.pipeline().addAfter(self, null, new IdleStateHandler(0, 0, millis(IDLE_TIMEOUT_PROPERTY, 60_000),
         java.util.concurrent.TimeUnit.MILLISECONDS));
     ctx.pipeline().remove(this);
@@ -298,14 +303,20 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
       String uri = p.head.uri();
       int q = uri.indexOf('?');
       String path = q < 0 ? uri : uri.substring(0, q);
-      boolean keepAlive = HttpUtil.isKeepAlive(p.head) && p.refusal == null;
-      Sink sink = new Sink(ctx, keepAlive, this);
+      // An HTTP/1.0 client knows no chunked encoding: its answer ends with the connection.
+      boolean http10 = p.head.protocolVersion().equals(HttpVersion.HTTP_1_0);
+      boolean keepAlive = HttpUtil.isKeepAlive(p.head) && p.refusal == null && !http10;
+      Sink sink = new Sink(ctx, keepAlive, !http10, this);
       if (p.kind == null) {
         web.refuseHttp(p.malformed ? null : path, p.status, p.refusal, p.size);
         List<Map.Entry<String, String>> headers = new ArrayList<>();
         headers.add(Map.entry("content-type", "text/plain; charset=utf-8"));
         if (p.status == 405) {
           headers.add(Map.entry("allow", "POST, GET, OPTIONS"));
+        } else if (p.status == 415) {
+          headers.add(Map.entry("accept-post", "application/grpc-web, application/grpc-web+proto, "
+              + "application/grpc-web-text, application/grpc-web-text+proto, application/json, application/proto, "
+              + "application/connect+proto, application/connect+json"));
         }
         sink.head(p.status, headers);
         sink.body((p.refusal + "\n").getBytes(StandardCharsets.UTF_8));
@@ -372,11 +383,13 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
   private static final class Sink implements WebCalls.Sink {
     private final ChannelHandlerContext ctx;
     private final boolean keepAlive;
+    private final boolean chunked;
     private final Calls calls;
 
-    Sink(ChannelHandlerContext ctx, boolean keepAlive, Calls calls) {
+    Sink(ChannelHandlerContext ctx, boolean keepAlive, boolean chunked, Calls calls) {
       this.ctx = ctx;
       this.keepAlive = keepAlive;
+      this.chunked = chunked;
       this.calls = calls;
     }
 
@@ -386,9 +399,7 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
       for (Map.Entry<String, String> h : headers) {
         response.headers().add(h.getKey(), h.getValue());
       }
-      if (status == 204) {
-        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
-      } else {
+      if (status != 204 && chunked) { // a 204 has no body, and carries no Content-Length (RFC 9110 §8.6)
         HttpUtil.setTransferEncodingChunked(response, true);
       }
       if (!keepAlive) {

@@ -309,6 +309,7 @@ final class RequestCheck extends Http2FrameListenerDecorator {
   private final class H2Sink implements WebCalls.Sink {
     private final ChannelHandlerContext ctx;
     private final int streamId;
+    private volatile boolean endedInHead;
 
     H2Sink(ChannelHandlerContext ctx, int streamId) {
       this.ctx = ctx;
@@ -321,7 +322,9 @@ final class RequestCheck extends Http2FrameListenerDecorator {
       for (Map.Entry<String, String> h : headers) {
         out.add(AsciiString.of(h.getKey()), h.getValue());
       }
-      ctx.executor().execute(() -> http2.encoder().writeHeaders(ctx, streamId, out, 0, false, ctx.newPromise()));
+      endedInHead = status == 204; // no body: the stream ends with its HEADERS
+      boolean end = endedInHead;
+      ctx.executor().execute(() -> http2.encoder().writeHeaders(ctx, streamId, out, 0, end, ctx.newPromise()));
     }
 
     @Override
@@ -334,6 +337,10 @@ final class RequestCheck extends Http2FrameListenerDecorator {
 
     @Override
     public void end() {
+      if (endedInHead) {
+        ctx.executor().execute(this::flush);
+        return;
+      }
       ctx.executor().execute(() -> {
         // An answer before the client has sent all (too large) leaves the stream open for the rest,
         // which is read and dropped: RST_STREAM NO_ERROR (RFC 9113 §8.1, a MAY) makes curl fail

@@ -19,6 +19,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -179,5 +180,53 @@ class WebHardeningTest {
     }
     assertThat(context.awaitEvents(2, Duration.ofSeconds(10))).extracting(MockEvent::op)
         .containsExactly("ok", "bad_request");
+  }
+
+  @Test
+  void aConnectGetOfSomeKilobytesIsServed() throws Exception {
+    MockServer server = geo();
+    String padding = "%20".repeat(4000); // 12 KB of encoded JSON whitespace, over Netty's 4 KiB default line
+    try (Socket socket = socket(server)) {
+      send(socket, "GET " + GEO + "GetCity?encoding=json&message=%7B" + padding + "%22id%22%3A1%7D HTTP/1.1\r\n"
+          + "Host: x\r\n\r\n");
+      assertThat(readUntil(socket, "}\r\n0\r\n\r\n")).startsWith("HTTP/1.1 200").contains("Almaty");
+    }
+  }
+
+  @Test
+  void smallSpecDeviationsAreRefusedOrAnsweredAsTheSpecsSay() throws Exception {
+    MockServer server = geo();
+    try (Socket socket = socket(server)) {
+      // An encoding that is neither json nor proto, decided by the parsed query (not by a substring).
+      send(socket, "GET " + GEO + "GetCity?x=encoding=json&encoding=xml&message=%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(readUntil(socket, "}\r\n0\r\n\r\n")).startsWith("HTTP/1.1 400").contains("encoding must be json or proto");
+      // A timeout that is not a number.
+      String body = "{\"id\":1}";
+      send(socket, "POST " + GEO + "GetCity HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          + "Connect-Timeout-Ms: -5\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+      assertThat(readUntil(socket, "}\r\n0\r\n\r\n")).startsWith("HTTP/1.1 400").contains("connect-timeout-ms");
+      // A preflight's 204 carries no Content-Length.
+      send(socket, "OPTIONS " + GEO + "GetCity HTTP/1.1\r\nHost: x\r\nOrigin: http://page\r\n\r\n");
+      String preflight = readUntil(socket, "\r\n\r\n");
+      assertThat(preflight).startsWith("HTTP/1.1 204").doesNotContainIgnoringCase("content-length");
+      // A 415 says what it takes.
+      send(socket, "POST " + GEO + "GetCity HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+          + "Content-Length: 1\r\n\r\nx");
+      assertThat(readUntil(socket, "\r\n\r\n")).startsWith("HTTP/1.1 415").contains("accept-post: application/grpc-web");
+    }
+    try (Socket socket = socket(server)) {
+      send(socket, "POST " + GEO + "GetCity HTTP/1.1\r\nHost: x\r\nContent-Type: application/grpc-web+proto\r\n"
+          + "grpc-timeout: soon\r\nContent-Length: 0\r\n\r\n");
+      assertThat(readUntil(socket, "grpc-status")).startsWith("HTTP/1.1 200");
+    }
+    try (Socket socket = socket(server)) {
+      // HTTP/1.0 knows no chunked encoding: the answer ends with the connection.
+      send(socket, "GET " + GEO + "GetCity?encoding=json&message=%7B%22id%22%3A1%7D HTTP/1.0\r\n\r\n");
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      assertThat(answer).contains(" 200 ").doesNotContainIgnoringCase("chunked").endsWith("}");
+    }
+    List<MockEvent> events = context.awaitEvents(5, Duration.ofSeconds(10));
+    assertThat(events).extracting(e -> e.fields().get("code"))
+        .containsExactly("INVALID_ARGUMENT", "INVALID_ARGUMENT", "INTERNAL", "INVALID_ARGUMENT", "OK");
   }
 }
