@@ -1,6 +1,7 @@
 package dev.faultbox.plugin.grpc;
 
 import dev.faultbox.plugin.support.Failures;
+import io.grpc.netty.InternalProtocolNegotiationEvent;
 import io.grpc.netty.ProtocolNegotiationEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -22,6 +23,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
@@ -30,6 +32,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLSession;
 
 /**
  * The front of each connection: TLS when the mock has it (ALPN h2 and http/1.1), then a look at
@@ -148,10 +151,30 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
       seen = null;
       ctx.pipeline().replace(this, null, grpc);
       if (negotiation != null) {
-        ctx.fireUserEventTriggered(negotiation);
+        ctx.fireUserEventTriggered(secured(ctx, (ProtocolNegotiationEvent) negotiation));
       }
       ctx.fireChannelRead(read);
     }
+  }
+
+  /**
+   * grpc-java's plaintext negotiator knows nothing of the TLS done here: its event is given the
+   * session and security level its TLS negotiator would set, so calls see PRIVACY_AND_INTEGRITY and
+   * the SSLSession, and channelz the connection's security. {@code @Internal} (the gRPC version is pinned).
+   */
+  private static ProtocolNegotiationEvent secured(ChannelHandlerContext ctx, ProtocolNegotiationEvent event) {
+    SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+    if (ssl == null) {
+      return event;
+    }
+    SSLSession session = ssl.engine().getSession();
+    io.grpc.Attributes attributes = InternalProtocolNegotiationEvent.getAttributes(event).toBuilder()
+        .set(io.grpc.Grpc.TRANSPORT_ATTR_SSL_SESSION, session)
+        .set(io.grpc.internal.GrpcAttributes.ATTR_SECURITY_LEVEL, io.grpc.SecurityLevel.PRIVACY_AND_INTEGRITY)
+        .build();
+    event = InternalProtocolNegotiationEvent.withAttributes(event, attributes);
+    return InternalProtocolNegotiationEvent.withSecurity(event,
+        new io.grpc.InternalChannelz.Security(new io.grpc.InternalChannelz.Tls(session)));
   }
 
   private void toHttp1(ChannelHandlerContext ctx) {
