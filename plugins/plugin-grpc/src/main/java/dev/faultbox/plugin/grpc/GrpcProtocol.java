@@ -151,48 +151,64 @@ public final class GrpcProtocol implements MockProtocol, ProtocolFactory {
     // gRPC-Web and Connect calls are served by the same handlers, reached in-process.
     String inProcessName = "faultbox-grpc-" + definition.service() + "." + definition.iface().name() + "-"
         + IN_PROCESS_IDS.incrementAndGet();
-    Server inProcess = serving(InProcessServerBuilder.forName(inProcessName), dispatcher, settings)
-        .intercept(WebCalls.marker())
-        .build()
-        .start();
-    ManagedChannel webChannel = InProcessChannelBuilder.forName(inProcessName).directExecutor()
-        .maxInboundMessageSize(Integer.MAX_VALUE) // the mock's limit is on requests, as on the wire
-        .build();
-    WebCalls web = new WebCalls(webChannel, context, settings);
-    InetSocketAddress at = new InetSocketAddress(context.bindAddress(), definition.iface().port());
-    EventLoopGroup loops = EventLoops.group(context.threads());
-    NettyServerBuilder builder = serving(NettyServerBuilder.forAddress(at), dispatcher, settings)
-        .bossEventLoopGroup(loops)
-        .workerEventLoopGroup(loops)
-        .channelType(NioServerSocketChannel.class)
-        // grpc-java ends a connection whose HTTP/2 handshake has not come within this time, and an
-        // HTTP/1.1 (gRPC-Web, Connect) connection never sends one: give those connections an hour,
-        // the idle time gRPC-Web proxies keep a connection for.
-        .handshakeTimeout(1, TimeUnit.HOURS)
-        .protocolNegotiator(RequestCheck.negotiator(tls, dispatcher, web));
-    Server server = builder.build();
-    try {
-      server.start();
-    } catch (IOException e) {
-      server.shutdownNow();
-      webChannel.shutdownNow();
-      inProcess.shutdownNow();
-      BindException bind = bindException(e);
-      if (bind != null) {
-        throw bind;
+    Server inProcess = null;
+    ManagedChannel webChannel = null;
+    Server server = null;
+    boolean started = false;
+    try { // whatever fails on the way (a bind, or a RuntimeException), nothing started stays running
+      inProcess = serving(InProcessServerBuilder.forName(inProcessName), dispatcher, settings)
+          .intercept(WebCalls.marker())
+          .build()
+          .start();
+      webChannel = InProcessChannelBuilder.forName(inProcessName).directExecutor()
+          .maxInboundMessageSize(Integer.MAX_VALUE) // the mock's limit is on requests, as on the wire
+          .build();
+      WebCalls web = new WebCalls(webChannel, context, settings);
+      InetSocketAddress at = new InetSocketAddress(context.bindAddress(), definition.iface().port());
+      EventLoopGroup loops = EventLoops.group(context.threads());
+      NettyServerBuilder builder = serving(NettyServerBuilder.forAddress(at), dispatcher, settings)
+          .bossEventLoopGroup(loops)
+          .workerEventLoopGroup(loops)
+          .channelType(NioServerSocketChannel.class)
+          // grpc-java's handshake timer would end HTTP/1.1 (gRPC-Web, Connect) connections, which never
+          // send HTTP/2 SETTINGS: off (no timer at Long.MAX_VALUE); Http1Front bounds the handshake.
+          .handshakeTimeout(Long.MAX_VALUE, TimeUnit.MILLISECONDS)
+          .protocolNegotiator(RequestCheck.negotiator(tls, dispatcher, web));
+      server = builder.build();
+      try {
+        server.start();
+      } catch (IOException e) {
+        BindException bind = bindException(e);
+        if (bind != null) {
+          throw bind;
+        }
+        throw e;
       }
-      throw e;
-    }
-    InetSocketAddress bound = at;
-    for (SocketAddress address : server.getListenSockets()) {
-      if (address instanceof InetSocketAddress inet) {
-        bound = inet;
-        break;
+      InetSocketAddress bound = at;
+      for (SocketAddress address : server.getListenSockets()) {
+        if (address instanceof InetSocketAddress inet) {
+          bound = inet;
+          break;
+        }
+      }
+      context.logger().debug("{}: grpc mock listening on {}{}{}", dispatcher.name(), bound,
+          settings.schema() != null ? " (typed, reflection)" : "", identity.isPresent() ? " (TLS)" : "");
+      Running running = new Running(server, inProcess, webChannel, bound, context);
+      started = true;
+      return running;
+    } finally {
+      if (!started) {
+        if (server != null) {
+          server.shutdownNow();
+        }
+        if (webChannel != null) {
+          webChannel.shutdownNow();
+        }
+        if (inProcess != null) {
+          inProcess.shutdownNow();
+        }
       }
     }
-    context.logger().debug("{}: grpc mock listening on {}{}{}", dispatcher.name(), bound,
-        settings.schema() != null ? " (typed, reflection)" : "", identity.isPresent() ? " (TLS)" : "");
-    return new Running(server, inProcess, webChannel, bound, context);
   }
 
   @Override

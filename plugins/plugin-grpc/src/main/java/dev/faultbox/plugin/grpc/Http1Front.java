@@ -1,9 +1,11 @@
 package dev.faultbox.plugin.grpc;
 
+import dev.faultbox.plugin.support.Failures;
+import io.grpc.netty.InternalProtocolNegotiationEvent;
 import io.grpc.netty.ProtocolNegotiationEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -19,6 +21,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
@@ -27,6 +32,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLSession;
 
 /**
  * The front of each connection: TLS when the mock has it (ALPN h2 and http/1.1), then a look at
@@ -39,17 +45,31 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
 
   private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
-  private final io.netty.channel.ChannelHandler grpc;
+  private final ChannelHandler grpc;
   private final SslContext tls;
   private final WebCalls web;
+  /**
+   * How long a connection may take to show its protocol (HTTP/1.1 request bytes, or the HTTP/2
+   * preface and SETTINGS), in ms; grpc-java's own default. A system property, for tests.
+   */
+  static final String HANDSHAKE_TIMEOUT_PROPERTY = "faultbox.grpc.handshakeTimeoutMs";
+  /** How long an HTTP/1.1 keep-alive connection may sit with nothing in flight, in ms. */
+  static final String IDLE_TIMEOUT_PROPERTY = "faultbox.grpc.http1IdleTimeoutMs";
+
+  /** Bounds on an HTTP/1.1 request's line (a Connect GET's message is in it) and on its headers. */
+  static final int MAX_REQUEST_LINE = 64 * 1024;
+  static final int MAX_HEADERS = 64 * 1024;
+
   private Object negotiation;
   private ByteBuf seen;
+  private java.util.concurrent.ScheduledFuture<?> handshakeTimer;
+  private ChannelHandlerContext head;
 
   /**
    * @param grpc grpc-java's negotiation handler (plaintext), installed once the preface is seen
    * @param tls the mock's TLS, or null
    */
-  Http1Front(io.netty.channel.ChannelHandler grpc, SslContext tls, WebCalls web) {
+  Http1Front(ChannelHandler grpc, SslContext tls, WebCalls web) {
     this.grpc = grpc;
     this.tls = tls;
     this.web = web;
@@ -59,6 +79,37 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
   public void handlerAdded(ChannelHandlerContext ctx) {
     if (tls != null) {
       ctx.pipeline().addBefore(ctx.name(), null, tls.newHandler(ctx.alloc()));
+    }
+    // grpc-java's handshake timer is off (it would end HTTP/1.1 connections): this one bounds a
+    // connection that sends nothing, or half a preface. It closes from a handler at the head, past
+    // grpc-java's HTTP/2 handler, whose graceful close would wait on the silent client's PING ack.
+    ChannelHandler head = new ChannelInboundHandlerAdapter();
+    ctx.pipeline().addFirst(head);
+    ChannelHandlerContext first = ctx.pipeline().context(head);
+    handshakeTimer = ctx.executor().schedule(() -> {
+      first.close();
+    }, millis(HANDSHAKE_TIMEOUT_PROPERTY, 120_000), java.util.concurrent.TimeUnit.MILLISECONDS);
+    this.head = first;
+  }
+
+  /** The connection is HTTP/1.1, or its HTTP/2 client has sent its SETTINGS: no handshake timeout. On the event loop. */
+  void handshaken() {
+    java.util.concurrent.ScheduledFuture<?> timer = handshakeTimer;
+    if (timer != null) {
+      timer.cancel(false);
+      handshakeTimer = null;
+      if (!head.isRemoved()) {
+        head.pipeline().remove(head.handler());
+      }
+    }
+  }
+
+  private static long millis(String property, long otherwise) {
+    try {
+      long value = Long.parseLong(System.getProperty(property, Long.toString(otherwise)).trim());
+      return value > 0 ? value : otherwise;
+    } catch (NumberFormatException e) {
+      return otherwise;
     }
   }
 
@@ -100,19 +151,43 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
       seen = null;
       ctx.pipeline().replace(this, null, grpc);
       if (negotiation != null) {
-        ctx.fireUserEventTriggered(negotiation);
+        ctx.fireUserEventTriggered(secured(ctx, (ProtocolNegotiationEvent) negotiation));
       }
       ctx.fireChannelRead(read);
     }
   }
 
+  /**
+   * grpc-java's plaintext negotiator knows nothing of the TLS done here: its event is given the
+   * session and security level its TLS negotiator would set, so calls see PRIVACY_AND_INTEGRITY and
+   * the SSLSession, and channelz the connection's security. {@code @Internal} (the gRPC version is pinned).
+   */
+  private static ProtocolNegotiationEvent secured(ChannelHandlerContext ctx, ProtocolNegotiationEvent event) {
+    SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+    if (ssl == null) {
+      return event;
+    }
+    SSLSession session = ssl.engine().getSession();
+    io.grpc.Attributes attributes = InternalProtocolNegotiationEvent.getAttributes(event).toBuilder()
+        .set(io.grpc.Grpc.TRANSPORT_ATTR_SSL_SESSION, session)
+        .set(io.grpc.internal.GrpcAttributes.ATTR_SECURITY_LEVEL, io.grpc.SecurityLevel.PRIVACY_AND_INTEGRITY)
+        .build();
+    event = InternalProtocolNegotiationEvent.withAttributes(event, attributes);
+    return InternalProtocolNegotiationEvent.withSecurity(event,
+        new io.grpc.InternalChannelz.Security(new io.grpc.InternalChannelz.Tls(session)));
+  }
+
   private void toHttp1(ChannelHandlerContext ctx) {
+    handshaken();
     ByteBuf read = seen;
     seen = null;
     String self = ctx.name();
     ctx.pipeline().addAfter(self, null, new Calls(web));
     ctx.pipeline().addAfter(self, null, new HttpServerExpectContinueHandler());
-    ctx.pipeline().addAfter(self, null, new HttpServerCodec());
+    // Netty's 4 KiB request line would refuse a Connect GET carrying a few KB of message.
+    ctx.pipeline().addAfter(self, null, new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADERS, 8192));
+    ctx.pipeline().addAfter(self, null, new IdleStateHandler(0, 0, millis(IDLE_TIMEOUT_PROPERTY, 60_000),
+        java.util.concurrent.TimeUnit.MILLISECONDS));
     ctx.pipeline().remove(this);
     ctx.fireChannelRead(read);
   }
@@ -131,6 +206,8 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
     private Pending reading;
     private Runnable cancel;
     private boolean serving;
+    /** A request could not be read: nothing after it is. */
+    private boolean broken;
 
     Calls(WebCalls web) {
       this.web = web;
@@ -139,7 +216,8 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
     /** A request being read, then waiting its turn. */
     private static final class Pending {
       final HttpRequest head;
-      final WebCalls.Kind kind;
+      WebCalls.Kind kind;
+      boolean malformed;
       final ByteArrayOutputStream body = new ByteArrayOutputStream();
       String refusal;
       int status;
@@ -154,10 +232,16 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       try {
+        if (broken) {
+          return; // after a malformed request: dropped, the connection closes once answered
+        }
         if (msg instanceof HttpRequest head) {
           begin(ctx, head);
         }
-        if (msg instanceof HttpContent content && reading != null) {
+        if (msg instanceof HttpContent content && reading != null && content.decoderResult().isFailure()) {
+          // A broken body (a bad chunk, say): answered 400 in its turn, and the connection closes.
+          malformed(ctx, reading, "malformed HTTP/1.1 body: " + content.decoderResult().cause().getMessage());
+        } else if (msg instanceof HttpContent content && reading != null) {
           Pending p = reading;
           int n = content.content().readableBytes();
           p.size += n;
@@ -178,6 +262,10 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
         }
       } catch (java.io.IOException e) {
         ctx.close(); // ByteArrayOutputStream does not throw
+      } catch (RuntimeException e) {
+        // A failure of the mock's own, not the client's: recorded, and only this connection ends.
+        web.refuseHttp(null, 500, "the mock failed serving this request: " + Failures.oneLine(e), 0);
+        ctx.close();
       } finally {
         ReferenceCountUtil.release(msg);
       }
@@ -185,17 +273,8 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
 
     private void begin(ChannelHandlerContext ctx, HttpRequest head) {
       if (head.decoderResult().isFailure()) {
-        String message = "malformed HTTP/1.1 request: " + head.decoderResult().cause().getMessage();
-        web.refuseHttp(null, 400, message, 0);
-        DefaultHttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST);
-        byte[] text = (message + "\n").getBytes(StandardCharsets.UTF_8);
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-            .set(HttpHeaderNames.CONTENT_LENGTH, text.length).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.write(response);
-        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(text)))
-            .addListener(ChannelFutureListener.CLOSE);
-        reading = null;
-        ctx.channel().config().setAutoRead(false);
+        malformed(ctx, new Pending(head, null),
+            "malformed HTTP/1.1 request: " + head.decoderResult().cause().getMessage());
         return;
       }
       String uri = head.uri();
@@ -221,6 +300,22 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
       }
     }
 
+    /**
+     * Queues a 400 for a request the codec could not read, behind the answers already owed (HTTP/1.1
+     * answers in order); the connection reads no more and closes after it.
+     */
+    private void malformed(ChannelHandlerContext ctx, Pending p, String message) {
+      p.kind = null;
+      p.status = 400;
+      p.refusal = message;
+      p.malformed = true;
+      reading = null;
+      broken = true;
+      queue.add(p);
+      ctx.channel().config().setAutoRead(false);
+      next(ctx);
+    }
+
     /** Serves the next request if none is in flight. */
     private void next(ChannelHandlerContext ctx) {
       if (serving || queue.isEmpty() || !ctx.channel().isActive()) {
@@ -231,14 +326,20 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
       String uri = p.head.uri();
       int q = uri.indexOf('?');
       String path = q < 0 ? uri : uri.substring(0, q);
-      boolean keepAlive = HttpUtil.isKeepAlive(p.head) && p.refusal == null;
-      Sink sink = new Sink(ctx, keepAlive, this);
+      // An HTTP/1.0 client knows no chunked encoding: its answer ends with the connection.
+      boolean http10 = p.head.protocolVersion().equals(HttpVersion.HTTP_1_0);
+      boolean keepAlive = HttpUtil.isKeepAlive(p.head) && p.refusal == null && !http10;
+      Sink sink = new Sink(ctx, keepAlive, !http10, this);
       if (p.kind == null) {
-        web.refuseHttp(path, p.status, p.refusal, p.size);
+        web.refuseHttp(p.malformed ? null : path, p.status, p.refusal, p.size);
         List<Map.Entry<String, String>> headers = new ArrayList<>();
         headers.add(Map.entry("content-type", "text/plain; charset=utf-8"));
         if (p.status == 405) {
           headers.add(Map.entry("allow", "POST, GET, OPTIONS"));
+        } else if (p.status == 415) {
+          headers.add(Map.entry("accept-post", "application/grpc-web, application/grpc-web+proto, "
+              + "application/grpc-web-text, application/grpc-web-text+proto, application/json, application/proto, "
+              + "application/connect+proto, application/connect+json"));
         }
         sink.head(p.status, headers);
         sink.body((p.refusal + "\n").getBytes(StandardCharsets.UTF_8));
@@ -274,6 +375,17 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      if (event instanceof IdleStateEvent) {
+        if (!serving && reading == null && queue.isEmpty()) {
+          ctx.close(); // an idle keep-alive connection; one with an answer in flight stays
+        }
+        return;
+      }
+      ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
       Runnable c = cancel;
       cancel = null;
@@ -294,11 +406,13 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
   private static final class Sink implements WebCalls.Sink {
     private final ChannelHandlerContext ctx;
     private final boolean keepAlive;
+    private final boolean chunked;
     private final Calls calls;
 
-    Sink(ChannelHandlerContext ctx, boolean keepAlive, Calls calls) {
+    Sink(ChannelHandlerContext ctx, boolean keepAlive, boolean chunked, Calls calls) {
       this.ctx = ctx;
       this.keepAlive = keepAlive;
+      this.chunked = chunked;
       this.calls = calls;
     }
 
@@ -308,9 +422,7 @@ final class Http1Front extends ChannelInboundHandlerAdapter {
       for (Map.Entry<String, String> h : headers) {
         response.headers().add(h.getKey(), h.getValue());
       }
-      if (status == 204) {
-        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
-      } else {
+      if (status != 204 && chunked) { // a 204 has no body, and carries no Content-Length (RFC 9110 §8.6)
         HttpUtil.setTransferEncodingChunked(response, true);
       }
       if (!keepAlive) {

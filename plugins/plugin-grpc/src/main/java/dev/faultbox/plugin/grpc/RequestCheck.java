@@ -1,5 +1,6 @@
 package dev.faultbox.plugin.grpc;
 
+import dev.faultbox.plugin.support.Failures;
 import io.grpc.DecompressorRegistry;
 import io.grpc.Status;
 import io.grpc.netty.GrpcHttp2ConnectionHandler;
@@ -45,13 +46,16 @@ final class RequestCheck extends Http2FrameListenerDecorator {
   private static final AsciiString POST = AsciiString.of("POST");
 
   private final Http2ConnectionHandler http2;
+  private final Http1Front front;
   private final Dispatcher dispatcher;
   private final WebCalls web;
   /** This connection's gRPC-Web and Connect streams, which grpc-java never sees; by stream id. */
   private final Map<Integer, WebStream> webStreams = new HashMap<>();
 
-  private RequestCheck(Http2ConnectionHandler http2, Http2FrameListener grpc, Dispatcher dispatcher, WebCalls web) {
+  private RequestCheck(Http2ConnectionHandler http2, Http2FrameListener grpc, Dispatcher dispatcher, WebCalls web,
+      Http1Front front) {
     super(grpc);
+    this.front = front;
     this.http2 = http2;
     this.dispatcher = dispatcher;
     this.web = web;
@@ -84,8 +88,9 @@ final class RequestCheck extends Http2FrameListenerDecorator {
 
       @Override
       public ChannelHandler newHandler(GrpcHttp2ConnectionHandler grpc) {
-        grpc.decoder().frameListener(new RequestCheck(grpc, grpc.decoder().frameListener(), dispatcher, web));
-        return new Http1Front(negotiator.newHandler(grpc), tls, web);
+        Http1Front front = new Http1Front(negotiator.newHandler(grpc), tls, web);
+        grpc.decoder().frameListener(new RequestCheck(grpc, grpc.decoder().frameListener(), dispatcher, web, front));
+        return front;
       }
 
       @Override
@@ -267,6 +272,13 @@ final class RequestCheck extends Http2FrameListenerDecorator {
   }
 
   @Override
+  public void onSettingsRead(ChannelHandlerContext ctx, io.netty.handler.codec.http2.Http2Settings settings)
+      throws Http2Exception {
+    front.handshaken(); // the client's first SETTINGS: its HTTP/2 handshake is done
+    super.onSettingsRead(ctx, settings);
+  }
+
+  @Override
   public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) throws Http2Exception {
     WebStream stream = webStreams.remove(streamId);
     if (stream == null) {
@@ -283,13 +295,21 @@ final class RequestCheck extends Http2FrameListenerDecorator {
     stream.served = true;
     WebCalls.Request request = new WebCalls.Request(stream.method, stream.path, stream.query, stream.headers,
         tooLarge != null ? new byte[0] : stream.body.toByteArray());
-    stream.cancel = web.serve(request, stream.kind, new H2Sink(ctx, streamId), tooLarge);
+    try {
+      stream.cancel = web.serve(request, stream.kind, new H2Sink(ctx, streamId), tooLarge);
+    } catch (RuntimeException e) {
+      // Thrown out of a frame listener, it would end the whole connection (GOAWAY): this stream only.
+      web.refuseHttp(stream.path, 500, "the mock failed serving this request: " + Failures.oneLine(e), stream.size,
+          stream.kind.protocol);
+      http2.resetStream(ctx, streamId, Http2Error.INTERNAL_ERROR.code(), ctx.newPromise());
+    }
   }
 
   /** Writes a web answer on its stream, on the connection's event loop. */
   private final class H2Sink implements WebCalls.Sink {
     private final ChannelHandlerContext ctx;
     private final int streamId;
+    private volatile boolean endedInHead;
 
     H2Sink(ChannelHandlerContext ctx, int streamId) {
       this.ctx = ctx;
@@ -302,7 +322,9 @@ final class RequestCheck extends Http2FrameListenerDecorator {
       for (Map.Entry<String, String> h : headers) {
         out.add(AsciiString.of(h.getKey()), h.getValue());
       }
-      ctx.executor().execute(() -> http2.encoder().writeHeaders(ctx, streamId, out, 0, false, ctx.newPromise()));
+      endedInHead = status == 204; // no body: the stream ends with its HEADERS
+      boolean end = endedInHead;
+      ctx.executor().execute(() -> http2.encoder().writeHeaders(ctx, streamId, out, 0, end, ctx.newPromise()));
     }
 
     @Override
@@ -315,6 +337,10 @@ final class RequestCheck extends Http2FrameListenerDecorator {
 
     @Override
     public void end() {
+      if (endedInHead) {
+        ctx.executor().execute(this::flush);
+        return;
+      }
       ctx.executor().execute(() -> {
         // An answer before the client has sent all (too large) leaves the stream open for the rest,
         // which is read and dropped: RST_STREAM NO_ERROR (RFC 9113 §8.1, a MAY) makes curl fail

@@ -115,7 +115,8 @@ final class WebCalls {
       return Kind.PREFLIGHT;
     }
     if ("GET".equals(method)) {
-      return query != null && (query.contains("encoding=") || query.contains("connect=v1")) ? Kind.CONNECT_GET : null;
+      return queryParameter(query, "encoding") != null || queryParameter(query, "connect") != null
+          ? Kind.CONNECT_GET : null;
     }
     if (!"POST".equals(method) || contentType == null) {
       return null;
@@ -127,6 +128,25 @@ final class WebCalls {
       case "application/connect+proto", "application/connect+json" -> Kind.CONNECT_STREAM;
       default -> null;
     };
+  }
+
+  /** One query parameter's value (the first), percent-decoded where it can be; null if absent. */
+  static String queryParameter(String query, String name) {
+    if (query == null) {
+      return null;
+    }
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      if ((eq < 0 ? pair : pair.substring(0, eq)).equals(name)) {
+        String value = eq < 0 ? "" : pair.substring(eq + 1);
+        try {
+          return URLDecoder.decode(value, StandardCharsets.ISO_8859_1);
+        } catch (IllegalArgumentException e) {
+          return value; // refused as not percent-encoded when the message is read
+        }
+      }
+    }
+    return null;
   }
 
   static String mediaType(String contentType) {
@@ -171,6 +191,27 @@ final class WebCalls {
    */
   Runnable serve(Request request, Kind kind, Sink sink, Long tooLarge) {
     Answer answer = new Answer(request, kind, sink);
+    try {
+      return serve(request, kind, answer, tooLarge);
+    } catch (RuntimeException e) {
+      // No single request may take its connection down: it is answered INTERNAL, with an event.
+      failed(request, kind, answer, e);
+      return () -> {};
+    }
+  }
+
+  /** A request whose serving threw: recorded and answered INTERNAL (or ended, if its answer had begun). */
+  private void failed(Request request, Kind kind, Answer answer, RuntimeException e) {
+    String message = "the mock failed serving this request: " + Failures.oneLine(e);
+    refuse(request, kind, Status.Code.INTERNAL, message, null);
+    if (answer.call != null) {
+      answer.call.cancel(message, null);
+    }
+    answer.onClose(Status.INTERNAL.withDescription(message), new Metadata());
+  }
+
+  private Runnable serve(Request request, Kind kind, Answer answer, Long tooLarge) {
+    Sink sink = answer.sink;
     if (kind == Kind.PREFLIGHT) {
       List<Map.Entry<String, String>> headers = cors(request);
       String asked = request.header("access-control-request-headers");
@@ -182,6 +223,7 @@ final class WebCalls {
       return () -> {};
     }
     List<byte[]> messages;
+    Long timeoutNanos;
     try {
       if (!RequestCheck.validPath(request.path())) {
         throw new Refused(Status.Code.UNIMPLEMENTED, RequestCheck.BAD_PATH);
@@ -191,13 +233,13 @@ final class WebCalls {
             new GrpcWebCodec.TooLargeException(settings.maxMessageBytes(), tooLarge).getMessage(), tooLarge);
       }
       messages = messages(request, answer);
+      timeoutNanos = timeoutNanos(request, kind);
     } catch (Refused refused) {
       refuse(request, kind, refused.code, refused.getMessage(), refused.size);
       answer.onClose(Status.fromCode(refused.code).withDescription(refused.getMessage()), new Metadata());
       return () -> {};
     }
     CallOptions options = CallOptions.DEFAULT;
-    Long timeoutNanos = timeoutNanos(request, kind);
     if (timeoutNanos != null) {
       options = options.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS);
     }
@@ -208,6 +250,7 @@ final class WebCalls {
         .setResponseMarshaller(Dispatcher.BYTES)
         .build();
     ClientCall<byte[], byte[]> call = channel.newCall(method, options);
+    answer.call = call;
     Metadata metadata = metadata(request.headers());
     metadata.put(VIA_HEADER, kind.protocol);
     call.start(answer, metadata);
@@ -297,9 +340,19 @@ final class WebCalls {
     for (String pair : request.query() == null ? new String[0] : request.query().split("&")) {
       int eq = pair.indexOf('=');
       String key = eq < 0 ? pair : pair.substring(0, eq);
-      // ISO-8859-1 keeps a percent-encoded binary message's bytes as they were.
-      query.putIfAbsent(URLDecoder.decode(key, StandardCharsets.ISO_8859_1),
-          eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.ISO_8859_1));
+      try {
+        // ISO-8859-1 keeps a percent-encoded binary message's bytes as they were.
+        query.putIfAbsent(URLDecoder.decode(key, StandardCharsets.ISO_8859_1),
+            eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.ISO_8859_1));
+      } catch (IllegalArgumentException e) { // %zz, a trailing %
+        throw new Refused(Status.Code.INVALID_ARGUMENT, "the query is not percent-encoded: " + Failures.oneLine(e));
+      }
+    }
+    String encoding = query.get("encoding");
+    if (encoding == null || !(encoding.equals("json") || encoding.equals("proto"))) {
+      throw new Refused(Status.Code.INVALID_ARGUMENT,
+          encoding == null ? "a Connect GET needs encoding=json or encoding=proto"
+              : "encoding must be json or proto, not \"" + encoding + "\"");
     }
     String connect = query.get("connect");
     if (connect != null && !connect.equals("v1")) {
@@ -323,31 +376,38 @@ final class WebCalls {
     return answer.json ? fromJson(message, request.path()) : message;
   }
 
-  /** grpc-timeout (gRPC-Web) or connect-timeout-ms (Connect), in nanoseconds; null if none or unreadable. */
-  private static Long timeoutNanos(Request request, Kind kind) {
-    try {
-      if (kind.protocol.equals("connect")) {
-        String ms = request.header("connect-timeout-ms");
-        return ms == null ? null : TimeUnit.MILLISECONDS.toNanos(Long.parseLong(ms.trim()));
-      }
-      String timeout = request.header("grpc-timeout");
-      if (timeout == null || timeout.length() < 2 || timeout.length() > 9) {
+  /** grpc-timeout (gRPC-Web) or connect-timeout-ms (Connect), in nanoseconds; null if none. */
+  private static Long timeoutNanos(Request request, Kind kind) throws Refused {
+    if (kind.protocol.equals("connect")) {
+      String ms = request.header("connect-timeout-ms");
+      if (ms == null) {
         return null;
       }
-      long value = Long.parseLong(timeout.substring(0, timeout.length() - 1));
-      TimeUnit unit = switch (timeout.charAt(timeout.length() - 1)) {
-        case 'H' -> TimeUnit.HOURS;
-        case 'M' -> TimeUnit.MINUTES;
-        case 'S' -> TimeUnit.SECONDS;
-        case 'm' -> TimeUnit.MILLISECONDS;
-        case 'u' -> TimeUnit.MICROSECONDS;
-        case 'n' -> TimeUnit.NANOSECONDS;
-        default -> null;
-      };
-      return unit == null ? null : unit.toNanos(value);
-    } catch (NumberFormatException e) {
+      if (!ms.trim().matches("[0-9]{1,10}")) {
+        throw new Refused(Status.Code.INVALID_ARGUMENT,
+            "connect-timeout-ms must be a positive whole number of milliseconds (at most 10 digits), not \"" + ms + "\"");
+      }
+      return TimeUnit.MILLISECONDS.toNanos(Long.parseLong(ms.trim()));
+    }
+    String timeout = request.header("grpc-timeout");
+    if (timeout == null) {
       return null;
     }
+    timeout = timeout.trim();
+    TimeUnit unit = timeout.isEmpty() ? null : switch (timeout.charAt(timeout.length() - 1)) {
+      case 'H' -> TimeUnit.HOURS;
+      case 'M' -> TimeUnit.MINUTES;
+      case 'S' -> TimeUnit.SECONDS;
+      case 'm' -> TimeUnit.MILLISECONDS;
+      case 'u' -> TimeUnit.MICROSECONDS;
+      case 'n' -> TimeUnit.NANOSECONDS;
+      default -> null;
+    };
+    if (unit == null || !timeout.substring(0, timeout.length() - 1).matches("[0-9]{1,8}")) {
+      throw new Refused(Status.Code.INVALID_ARGUMENT,
+          "grpc-timeout must be 1 to 8 digits and a unit (H, M, S, m, u, n), not \"" + timeout + "\"");
+    }
+    return unit.toNanos(Long.parseLong(timeout.substring(0, timeout.length() - 1)));
   }
 
   /** Request headers as the call's metadata: not HTTP's own, not the protocols' (grpc-*, connect-*). */
@@ -418,6 +478,10 @@ final class WebCalls {
 
   /** Records an HTTP/1.1 request that is no web call at all, answered with an HTTP error. */
   void refuseHttp(String path, int status, String message, long size) {
+    refuseHttp(path, status, message, size, "http/1.1");
+  }
+
+  void refuseHttp(String path, int status, String message, long size, String protocol) {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put(path != null && RequestCheck.validPath(path) ? "method" : "path", path == null ? "" : path);
     fields.put("status", status);
@@ -425,7 +489,7 @@ final class WebCalls {
     fields.put("message", message);
     fields.put("req_size", size);
     fields.put("duration_ms", 0L);
-    fields.put("protocol", "http/1.1");
+    fields.put("protocol", protocol);
     emit(fields);
   }
 
@@ -445,8 +509,12 @@ final class WebCalls {
     final Sink sink;
     final boolean json;
     Metadata headers = new Metadata();
+    ClientCall<byte[], byte[]> call;
     byte[] unary;
     boolean headSent;
+    boolean ended;
+    /** A reply that could not be written in the caller's framing: the status the call ends with. */
+    Status failure;
 
     Answer(Request request, Kind kind, Sink sink) {
       this.request = request;
@@ -455,7 +523,7 @@ final class WebCalls {
       this.json = switch (kind) {
         case CONNECT_UNARY -> mediaType(request.header("content-type")).equals("application/json");
         case CONNECT_STREAM -> mediaType(request.header("content-type")).equals("application/connect+json");
-        case CONNECT_GET -> request.query() != null && request.query().contains("encoding=json");
+        case CONNECT_GET -> "json".equals(queryParameter(request.query(), "encoding"));
         default -> false;
       };
     }
@@ -478,7 +546,13 @@ final class WebCalls {
             try {
               data = ConnectCodec.toJson(message, ConnectCodec.type(settings.schema(), request.path(), false), settings.schema());
             } catch (InvalidProtocolBufferException | RuntimeException e) {
-              return; // told at the end: the status is what the reply failed with
+              // Not dropped quietly: the call is cancelled and ends INTERNAL, as a unary call does.
+              failure = Status.INTERNAL.withDescription("the reply is not a "
+                  + ConnectCodec.type(settings.schema(), request.path(), false).getFullName() + ": " + Failures.oneLine(e));
+              if (call != null) {
+                call.cancel(failure.getDescription(), null);
+              }
+              return;
             }
           }
           head(200, contentType());
@@ -493,7 +567,15 @@ final class WebCalls {
     }
 
     @Override
-    public void onClose(Status status, Metadata trailers) {
+    public synchronized void onClose(Status status, Metadata trailers) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      if (failure != null) {
+        status = failure;
+        trailers = new Metadata();
+      }
       switch (kind) {
         case GRPC_WEB, GRPC_WEB_TEXT -> {
           head(200, contentType());

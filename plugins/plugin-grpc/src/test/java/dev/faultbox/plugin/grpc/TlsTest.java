@@ -68,6 +68,36 @@ class TlsTest {
   }
 
   @Test
+  void aNativeTlsCallsConnectionCarriesItsTlsSecurity() throws Exception {
+    TlsIdentity identity = TestSupport.CA.issue("geo-config");
+    MockServer server = tlsMock(identity);
+    SslContext ssl = GrpcSslContexts.forClient().trustManager(identity.authority()).build();
+    GeoConfigServiceGrpc.newBlockingStub(channel(server, ssl, "geo-config"))
+        .withDeadlineAfter(10, TimeUnit.SECONDS).getCity(GetCityRequest.getDefaultInstance());
+    // The security grpc-java's transport was told of (channelz), which is what set the call's
+    // ATTR_SECURITY_LEVEL and TRANSPORT_ATTR_SSL_SESSION too: lost when TLS ran ahead of the negotiator.
+    io.grpc.InternalChannelz channelz = io.grpc.InternalChannelz.instance();
+    java.util.List<io.grpc.InternalChannelz.Security> found = new java.util.ArrayList<>();
+    for (io.grpc.InternalInstrumented<io.grpc.InternalChannelz.ServerStats> s : channelz.getServers(0, 1000).servers) {
+      io.grpc.InternalChannelz.ServerStats stats = s.getStats().get(10, TimeUnit.SECONDS);
+      for (io.grpc.InternalWithLogId socket : stats.listenSockets) {
+        if (!socket.toString().contains(":" + server.address().getPort())) {
+          continue;
+        }
+        io.grpc.InternalChannelz.ServerSocketsList sockets = channelz.getServerSockets(s.getLogId().getId(), 0, 100);
+        for (io.grpc.InternalWithLogId open : sockets.sockets) {
+          io.grpc.InternalChannelz.SocketStats socketStats =
+              ((io.grpc.InternalInstrumented<io.grpc.InternalChannelz.SocketStats>) open).getStats().get(10, TimeUnit.SECONDS);
+          if (socketStats.security != null) {
+            found.add(socketStats.security);
+          }
+        }
+      }
+    }
+    assertThat(found).isNotEmpty().allSatisfy(security -> assertThat(security.tls).isNotNull());
+  }
+
+  @Test
   void clientNotTrustingTheCaFails() throws Exception {
     MockServer server = tlsMock(TestSupport.CA.issue("geo-config"));
     SslContext ssl = GrpcSslContexts.forClient().build(); // system roots only
