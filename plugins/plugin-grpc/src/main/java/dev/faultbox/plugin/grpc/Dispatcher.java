@@ -17,6 +17,8 @@ import dev.faultbox.spi.MockEvent;
 import dev.faultbox.spi.MockRequest;
 import dev.faultbox.spi.MockResponse;
 import io.grpc.Context;
+import io.grpc.Drainable;
+import io.grpc.KnownLength;
 import io.grpc.HandlerRegistry;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -33,6 +35,7 @@ import io.grpc.protobuf.ProtoServiceDescriptorSupplier;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -70,7 +73,7 @@ final class Dispatcher {
   static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
     @Override
     public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
+      return new MessageStream(value);
     }
 
     @Override
@@ -82,6 +85,25 @@ final class Dispatcher {
       }
     }
   };
+
+  /**
+   * A message's bytes as grpc-java's framer takes them best: of a known length, drained in one
+   * write. A plain stream would be copied through buffers of its own first, which halved the
+   * messages a stream sends per second.
+   */
+  private static final class MessageStream extends ByteArrayInputStream implements KnownLength, Drainable {
+    MessageStream(byte[] message) {
+      super(message);
+    }
+
+    @Override
+    public int drainTo(OutputStream target) throws IOException {
+      int n = count - pos;
+      target.write(buf, pos, n);
+      pos = count;
+      return n;
+    }
+  }
 
   final MockDefinition definition;
   final MockContext context;
