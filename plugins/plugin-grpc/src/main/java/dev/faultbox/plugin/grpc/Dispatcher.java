@@ -267,17 +267,23 @@ final class Dispatcher {
     final ServerCall<byte[], byte[]> call;
     final String method;
     final Metadata headers;
+    /** The method's route and, on a typed mock, its descriptor: looked up once, when the call starts. */
+    final RouteTable.Match match;
+    final Descriptors.MethodDescriptor typed;
     final Map<String, Object> extra = new ConcurrentHashMap<>();
     byte[] request;
     volatile int reqSize;
     /** Set once the call streams: its frames and their counts. */
     volatile StreamCall stream;
 
-    Call(Trace trace, ServerCall<byte[], byte[]> call, Metadata headers) {
+    Call(Trace trace, ServerCall<byte[], byte[]> call, Metadata headers, RouteTable.Match match,
+        Descriptors.MethodDescriptor typed) {
       this.trace = trace;
       this.call = call;
       this.headers = headers;
       this.method = trace.method;
+      this.match = match;
+      this.typed = typed;
     }
 
     /** True once: the caller answers the call (or records how it ended). */
@@ -293,7 +299,8 @@ final class Dispatcher {
     if (trace == null) {
       trace = new Trace(serverCall.getMethodDescriptor().getFullMethodName());
     }
-    Call call = new Call(trace, serverCall, headers);
+    String method = trace.method;
+    Call call = new Call(trace, serverCall, headers, settings.routes().match(method), typed(method));
     String via = WebCalls.VIA.get();
     if (via != null) {
       call.extra.put("protocol", via); // a gRPC-Web or Connect call, reached in-process
@@ -303,8 +310,8 @@ final class Dispatcher {
       noReflection(call);
       return IGNORE;
     }
-    Descriptors.MethodDescriptor typed = typed(call.method);
-    RouteTable.Match match = settings.routes().match(call.method);
+    Descriptors.MethodDescriptor typed = call.typed;
+    RouteTable.Match match = call.match;
     if (typed != null ? typed.isClientStreaming() || typed.isServerStreaming() : StreamCall.declaresStream(match)) {
       // The descriptor says the method streams, or the route's reply does: a stream from the start.
       return new StreamCall(this, call, match, typed).start(null);
@@ -430,13 +437,13 @@ final class Dispatcher {
     }
 
     private MockExchange.Routed<GrpcReply> routeOrThrow(Call call, Map<String, Object> fields) {
-      RouteTable.Match match = settings.routes().match(call.method);
+      RouteTable.Match match = call.match;
       if (match == null) {
         return ready(GrpcReply.status(OP_UNMATCHED, Status.Code.UNIMPLEMENTED.value(), "no route for " + call.method));
       }
       fields.put("route", match.route().key());
       PreparedReply reply = match.reply();
-      Descriptors.MethodDescriptor typed = settings.schema() == null ? null : settings.schema().method(call.method);
+      Descriptors.MethodDescriptor typed = call.typed;
       Message request = null;
       if (typed != null || reply instanceof PreparedReply.Dynamic) {
         // A typed method's request is checked whatever answers it, as a real server's would be.
@@ -483,7 +490,7 @@ final class Dispatcher {
         }
       } else if (response instanceof MockResponse.Status s) {
         int code;
-        byte[] details;
+        ErrorDetails.Encoded details;
         try {
           code = Codes.resolve(s.code());
           details = ErrorDetails.encode(code, s.message(), s.details(), settings.schema());
@@ -513,7 +520,7 @@ final class Dispatcher {
         fields.put("resp_size", reply.body().length);
       }
       if (reply.details() != null) {
-        fields.put("details", ErrorDetails.types(reply.details()));
+        fields.put("details", reply.details().types());
       }
       fields.putAll(extra);
       return definition.event(reply.op(), fields);
@@ -597,7 +604,7 @@ final class Dispatcher {
     if (!reply.isOk()) {
       Metadata trailers = new Metadata();
       if (reply.details() != null) {
-        trailers.put(ErrorDetails.TRAILER, reply.details());
+        trailers.put(ErrorDetails.TRAILER, reply.details().status());
       }
       close(call, Status.fromCode(reply.code()).withDescription(reply.message()), trailers);
       return;

@@ -29,13 +29,23 @@ final class ErrorDetails {
   private ErrorDetails() {}
 
   /**
-   * The encoded {@code google.rpc.Status}, or null when there are no details.
+   * Details ready to send: the encoded {@code google.rpc.Status} for the trailer, and the details'
+   * type URLs for the call's event.
+   */
+  record Encoded(byte[] status, List<String> types) {
+    Encoded {
+      types = List.copyOf(types);
+    }
+  }
+
+  /**
+   * The details encoded, or null when there are none.
    *
    * @param schema a typed mock's types, or null
    * @throws IllegalArgumentException one line naming the detail: no {@code @type}, an unknown one,
    *     or a field its type does not have
    */
-  static byte[] encode(int code, String message, List<Map<String, Object>> details, Schema schema) {
+  static Encoded encode(int code, String message, List<Map<String, Object>> details, Schema schema) {
     if (details.isEmpty()) {
       return null;
     }
@@ -43,6 +53,7 @@ final class ErrorDetails {
       throw new IllegalArgumentException("details come with an error code; an OK status carries none");
     }
     com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder().setCode(code).setMessage(message);
+    List<String> types = new ArrayList<>();
     for (int i = 0; i < details.size(); i++) {
       String where = "details[" + i + "]";
       Map<String, Object> detail = details.get(i);
@@ -65,28 +76,17 @@ final class ErrorDetails {
       Map<String, Object> fields = new LinkedHashMap<>(detail);
       fields.remove("@type");
       TypeRegistry registry = schema != null ? schema.registry() : COMMON_REGISTRY; // a schema's has google.rpc too
+      String typeUrl = type.contains("/") ? type : TYPE_URL_PREFIX + type;
+      types.add(typeUrl);
       try {
         status.addDetails(Any.newBuilder()
-            .setTypeUrl(type.contains("/") ? type : TYPE_URL_PREFIX + type)
+            .setTypeUrl(typeUrl)
             .setValue(Messages.encode(descriptor, fields, registry).toByteString()));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(where + ": " + e.getMessage());
       }
     }
-    return status.build().toByteArray();
-  }
-
-  /** The details' type URLs, for the call's event. */
-  static List<String> types(byte[] encoded) {
-    List<String> out = new ArrayList<>();
-    try {
-      for (Any any : com.google.rpc.Status.parseFrom(encoded).getDetailsList()) {
-        out.add(any.getTypeUrl());
-      }
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      throw new IllegalStateException("details this plugin encoded do not parse", e);
-    }
-    return out;
+    return new Encoded(status.build().toByteArray(), types);
   }
 
   /** google/rpc/error_details.proto's messages, for a type registry. */

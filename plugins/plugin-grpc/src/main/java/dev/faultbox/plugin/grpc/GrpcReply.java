@@ -9,10 +9,10 @@ import io.grpc.Status;
  * @param code the status the call closes with
  * @param message the status message; null for OK, whose event has none
  * @param body the reply message for OK; empty otherwise
- * @param details an encoded {@code google.rpc.Status} for the {@code grpc-status-details-bin}
+ * @param details rich error details for the {@code grpc-status-details-bin}
  *     trailer; null for none
  */
-record GrpcReply(String op, Status.Code code, String message, byte[] body, byte[] details) {
+record GrpcReply(String op, Status.Code code, String message, byte[] body, ErrorDetails.Encoded details) {
 
   private static final byte[] NONE = new byte[0];
 
@@ -26,7 +26,7 @@ record GrpcReply(String op, Status.Code code, String message, byte[] body, byte[
   }
 
   /** A status with rich error details ({@link ErrorDetails}); null details for none. */
-  static GrpcReply status(String op, int code, String message, byte[] details) {
+  static GrpcReply status(String op, int code, String message, ErrorDetails.Encoded details) {
     return new GrpcReply(op, Status.fromCodeValue(code).getCode(), message, NONE, details);
   }
 

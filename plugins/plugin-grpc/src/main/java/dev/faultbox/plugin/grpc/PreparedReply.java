@@ -10,7 +10,7 @@ sealed interface PreparedReply {
   record Fixed(byte[] bytes) implements PreparedReply {}
 
   /** A status, with its rich error details encoded (null for none); code 0 answers an empty message with OK. */
-  record Status(int code, String message, byte[] details) implements PreparedReply {}
+  record Status(int code, String message, ErrorDetails.Encoded details) implements PreparedReply {}
 
   /** A reply computed per call. */
   record Dynamic(DynamicHandler handler) implements PreparedReply {}

@@ -411,7 +411,7 @@ final class StreamCall {
       return true;
     } else if (item instanceof MockResponse.Status s) {
       int code;
-      byte[] details;
+      ErrorDetails.Encoded details;
       try {
         code = Codes.resolve(s.code());
         details = ErrorDetails.encode(code, s.message(), s.details(), dispatcher.settings.schema());
@@ -571,7 +571,7 @@ final class StreamCall {
   }
 
   /** @param details an encoded google.rpc.Status for the trailers; null for none */
-  private void finish(String op, Status.Code code, String message, String error, byte[] details) {
+  private void finish(String op, Status.Code code, String message, String error, ErrorDetails.Encoded details) {
     if (closed) {
       return;
     }
@@ -589,8 +589,8 @@ final class StreamCall {
     }
     Metadata trailers = new Metadata();
     if (details != null) {
-      fields.put("details", ErrorDetails.types(details));
-      trailers.put(ErrorDetails.TRAILER, details);
+      fields.put("details", details.types());
+      trailers.put(ErrorDetails.TRAILER, details.status());
     }
     dispatcher.emit(dispatcher.definition.event(op, fields));
     dispatcher.close(call, code == Status.Code.OK ? Status.OK : Status.fromCode(code).withDescription(message), trailers);
