@@ -38,6 +38,15 @@ final class TestSupport {
         d.declaredAt());
   }
 
+  /** A typed geo-config mock whose GetCity answers Almaty (city 7). */
+  static MockDefinition geoCity() {
+    return inSpecDir(dev.faultbox.testkit.MockDefinitionBuilder.mock("geo-config", "grpc", 0)
+        .config("descriptors", "all_upstreams.pb")
+        .route(GEO + "GetCity",
+            new dev.faultbox.spi.MockResponse.Structured(java.util.Map.of("name", "Almaty", "city_id", 7)))
+        .build());
+  }
+
   /** Prepares and starts, as the kernel does at load and at each test. */
   static MockServer start(MockDefinition definition, MockContext context) throws Exception {
     GrpcProtocol protocol = new GrpcProtocol();

@@ -56,10 +56,7 @@ class WebCallsTest {
   }
 
   private MockServer geo() throws Exception {
-    return resources.server(inSpecDir(mock("geo-config", "grpc", 0)
-        .config("descriptors", "all_upstreams.pb")
-        .route(GEO + "GetCity", new MockResponse.Structured(Map.of("name", "Almaty", "city_id", 7)))
-        .build()), context);
+    return resources.server(TestSupport.geoCity(), context);
   }
 
   private MockServer flags() throws Exception {

@@ -1,7 +1,6 @@
 package dev.faultbox.plugin.grpc;
 
 import static dev.faultbox.plugin.grpc.TestSupport.GEO;
-import static dev.faultbox.plugin.grpc.TestSupport.inSpecDir;
 import static dev.faultbox.testkit.MockDefinitionBuilder.mock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -10,7 +9,6 @@ import dev.faultbox.plugin.grpc.test.geo.City;
 import dev.faultbox.plugin.grpc.test.geo.GeoConfigServiceGrpc;
 import dev.faultbox.plugin.grpc.test.geo.GetCityRequest;
 import dev.faultbox.spi.MockEvent;
-import dev.faultbox.spi.MockResponse;
 import dev.faultbox.spi.MockServer;
 import dev.faultbox.testkit.RecordingContext;
 import java.io.ByteArrayOutputStream;
@@ -20,7 +18,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,10 +37,7 @@ class WebHardeningTest {
   }
 
   private MockServer geo() throws Exception {
-    return resources.server(inSpecDir(mock("geo-config", "grpc", 0)
-        .config("descriptors", "all_upstreams.pb")
-        .route(GEO + "GetCity", new MockResponse.Structured(Map.of("name", "Almaty", "city_id", 7)))
-        .build()), context);
+    return resources.server(TestSupport.geoCity(), context);
   }
 
   private void nativeCallStillWorks(MockServer server) {
